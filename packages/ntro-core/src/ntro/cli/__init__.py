@@ -1,0 +1,18 @@
+"""The ``ntro`` command: one entry point, subcommands contributed by each distribution.
+
+A distribution adds a command by publishing an object that satisfies
+:class:`Command` under the entry-point group ``ntro.commands``; the entry
+point's name is the command path with dots (``workflow.run``, ``worker``)::
+
+    [project.entry-points."ntro.commands"]
+    "workflow.run" = "ntro.runtime.local._cli:RUN_COMMAND"
+
+What you install is what you get: ``ntro --help`` lists only the commands
+whose distributions are installed.
+"""
+
+from __future__ import annotations
+
+from ntro.cli._app import Command, CommandError, build_parser, main
+
+__all__ = ["Command", "CommandError", "build_parser", "main"]

@@ -1,0 +1,381 @@
+"""The ``runbook`` and ``activity`` facades that runbook code imports.
+
+They replace ``temporalio.workflow`` and ``temporalio.activity`` with the same
+call shapes. Decorators record runtime-neutral metadata (see
+:mod:`ntro.workflow._definitions`); calls dispatch to the runtime driving the
+current workflow, falling back to the selected runtime.
+"""
+
+from __future__ import annotations
+
+import logging
+import random as _random
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from ntro.runtime.protocol import driving_runtime, get_runtime
+from ntro.workflow._definitions import (
+    QUERY_ATTR,
+    RUN_ATTR,
+    SIGNAL_ATTR,
+    HandlerDefinition,
+    define_activity,
+    define_workflow,
+    mark_handler,
+)
+from ntro.workflow._info import ActivityInfo, WorkflowInfo
+from ntro.workflow._options import (
+    DEFAULT_ACTIVITY_OPTIONS,
+    DEFAULT_CHILD_OPTIONS,
+    ActivityOptions,
+    ChildWorkflowOptions,
+    Duration,
+    RetryPolicy,
+    to_timedelta,
+)
+
+if TYPE_CHECKING:
+    from ntro.runtime.protocol import ChildWorkflowHandle, LoggerLike, Runtime
+
+__all__ = ["activity", "runbook"]
+
+C = TypeVar("C", bound=type)
+F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
+
+
+class _Unset:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+_UNSET: Any = _Unset()
+
+
+def _current() -> Runtime:
+    runtime = driving_runtime()
+    return runtime if runtime is not None else get_runtime()
+
+
+def _pack_args(arg: Any, args: Sequence[Any]) -> tuple[Any, ...]:
+    if arg is _UNSET:
+        return tuple(args)
+    if args:
+        raise TypeError("pass either one positional argument or args=[...], not both")
+    return (arg,)
+
+
+def _handler_decorator(attr: str, kind: str, fn: Any, name: str | None, description: str | None) -> Any:
+    def apply(method: F) -> F:
+        if not callable(method):
+            raise TypeError(f"@runbook.{kind} decorates a method, not {type(method).__name__}")
+        record = HandlerDefinition(name=name or method.__name__, method_name=method.__name__, description=description)
+        return mark_handler(method, attr, record)  # type: ignore[no-any-return]
+
+    return apply(fn) if fn is not None else apply
+
+
+class _RunbookFacade:
+    """Workflow-side API: decorators for workflow classes and calls for workflow code."""
+
+    # -- decorators ---------------------------------------------------------------
+    @overload
+    def defn(self, cls: C, /) -> C: ...
+    @overload
+    def defn(self, *, name: str | None = None, slug: str | None = None) -> Callable[[C], C]: ...
+    def defn(self, cls: C | None = None, /, *, name: str | None = None, slug: str | None = None) -> Any:
+        """Declare a workflow class (bare, or with ``name=`` and ``slug=``).
+
+        Registers the class under its slug: the explicit ``slug=``, else the
+        kebab-cased class name without ``Workflow`` (``NavMonthlyWorkflow`` ->
+        ``nav-monthly``).
+        """
+
+        def apply(klass: C) -> C:
+            define_workflow(klass, name=name, slug=slug)
+            return klass
+
+        return apply(cls) if cls is not None else apply
+
+    def run(self, fn: F, /) -> F:
+        """Mark the workflow's entry coroutine."""
+        return mark_handler(fn, RUN_ATTR, True)  # type: ignore[no-any-return]
+
+    @overload
+    def signal(self, fn: F, /) -> F: ...
+    @overload
+    def signal(self, *, name: str | None = None, description: str | None = None) -> Callable[[F], F]: ...
+    def signal(self, fn: F | None = None, /, *, name: str | None = None, description: str | None = None) -> Any:
+        """Mark a signal handler (bare, or with ``name=``)."""
+        return _handler_decorator(SIGNAL_ATTR, "signal", fn, name, description)
+
+    @overload
+    def query(self, fn: F, /) -> F: ...
+    @overload
+    def query(self, *, name: str | None = None, description: str | None = None) -> Callable[[F], F]: ...
+    def query(self, fn: F | None = None, /, *, name: str | None = None, description: str | None = None) -> Any:
+        """Mark a query handler (bare, or with ``name=``)."""
+        return _handler_decorator(QUERY_ATTR, "query", fn, name, description)
+
+    @property
+    def step(self) -> Any:
+        """The step decorator: ``@runbook.step(name=, title=, icon=None, config=None)``."""
+        from ntro.workflow.decorators import step
+
+        return step
+
+    # -- calls from workflow code ------------------------------------------------------
+    @overload
+    def execute_activity(
+        self,
+        activity: Callable[..., Awaitable[R]],
+        arg: Any = ...,
+        /,
+        *,
+        args: Sequence[Any] = (),
+        task_queue: str | None = None,
+        schedule_to_close_timeout: Duration | None = None,
+        schedule_to_start_timeout: Duration | None = None,
+        start_to_close_timeout: Duration | None = None,
+        heartbeat_timeout: Duration | None = None,
+        retry_policy: RetryPolicy | None = None,
+        activity_id: str | None = None,
+        summary: str | None = None,
+    ) -> Awaitable[R]: ...
+    @overload
+    def execute_activity(
+        self,
+        activity: Callable[..., R],
+        arg: Any = ...,
+        /,
+        *,
+        args: Sequence[Any] = (),
+        task_queue: str | None = None,
+        schedule_to_close_timeout: Duration | None = None,
+        schedule_to_start_timeout: Duration | None = None,
+        start_to_close_timeout: Duration | None = None,
+        heartbeat_timeout: Duration | None = None,
+        retry_policy: RetryPolicy | None = None,
+        activity_id: str | None = None,
+        summary: str | None = None,
+    ) -> Awaitable[R]: ...
+    @overload
+    def execute_activity(
+        self,
+        activity: str,
+        arg: Any = ...,
+        /,
+        *,
+        args: Sequence[Any] = (),
+        task_queue: str | None = None,
+        schedule_to_close_timeout: Duration | None = None,
+        schedule_to_start_timeout: Duration | None = None,
+        start_to_close_timeout: Duration | None = None,
+        heartbeat_timeout: Duration | None = None,
+        retry_policy: RetryPolicy | None = None,
+        activity_id: str | None = None,
+        summary: str | None = None,
+    ) -> Awaitable[Any]: ...
+    def execute_activity(
+        self,
+        activity: Callable[..., Any] | str,
+        arg: Any = _UNSET,
+        /,
+        *,
+        args: Sequence[Any] = (),
+        task_queue: str | None = None,
+        schedule_to_close_timeout: Duration | None = None,
+        schedule_to_start_timeout: Duration | None = None,
+        start_to_close_timeout: Duration | None = None,
+        heartbeat_timeout: Duration | None = None,
+        retry_policy: RetryPolicy | None = None,
+        activity_id: str | None = None,
+        summary: str | None = None,
+    ) -> Awaitable[Any]:
+        """Run an activity and return its result (await the call).
+
+        Same shape as ``temporalio.workflow.execute_activity``: one positional
+        argument, or several with ``args=[a, b]``. Durations are timedeltas or
+        seconds. Without a ``retry_policy``, LocalRuntime surfaces an activity's
+        error at once while Temporal retries with its default policy.
+        """
+        if (
+            task_queue is None
+            and schedule_to_close_timeout is None
+            and schedule_to_start_timeout is None
+            and start_to_close_timeout is None
+            and heartbeat_timeout is None
+            and retry_policy is None
+            and activity_id is None
+            and summary is None
+        ):
+            options = DEFAULT_ACTIVITY_OPTIONS
+        else:
+            options = ActivityOptions(
+                task_queue=task_queue,
+                schedule_to_close_timeout=schedule_to_close_timeout,  # type: ignore[arg-type]
+                schedule_to_start_timeout=schedule_to_start_timeout,  # type: ignore[arg-type]
+                start_to_close_timeout=start_to_close_timeout,  # type: ignore[arg-type]
+                heartbeat_timeout=heartbeat_timeout,  # type: ignore[arg-type]
+                retry_policy=retry_policy,
+                activity_id=activity_id,
+                summary=summary,
+            )
+        packed = (arg,) if arg is not _UNSET and not args else _pack_args(arg, args)
+        return _current().execute_activity(activity, packed, options)
+
+    def _child_options(
+        self,
+        id: str | None,  # noqa: A002 - temporalio's name
+        task_queue: str | None,
+        execution_timeout: Duration | None,
+        run_timeout: Duration | None,
+        task_timeout: Duration | None,
+        retry_policy: RetryPolicy | None,
+        memo: dict[str, object] | None,
+        summary: str | None,
+    ) -> ChildWorkflowOptions:
+        if all(v is None for v in (id, task_queue, execution_timeout, run_timeout, task_timeout, retry_policy, memo, summary)):
+            return DEFAULT_CHILD_OPTIONS
+        return ChildWorkflowOptions(
+            id=id,
+            task_queue=task_queue,
+            execution_timeout=execution_timeout,  # type: ignore[arg-type]
+            run_timeout=run_timeout,  # type: ignore[arg-type]
+            task_timeout=task_timeout,  # type: ignore[arg-type]
+            retry_policy=retry_policy,
+            memo=memo,
+            summary=summary,
+        )
+
+    async def start_child_workflow(
+        self,
+        workflow: type | str,
+        arg: Any = _UNSET,
+        /,
+        *,
+        args: Sequence[Any] = (),
+        id: str | None = None,  # noqa: A002 - temporalio's name
+        task_queue: str | None = None,
+        execution_timeout: Duration | None = None,
+        run_timeout: Duration | None = None,
+        task_timeout: Duration | None = None,
+        retry_policy: RetryPolicy | None = None,
+        memo: dict[str, object] | None = None,
+        summary: str | None = None,
+    ) -> ChildWorkflowHandle:
+        """Start a child workflow, by class or by registered slug, and return its handle.
+
+        Runbooks normally call ``self.run_child_workflow(slug=...)`` instead,
+        which also records the child for the UI.
+        """
+        options = self._child_options(id, task_queue, execution_timeout, run_timeout, task_timeout, retry_policy, memo, summary)
+        return await _current().start_child_workflow(workflow, _pack_args(arg, args), options)
+
+    async def execute_child_workflow(
+        self,
+        workflow: type | str,
+        arg: Any = _UNSET,
+        /,
+        *,
+        args: Sequence[Any] = (),
+        id: str | None = None,  # noqa: A002 - temporalio's name
+        task_queue: str | None = None,
+        execution_timeout: Duration | None = None,
+        run_timeout: Duration | None = None,
+        task_timeout: Duration | None = None,
+        retry_policy: RetryPolicy | None = None,
+        memo: dict[str, object] | None = None,
+        summary: str | None = None,
+    ) -> Any:
+        """Start a child workflow and return its result."""
+        options = self._child_options(id, task_queue, execution_timeout, run_timeout, task_timeout, retry_policy, memo, summary)
+        return await _current().execute_child_workflow(workflow, _pack_args(arg, args), options)
+
+    def wait_condition(self, predicate: Callable[[], bool], /, *, timeout: Duration | None = None) -> Awaitable[None]:
+        """Wait until ``predicate()`` is true.
+
+        Args:
+            predicate: A cheap, side-effect-free check of workflow state.
+            timeout: A timedelta or seconds; on expiry :class:`TimeoutError` is raised.
+        """
+        return _current().wait_condition(predicate, to_timedelta(timeout, what="timeout"))
+
+    def sleep(self, duration: Duration, /) -> Awaitable[None]:
+        """Sleep for ``duration`` (a timedelta or seconds) of workflow time.
+
+        Use this, never ``asyncio.sleep``, in workflow code.
+        """
+        delta = to_timedelta(duration, what="duration")
+        assert delta is not None
+        return _current().sleep(delta)
+
+    def info(self) -> WorkflowInfo:
+        """Describe the running workflow."""
+        return _current().workflow_info()
+
+    def now(self) -> datetime:
+        """Return the workflow clock's time: deterministic, replay-safe, UTC."""
+        return _current().now()
+
+    def random(self) -> _random.Random:
+        """Return the workflow's deterministic random generator (seeded per run)."""
+        return _current().random()
+
+    def uuid4(self) -> uuid.UUID:
+        """Return a deterministic UUID (use instead of ``uuid.uuid4()`` in workflows)."""
+        return _current().uuid4()
+
+    def in_workflow(self) -> bool:
+        """Whether the caller is workflow code run by some runtime."""
+        runtime = driving_runtime()
+        return runtime is not None and runtime.in_workflow()
+
+    @property
+    def logger(self) -> LoggerLike:
+        """The logger for workflow code (``ntro.workflow`` outside a workflow)."""
+        runtime = driving_runtime()
+        return runtime.workflow_logger() if runtime is not None else logging.getLogger("ntro.workflow")
+
+
+class _ActivityFacade:
+    """Activity-side API: the ``@activity.defn`` decorator and activity context."""
+
+    @overload
+    def defn(self, fn: F, /) -> F: ...
+    @overload
+    def defn(self, *, name: str | None = None) -> Callable[[F], F]: ...
+    def defn(self, fn: F | None = None, /, *, name: str | None = None) -> Any:
+        """Declare an activity (bare, or with a dotted ``name="slug.fn"``)."""
+
+        def apply(func: F) -> F:
+            define_activity(func, name)
+            return func
+
+        return apply(fn) if fn is not None else apply
+
+    def info(self) -> ActivityInfo:
+        """Describe the running activity."""
+        return _current().activity_info()
+
+    def in_activity(self) -> bool:
+        """Whether the caller is an activity run by some runtime."""
+        runtime = driving_runtime()
+        return runtime is not None and runtime.in_activity()
+
+    @property
+    def logger(self) -> LoggerLike:
+        """The logger for activity code."""
+        runtime = driving_runtime()
+        return runtime.activity_logger() if runtime is not None else logging.getLogger("ntro.activity")
+
+
+runbook = _RunbookFacade()
+"""The workflow facade: ``@runbook.defn``, ``runbook.execute_activity(...)``, ..."""
+
+activity = _ActivityFacade()
+"""The activity facade: ``@activity.defn``, ``activity.info()``, ..."""

@@ -1,0 +1,82 @@
+"""Errors raised by runbook code and by ntro itself.
+
+:class:`WorkflowError` is one plain class on every runtime. The Temporal
+backend translates it to and from Temporal's application error at the
+boundary, so runbook code never depends on which engine runs it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ActivityError",
+    "ApplicationError",
+    "NtroError",
+    "RuntimeNotAvailableError",
+    "WorkflowError",
+]
+
+
+class NtroError(Exception):
+    """Base class of errors that ntro itself raises about its own use."""
+
+
+class RuntimeNotAvailableError(NtroError, RuntimeError):
+    """No runtime backend can be selected: none installed, or a bad name asked for."""
+
+
+class WorkflowError(Exception):
+    """A business failure raised by workflow or activity code.
+
+    Raised in workflow code, it fails the workflow (not just the workflow
+    task). Raised in an activity, it fails that attempt; with
+    ``non_retryable=True`` no further attempt is made.
+
+    Args:
+        message: What went wrong, for people.
+        *details: Extra values carried with the error.
+        type: A short machine-readable error type, matched against a retry
+            policy's ``non_retryable_error_types``. Defaults to the class name.
+        non_retryable: Whether retrying can never help.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *details: Any,
+        type: str | None = None,  # noqa: A002 - the public name since ntro 0.1.2
+        non_retryable: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        self.type = type if type is not None else self.__class__.__name__
+        self.non_retryable = non_retryable
+        self.extra = kwargs
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_workflow_error, (self.__class__, self.message, self.details, self.type, self.non_retryable))
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({self.message!r}, type={self.type!r}, non_retryable={self.non_retryable!r})"
+
+
+def _rebuild_workflow_error(
+    cls: type[WorkflowError], message: str, details: tuple[Any, ...], type_: str, non_retryable: bool
+) -> WorkflowError:
+    return cls(message, *details, type=type_, non_retryable=non_retryable)
+
+
+ApplicationError = WorkflowError
+"""Alias kept for code written against ntro 0.1.2; prefer :class:`WorkflowError`."""
+
+
+class ActivityError(NtroError):
+    """An activity failed for good; ``__cause__`` holds the activity's own error.
+
+    Both runtimes raise the activity's error itself from
+    ``runbook.execute_activity`` when it is a :class:`WorkflowError`; this class
+    is kept so code written against ntro 0.1.2 can still name it.
+    """
