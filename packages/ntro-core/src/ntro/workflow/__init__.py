@@ -25,7 +25,13 @@ if TYPE_CHECKING:
     from ntro.workflow._info import ActivityInfo, WorkflowInfo
     from ntro.workflow._options import ActivityOptions, ChildWorkflowOptions, RetryPolicy
     from ntro.workflow.decorators import UIComponent, ui_step
-    from ntro.workflow.exceptions import ActivityError, ApplicationError, NtroError, RuntimeNotAvailableError, WorkflowError
+    from ntro.workflow.exceptions import (
+        ActivityError,
+        ApplicationError,
+        NtroError,
+        RuntimeNotAvailableError,
+        WorkflowError,
+    )
     from ntro.workflow.registry import get_registered, list_registered_slugs, register_workflow
 
 __all__ = [

@@ -77,6 +77,24 @@ class Binder(Protocol):
 _binders: list[Binder] = []
 _defined_workflows: list[WorkflowDefinition] = []
 _defined_activities: list[ActivityDefinition] = []
+_throwaway_checks: list[Callable[[], bool]] = []
+
+
+def add_throwaway_import_check(check: Callable[[], bool]) -> None:
+    """Add a check that says "this import is a throwaway copy".
+
+    The Temporal sandbox re-imports workflow modules for every run. Classes and
+    functions defined during such an import are still recorded and passed to
+    the binders (the sandbox needs them bound), but they are neither
+    registered under their slug nor remembered for later binders: the
+    registry keeps the worker's own class, and memory does not grow per run.
+    """
+    if check not in _throwaway_checks:
+        _throwaway_checks.append(check)
+
+
+def _throwaway() -> bool:
+    return any(check() for check in _throwaway_checks)
 
 
 def add_binder(binder: Binder) -> None:
@@ -103,7 +121,8 @@ def define_activity(fn: Callable[..., Any], name: str | None) -> ActivityDefinit
     defn = ActivityDefinition(name=name or fn.__name__, fn=fn, is_async=inspect.iscoroutinefunction(fn))
     setattr(fn, ACTIVITY_ATTR, defn)
     setattr(fn, LEGACY_ACTIVITY_FLAG, True)
-    _defined_activities.append(defn)
+    if not _throwaway():
+        _defined_activities.append(defn)
     for binder in list(_binders):
         binder.bind_activity(defn)
     return defn
@@ -145,8 +164,9 @@ def define_workflow(cls: type, *, name: str | None, slug: str | None) -> Workflo
         queries=queries,
     )
     type.__setattr__(cls, WORKFLOW_ATTR, defn)
-    registry.register_workflow(defn.slug, cls)
-    _defined_workflows.append(defn)
+    if not _throwaway():
+        registry.register_workflow(defn.slug, cls)
+        _defined_workflows.append(defn)
     for binder in list(_binders):
         binder.bind_workflow(defn)
     return defn

@@ -86,8 +86,8 @@ class _RunbookFacade:
     @overload
     def defn(self, cls: C, /) -> C: ...
     @overload
-    def defn(self, *, name: str | None = None, slug: str | None = None) -> Callable[[C], C]: ...
-    def defn(self, cls: C | None = None, /, *, name: str | None = None, slug: str | None = None) -> Any:
+    def defn(self, /, *, name: str | None = None, slug: str | None = None) -> Callable[[C], C]: ...
+    def defn(self, cls: Any = None, /, *, name: str | None = None, slug: str | None = None) -> Any:
         """Declare a workflow class (bare, or with ``name=`` and ``slug=``).
 
         Registers the class under its slug: the explicit ``slug=``, else the
@@ -108,16 +108,16 @@ class _RunbookFacade:
     @overload
     def signal(self, fn: F, /) -> F: ...
     @overload
-    def signal(self, *, name: str | None = None, description: str | None = None) -> Callable[[F], F]: ...
-    def signal(self, fn: F | None = None, /, *, name: str | None = None, description: str | None = None) -> Any:
+    def signal(self, /, *, name: str | None = None, description: str | None = None) -> Callable[[F], F]: ...
+    def signal(self, fn: Any = None, /, *, name: str | None = None, description: str | None = None) -> Any:
         """Mark a signal handler (bare, or with ``name=``)."""
         return _handler_decorator(SIGNAL_ATTR, "signal", fn, name, description)
 
     @overload
     def query(self, fn: F, /) -> F: ...
     @overload
-    def query(self, *, name: str | None = None, description: str | None = None) -> Callable[[F], F]: ...
-    def query(self, fn: F | None = None, /, *, name: str | None = None, description: str | None = None) -> Any:
+    def query(self, /, *, name: str | None = None, description: str | None = None) -> Callable[[F], F]: ...
+    def query(self, fn: Any = None, /, *, name: str | None = None, description: str | None = None) -> Any:
         """Mark a query handler (bare, or with ``name=``)."""
         return _handler_decorator(QUERY_ATTR, "query", fn, name, description)
 
@@ -217,10 +217,10 @@ class _RunbookFacade:
         else:
             options = ActivityOptions(
                 task_queue=task_queue,
-                schedule_to_close_timeout=schedule_to_close_timeout,  # type: ignore[arg-type]
-                schedule_to_start_timeout=schedule_to_start_timeout,  # type: ignore[arg-type]
-                start_to_close_timeout=start_to_close_timeout,  # type: ignore[arg-type]
-                heartbeat_timeout=heartbeat_timeout,  # type: ignore[arg-type]
+                schedule_to_close_timeout=to_timedelta(schedule_to_close_timeout, what="schedule_to_close_timeout"),
+                schedule_to_start_timeout=to_timedelta(schedule_to_start_timeout, what="schedule_to_start_timeout"),
+                start_to_close_timeout=to_timedelta(start_to_close_timeout, what="start_to_close_timeout"),
+                heartbeat_timeout=to_timedelta(heartbeat_timeout, what="heartbeat_timeout"),
                 retry_policy=retry_policy,
                 activity_id=activity_id,
                 summary=summary,
@@ -230,7 +230,7 @@ class _RunbookFacade:
 
     def _child_options(
         self,
-        id: str | None,  # noqa: A002 - temporalio's name
+        id: str | None,
         task_queue: str | None,
         execution_timeout: Duration | None,
         run_timeout: Duration | None,
@@ -239,14 +239,17 @@ class _RunbookFacade:
         memo: dict[str, object] | None,
         summary: str | None,
     ) -> ChildWorkflowOptions:
-        if all(v is None for v in (id, task_queue, execution_timeout, run_timeout, task_timeout, retry_policy, memo, summary)):
+        if all(
+            v is None
+            for v in (id, task_queue, execution_timeout, run_timeout, task_timeout, retry_policy, memo, summary)
+        ):
             return DEFAULT_CHILD_OPTIONS
         return ChildWorkflowOptions(
             id=id,
             task_queue=task_queue,
-            execution_timeout=execution_timeout,  # type: ignore[arg-type]
-            run_timeout=run_timeout,  # type: ignore[arg-type]
-            task_timeout=task_timeout,  # type: ignore[arg-type]
+            execution_timeout=to_timedelta(execution_timeout, what="execution_timeout"),
+            run_timeout=to_timedelta(run_timeout, what="run_timeout"),
+            task_timeout=to_timedelta(task_timeout, what="task_timeout"),
             retry_policy=retry_policy,
             memo=memo,
             summary=summary,
@@ -259,7 +262,7 @@ class _RunbookFacade:
         /,
         *,
         args: Sequence[Any] = (),
-        id: str | None = None,  # noqa: A002 - temporalio's name
+        id: str | None = None,
         task_queue: str | None = None,
         execution_timeout: Duration | None = None,
         run_timeout: Duration | None = None,
@@ -273,7 +276,9 @@ class _RunbookFacade:
         Runbooks normally call ``self.run_child_workflow(slug=...)`` instead,
         which also records the child for the UI.
         """
-        options = self._child_options(id, task_queue, execution_timeout, run_timeout, task_timeout, retry_policy, memo, summary)
+        options = self._child_options(
+            id, task_queue, execution_timeout, run_timeout, task_timeout, retry_policy, memo, summary
+        )
         return await _current().start_child_workflow(workflow, _pack_args(arg, args), options)
 
     async def execute_child_workflow(
@@ -283,7 +288,7 @@ class _RunbookFacade:
         /,
         *,
         args: Sequence[Any] = (),
-        id: str | None = None,  # noqa: A002 - temporalio's name
+        id: str | None = None,
         task_queue: str | None = None,
         execution_timeout: Duration | None = None,
         run_timeout: Duration | None = None,
@@ -293,7 +298,9 @@ class _RunbookFacade:
         summary: str | None = None,
     ) -> Any:
         """Start a child workflow and return its result."""
-        options = self._child_options(id, task_queue, execution_timeout, run_timeout, task_timeout, retry_policy, memo, summary)
+        options = self._child_options(
+            id, task_queue, execution_timeout, run_timeout, task_timeout, retry_policy, memo, summary
+        )
         return await _current().execute_child_workflow(workflow, _pack_args(arg, args), options)
 
     def wait_condition(self, predicate: Callable[[], bool], /, *, timeout: Duration | None = None) -> Awaitable[None]:
@@ -348,8 +355,8 @@ class _ActivityFacade:
     @overload
     def defn(self, fn: F, /) -> F: ...
     @overload
-    def defn(self, *, name: str | None = None) -> Callable[[F], F]: ...
-    def defn(self, fn: F | None = None, /, *, name: str | None = None) -> Any:
+    def defn(self, /, *, name: str | None = None) -> Callable[[F], F]: ...
+    def defn(self, fn: Any = None, /, *, name: str | None = None) -> Any:
         """Declare an activity (bare, or with a dotted ``name="slug.fn"``)."""
 
         def apply(func: F) -> F:

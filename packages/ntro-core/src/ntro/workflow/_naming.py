@@ -13,7 +13,9 @@ def slug_for_class_name(class_name: str) -> str:
     The ``Workflow`` suffix is dropped and the rest is kebab-cased:
     ``NavMonthlyWorkflow`` becomes ``nav-monthly``.
     """
-    base = class_name[: -len("Workflow")] if class_name.endswith("Workflow") and class_name != "Workflow" else class_name
+    base = (
+        class_name[: -len("Workflow")] if class_name.endswith("Workflow") and class_name != "Workflow" else class_name
+    )
     return _CAMEL_BOUNDARY.sub("-", base).replace("_", "-").lower()
 
 

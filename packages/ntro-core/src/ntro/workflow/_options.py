@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import attrs
 
@@ -35,8 +36,17 @@ def to_timedelta(value: Duration | None, *, what: str = "duration") -> timedelta
     return result
 
 
-def _opt_duration(name: str) -> object:
-    return attrs.field(default=None, converter=lambda v: to_timedelta(v, what=name))
+def _opt_duration(name: str) -> Any:
+    def convert(value: Duration | None) -> timedelta | None:
+        return to_timedelta(value, what=name)
+
+    return attrs.field(default=None, converter=convert)
+
+
+def _initial_interval(value: Duration) -> timedelta:
+    result = to_timedelta(value, what="initial_interval")
+    assert result is not None
+    return result
 
 
 @attrs.frozen
@@ -54,11 +64,9 @@ class RetryPolicy:
         non_retryable_error_types: Error type names that are never retried.
     """
 
-    initial_interval: timedelta = attrs.field(
-        default=timedelta(seconds=1), converter=lambda v: to_timedelta(v, what="initial_interval")
-    )
+    initial_interval: timedelta = attrs.field(default=timedelta(seconds=1), converter=_initial_interval)
     backoff_coefficient: float = 2.0
-    maximum_interval: timedelta | None = _opt_duration("maximum_interval")  # type: ignore[assignment]
+    maximum_interval: timedelta | None = _opt_duration("maximum_interval")
     maximum_attempts: int = 0
     non_retryable_error_types: Sequence[str] = attrs.field(default=(), converter=tuple)
 
@@ -83,10 +91,10 @@ class ActivityOptions:
     """
 
     task_queue: str | None = None
-    schedule_to_close_timeout: timedelta | None = _opt_duration("schedule_to_close_timeout")  # type: ignore[assignment]
-    schedule_to_start_timeout: timedelta | None = _opt_duration("schedule_to_start_timeout")  # type: ignore[assignment]
-    start_to_close_timeout: timedelta | None = _opt_duration("start_to_close_timeout")  # type: ignore[assignment]
-    heartbeat_timeout: timedelta | None = _opt_duration("heartbeat_timeout")  # type: ignore[assignment]
+    schedule_to_close_timeout: timedelta | None = _opt_duration("schedule_to_close_timeout")
+    schedule_to_start_timeout: timedelta | None = _opt_duration("schedule_to_start_timeout")
+    start_to_close_timeout: timedelta | None = _opt_duration("start_to_close_timeout")
+    heartbeat_timeout: timedelta | None = _opt_duration("heartbeat_timeout")
     retry_policy: RetryPolicy | None = None
     activity_id: str | None = None
     summary: str | None = None
@@ -102,9 +110,9 @@ class ChildWorkflowOptions:
 
     id: str | None = None
     task_queue: str | None = None
-    execution_timeout: timedelta | None = _opt_duration("execution_timeout")  # type: ignore[assignment]
-    run_timeout: timedelta | None = _opt_duration("run_timeout")  # type: ignore[assignment]
-    task_timeout: timedelta | None = _opt_duration("task_timeout")  # type: ignore[assignment]
+    execution_timeout: timedelta | None = _opt_duration("execution_timeout")
+    run_timeout: timedelta | None = _opt_duration("run_timeout")
+    task_timeout: timedelta | None = _opt_duration("task_timeout")
     retry_policy: RetryPolicy | None = None
     memo: dict[str, object] | None = None
     summary: str | None = None

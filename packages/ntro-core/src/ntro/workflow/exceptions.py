@@ -45,7 +45,7 @@ class WorkflowError(Exception):
         self,
         message: str = "",
         *details: Any,
-        type: str | None = None,  # noqa: A002 - the public name since ntro 0.1.2
+        type: str | None = None,
         non_retryable: bool = False,
         **kwargs: Any,
     ) -> None:

@@ -123,6 +123,13 @@ class Runtime(Protocol):
     def in_workflow(self) -> bool:
         """Whether the caller is workflow code driven by this runtime."""
 
+    def step_changed(self, step_id: str, title: str, status: str) -> None:
+        """Note that a ``@runbook.step`` is ``"started"``, ``"completed"`` or ``"failed"``.
+
+        For progress output; runtimes without observers do nothing. It must
+        not affect workflow state (on Temporal it runs again on replay).
+        """
+
     # -- inside an activity ---------------------------------------------------------
     def activity_info(self) -> ActivityInfo:
         """Describe the running activity."""
@@ -170,8 +177,6 @@ def driving_runtime() -> Runtime | None:
         if runtime is not None:
             return runtime
     return None
-
-
 
 
 from ntro.runtime.protocol._selection import (  # noqa: E402 - the selection needs the protocol above

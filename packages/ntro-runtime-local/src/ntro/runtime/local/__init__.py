@@ -1,0 +1,126 @@
+"""LocalRuntime: run ntro runbooks in-process, with no broker and no server.
+
+::
+
+    from ntro.workflow import run_local
+    summary = await run_local(NavMonthlyWorkflow, ctx, workflow_id="local-test")
+
+or, to signal, query and cancel a run::
+
+    handle = await start_local(NavMonthlyWorkflow, ctx)
+    await handle.signal("tb_submitted", {...})
+    result = await handle.result()
+
+What it does not give you: durability (a crash loses the run), replay, and
+the Temporal sandbox. A server-less driver cannot catch non-determinism;
+use ``ntro workflow lint`` and the harness's Temporal mode for that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ntro.runtime.local._clock import Clock, VirtualClock, WallClock
+from ntro.runtime.local._events import LocalEvent, Observer
+from ntro.runtime.local._run import LocalWorkflowDescription, LocalWorkflowStatus
+from ntro.runtime.local._runtime import LocalChildHandle, LocalRuntime, LocalWorkflowHandle
+from ntro.runtime.protocol import selected_runtime
+
+__all__ = [
+    "Clock",
+    "LocalChildHandle",
+    "LocalEvent",
+    "LocalRuntime",
+    "LocalWorkflowDescription",
+    "LocalWorkflowHandle",
+    "LocalWorkflowStatus",
+    "Observer",
+    "VirtualClock",
+    "WallClock",
+    "default_runtime",
+    "run_local",
+    "start_local",
+]
+
+_default: LocalRuntime | None = None
+
+
+def default_runtime() -> LocalRuntime:
+    """Return the LocalRuntime that ``run_local``/``start_local`` use by default.
+
+    That is the selected runtime when it is a LocalRuntime (so
+    ``set_runtime(LocalRuntime(clock=VirtualClock()))`` applies), else one
+    shared instance on the wall clock.
+    """
+    global _default
+    selected = selected_runtime()
+    if isinstance(selected, LocalRuntime):
+        return selected
+    if _default is None:
+        _default = LocalRuntime()
+    return _default
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+_UNSET: Any = _Unset()
+
+
+async def start_local(
+    workflow: type | str,
+    arg: Any = _UNSET,
+    /,
+    *,
+    args: Sequence[Any] = (),
+    workflow_id: str | None = None,
+    task_queue: str | None = None,
+    runtime: LocalRuntime | None = None,
+    observer: Observer | None = None,
+) -> LocalWorkflowHandle:
+    """Start a workflow (class or registered slug) in-process and return its handle.
+
+    Args:
+        workflow: A ``@runbook.defn`` class, or its slug.
+        arg: The single argument of its run method (omit for none).
+        args: Several arguments instead of ``arg``.
+        workflow_id: The id (default ``<slug>-<12 hex>``).
+        task_queue: Reported by ``runbook.info()`` (default ``"local"``).
+        runtime: The LocalRuntime to use (default :func:`default_runtime`).
+        observer: Told about every event of the runtime from now on.
+    """
+    if arg is not _UNSET and args:
+        raise TypeError("pass either one positional argument or args=[...], not both")
+    rt = runtime if runtime is not None else default_runtime()
+    if observer is not None:
+        rt.add_observer(observer)
+    packed = tuple(args) if arg is _UNSET else (arg,)
+    return rt.start(workflow, packed, workflow_id=workflow_id, task_queue=task_queue)
+
+
+async def run_local(
+    cls: type | str,
+    arg: Any = None,
+    *,
+    args: Sequence[Any] = (),
+    workflow_id: str | None = None,
+    task_queue: str = "local",
+    runtime: LocalRuntime | None = None,
+) -> Any:
+    """Run a workflow in-process to completion and return its result.
+
+    The ntro 0.1.2 entry helper, kept: ``arg=None`` means the run method
+    takes no argument. Use ``args=[a, b]`` for several.
+    """
+    handle = await start_local(
+        cls,
+        *(() if arg is None else (arg,)),
+        args=args,
+        workflow_id=workflow_id,
+        task_queue=task_queue,
+        runtime=runtime,
+    )
+    return await handle.result()

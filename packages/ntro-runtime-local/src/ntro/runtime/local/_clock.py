@@ -1,0 +1,146 @@
+"""Clocks for LocalRuntime: the wall clock, or a virtual clock that skips idle time."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+DEFAULT_VIRTUAL_START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class Clock:
+    """What LocalRuntime needs from a clock: the time, and timers."""
+
+    virtual: bool = False
+
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware UTC."""
+        raise NotImplementedError
+
+    def call_later(self, delay: timedelta, callback: Callable[[], None]) -> Callable[[], None]:
+        """Run ``callback`` after ``delay``; return a function that cancels it."""
+        raise NotImplementedError
+
+
+class WallClock(Clock):
+    """Real time: ``now()`` is the system clock, timers are the event loop's."""
+
+    def now(self) -> datetime:
+        """Return the system time in UTC."""
+        return datetime.now(UTC)
+
+    def call_later(self, delay: timedelta, callback: Callable[[], None]) -> Callable[[], None]:
+        """Schedule ``callback`` on the running loop after ``delay``."""
+        handle = asyncio.get_running_loop().call_later(max(delay.total_seconds(), 0.0), callback)
+        return handle.cancel
+
+
+class VirtualClock(Clock):
+    """Deterministic time that jumps to the next timer when nothing else can happen.
+
+    ``now()`` starts at ``start`` (2026-01-01T00:00:00Z by default) and moves
+    only when a timer fires. A timer fires when the runtime is idle: no
+    activity in flight, no hold (see :meth:`hold`) and no runtime event during
+    a few event-loop turns. So ``runbook.sleep(timedelta(days=3))`` and long
+    gate timeouts complete at once, while code that is still working is never
+    overtaken by time.
+
+    Args:
+        start: The initial time (must be timezone-aware).
+        settle_turns: Event-loop turns without runtime activity before time jumps.
+    """
+
+    virtual = True
+
+    def __init__(self, start: datetime = DEFAULT_VIRTUAL_START, *, settle_turns: int = 8) -> None:
+        if start.tzinfo is None:
+            raise ValueError("VirtualClock start must be timezone-aware")
+        self._now = start.astimezone(UTC)
+        self._timers: list[tuple[datetime, int, Callable[[], None]]] = []
+        self._cancelled: set[int] = set()
+        self._seq = itertools.count()
+        self._settle_turns = settle_turns
+        self._holds = 0
+        self._generation = 0
+        self._busy: Callable[[], bool] = lambda: False
+        self._skipper: asyncio.Task[None] | None = None
+
+    def now(self) -> datetime:
+        """Return the virtual time."""
+        return self._now
+
+    def attach(self, busy: Callable[[], bool]) -> None:
+        """Tell the clock how to ask its runtime whether work is in flight."""
+        self._busy = busy
+
+    def touch(self) -> None:
+        """Note runtime activity: time will not jump during the next settle turns."""
+        self._generation += 1
+
+    def hold(self) -> None:
+        """Stop time from jumping until :meth:`release` (nestable).
+
+        Drivers that answer gates (harnesses, the CLI) hold the clock while
+        they decide, so a gate's timeout never fires under them.
+        """
+        self._holds += 1
+
+    def release(self) -> None:
+        """Undo one :meth:`hold`."""
+        if self._holds <= 0:
+            raise RuntimeError("VirtualClock.release() without a matching hold()")
+        self._holds -= 1
+        self.touch()
+
+    def advance(self, delta: timedelta) -> None:
+        """Move time forward by ``delta`` now, firing every timer that falls due."""
+        self._fire_until(self._now + delta)
+
+    def call_later(self, delay: timedelta, callback: Callable[[], None]) -> Callable[[], None]:
+        """Register a virtual timer; it fires when the runtime is idle."""
+        seq = next(self._seq)
+        heapq.heappush(self._timers, (self._now + max(delay, timedelta(0)), seq, callback))
+        self.touch()
+        if self._skipper is None or self._skipper.done():
+            self._skipper = asyncio.get_running_loop().create_task(self._skip_idle_time(), name="ntro-virtual-clock")
+
+        def cancel() -> None:
+            self._cancelled.add(seq)
+
+        return cancel
+
+    def _drop_cancelled(self) -> None:
+        while self._timers and self._timers[0][1] in self._cancelled:
+            self._cancelled.discard(heapq.heappop(self._timers)[1])
+
+    def _fire_until(self, until: datetime) -> None:
+        self._drop_cancelled()
+        while self._timers and self._timers[0][0] <= until:
+            when, seq, callback = heapq.heappop(self._timers)
+            if seq in self._cancelled:
+                self._cancelled.discard(seq)
+                continue
+            self._now = max(self._now, when)
+            callback()
+            self._drop_cancelled()
+        self._now = max(self._now, until)
+        self.touch()
+
+    async def _skip_idle_time(self) -> None:
+        while True:
+            self._drop_cancelled()
+            if not self._timers:
+                return
+            generation = self._generation
+            for _ in range(self._settle_turns):
+                await asyncio.sleep(0)
+            if generation != self._generation or self._holds or self._busy():
+                if self._busy() or self._holds:
+                    await asyncio.sleep(0.001)  # real work or a driver is deciding: don't spin
+                continue
+            self._drop_cancelled()
+            if self._timers:
+                self._fire_until(self._timers[0][0])

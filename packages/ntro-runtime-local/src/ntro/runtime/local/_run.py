@@ -1,0 +1,190 @@
+"""The state of one local workflow run: its instance, task, waiters and children."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import enum
+import hashlib
+import logging
+import random
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ntro.workflow._definitions import WorkflowDefinition
+from ntro.workflow._info import WorkflowInfo
+
+if TYPE_CHECKING:
+    from ntro.runtime.local._runtime import LocalRuntime
+
+
+class LocalWorkflowStatus(enum.StrEnum):
+    """The status of a local run; the names match Temporal's execution statuses."""
+
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+
+
+@attrs.frozen
+class LocalWorkflowDescription:
+    """A snapshot of a local run, as returned by ``handle.describe()``."""
+
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    task_queue: str
+    status: LocalWorkflowStatus
+    parent_workflow_id: str | None
+    start_time: datetime
+    close_time: datetime | None
+    children: tuple[str, ...]
+
+
+class _Waiter:
+    __slots__ = ("future", "predicate")
+
+    def __init__(self, predicate: Callable[[], bool], future: asyncio.Future[None]) -> None:
+        self.predicate = predicate
+        self.future = future
+
+
+class LocalRun:
+    """One workflow execution under LocalRuntime (internal; use the handle)."""
+
+    __slots__ = (
+        "_logger",
+        "_random",
+        "_recheck_pending",
+        "activity_seq",
+        "child_seq",
+        "children",
+        "close_time",
+        "context",
+        "defn",
+        "handler_tasks",
+        "info",
+        "instance",
+        "runtime",
+        "status",
+        "task",
+        "waiters",
+    )
+
+    def __init__(self, runtime: LocalRuntime, defn: WorkflowDefinition, instance: Any, info: WorkflowInfo) -> None:
+        self.runtime = runtime
+        self.defn = defn
+        self.instance = instance
+        self.info = info
+        self.status = LocalWorkflowStatus.RUNNING
+        self.task: asyncio.Task[Any] | None = None
+        self.context: contextvars.Context = contextvars.copy_context()
+        self.waiters: list[_Waiter] = []
+        self.children: list[LocalRun] = []
+        self.handler_tasks: set[asyncio.Task[Any]] = set()
+        self.activity_seq = 0
+        self.child_seq = 0
+        self.close_time: datetime | None = None
+        self._random: random.Random | None = None
+        self._logger: logging.LoggerAdapter[logging.Logger] | None = None
+        self._recheck_pending = False
+
+    # -- deterministic helpers ----------------------------------------------------------
+    @property
+    def random(self) -> random.Random:
+        """The run's random generator, seeded from its workflow id."""
+        if self._random is None:
+            digest = hashlib.sha256(self.info.workflow_id.encode()).digest()
+            self._random = random.Random(int.from_bytes(digest[:8], "big"))
+        return self._random
+
+    def uuid4(self) -> uuid.UUID:
+        """Return the next deterministic version-4 UUID of this run."""
+        return uuid.UUID(int=self.random.getrandbits(128), version=4)
+
+    @property
+    def logger(self) -> logging.LoggerAdapter[logging.Logger]:
+        """A logger that tags records with the workflow id."""
+        if self._logger is None:
+            self._logger = _WorkflowLoggerAdapter(
+                logging.getLogger("ntro.workflow"),
+                {"workflow_id": self.info.workflow_id, "workflow_type": self.info.workflow_type},
+            )
+        return self._logger
+
+    # -- conditions -------------------------------------------------------------------
+    def add_waiter(self, predicate: Callable[[], bool]) -> _Waiter:
+        """Register a condition waiter; it resolves when a recheck finds it true."""
+        waiter = _Waiter(predicate, asyncio.get_running_loop().create_future())
+        self.waiters.append(waiter)
+        return waiter
+
+    def remove_waiter(self, waiter: _Waiter) -> None:
+        """Forget a waiter (it timed out or was cancelled)."""
+        try:
+            self.waiters.remove(waiter)
+        except ValueError:
+            pass
+
+    def schedule_recheck(self) -> None:
+        """Re-check this run's conditions once the current step of the loop is done.
+
+        Deferred with ``call_soon`` so a coroutine woken by the same event has
+        made its state change before the predicates are evaluated.
+        """
+        if self.waiters and not self._recheck_pending:
+            self._recheck_pending = True
+            asyncio.get_running_loop().call_soon(self.recheck)
+
+    def recheck(self) -> None:
+        """Resolve every waiter whose predicate is now true."""
+        self._recheck_pending = False
+        if not self.waiters:
+            return
+        resolved = False
+        for waiter in list(self.waiters):
+            if waiter.future.done():
+                self.remove_waiter(waiter)
+                continue
+            try:
+                ok = waiter.predicate()
+            except BaseException as exc:  # the predicate's error surfaces in the waiting coroutine
+                self.remove_waiter(waiter)
+                waiter.future.set_exception(exc)
+                resolved = True
+                continue
+            if ok:
+                self.remove_waiter(waiter)
+                waiter.future.set_result(None)
+                resolved = True
+        if resolved:
+            # The woken coroutines may change state another waiter depends on.
+            self.schedule_recheck()
+
+    # -- description -------------------------------------------------------------------
+    def describe(self) -> LocalWorkflowDescription:
+        """Return a snapshot of this run."""
+        assert self.info.start_time is not None
+        return LocalWorkflowDescription(
+            workflow_id=self.info.workflow_id,
+            run_id=self.info.run_id,
+            workflow_type=self.info.workflow_type,
+            task_queue=self.info.task_queue,
+            status=self.status,
+            parent_workflow_id=self.info.parent_workflow_id,
+            start_time=self.info.start_time,
+            close_time=self.close_time,
+            children=tuple(c.info.workflow_id for c in self.children),
+        )
+
+
+class _WorkflowLoggerAdapter(logging.LoggerAdapter[logging.Logger]):
+    def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
+        extra = self.extra or {}
+        kwargs.setdefault("extra", {}).update(extra)
+        return f"{msg} ({{'workflow_id': {extra.get('workflow_id')!r}}})", kwargs

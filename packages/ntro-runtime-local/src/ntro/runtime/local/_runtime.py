@@ -1,0 +1,704 @@
+"""LocalRuntime: runs runbooks in-process on the current asyncio event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import inspect
+import logging
+import random
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from ntro.runtime.local._clock import Clock, VirtualClock, WallClock
+from ntro.runtime.local._events import LocalEvent, Observer
+from ntro.runtime.local._run import LocalRun, LocalWorkflowDescription, LocalWorkflowStatus
+from ntro.runtime.protocol import bind_driver
+from ntro.workflow._definitions import (
+    ActivityDefinition,
+    WorkflowDefinition,
+    activity_definition,
+    add_binder,
+    maybe_workflow_definition,
+    workflow_definition,
+)
+from ntro.workflow._info import ActivityInfo, WorkflowInfo
+from ntro.workflow._options import DEFAULT_ACTIVITY_OPTIONS, ActivityOptions, ChildWorkflowOptions, RetryPolicy
+from ntro.workflow.exceptions import WorkflowError
+from ntro.workflow.registry import get_registered, list_registered_slugs
+
+_RUN: contextvars.ContextVar[LocalRun | None] = contextvars.ContextVar("ntro_local_run", default=None)
+# (run, sequence number, attempt, activity name) of the activity running in this context
+_ACTIVITY: contextvars.ContextVar[tuple[LocalRun | None, int, int, str] | None] = contextvars.ContextVar(
+    "ntro_local_activity", default=None
+)
+
+NO_WORKFLOW_INFO = WorkflowInfo(workflow_id="<no-active-workflow>")
+NO_ACTIVITY_INFO = ActivityInfo("<no-active-workflow>", "<no-active-activity>")
+
+
+def activity_failure(exc: BaseException, name: str) -> WorkflowError:
+    """Return how an activity's final failure reaches workflow code.
+
+    A :class:`WorkflowError` passes through unchanged; any other exception
+    becomes a ``WorkflowError`` whose ``type`` is the exception's class name,
+    with the original as ``__cause__`` — the same shape Temporal gives, where
+    the original class does not cross the wire.
+    """
+    if isinstance(exc, WorkflowError):
+        return exc
+    return WorkflowError(f"activity {name} failed: {exc}", type=type(exc).__name__)
+
+
+class LocalChildHandle:
+    """A child workflow started under LocalRuntime; await it for its result."""
+
+    __slots__ = ("_run",)
+
+    def __init__(self, run: LocalRun) -> None:
+        self._run = run
+
+    @property
+    def id(self) -> str:
+        """The child's workflow id."""
+        return self._run.info.workflow_id
+
+    @property
+    def first_execution_run_id(self) -> str:
+        """The child's run id (empty unless one was given)."""
+        return self._run.info.run_id
+
+    def __await__(self) -> Any:
+        assert self._run.task is not None
+        return asyncio.shield(self._run.task).__await__()
+
+    async def signal(self, signal: str, arg: Any = None, /) -> None:
+        """Send ``signal`` to the child (``arg`` None sends no argument)."""
+        await self._run.runtime.deliver_signal(self._run, signal, () if arg is None else (arg,))
+
+
+class LocalRuntime:
+    """Runs workflows in-process: no broker, no server, no durability.
+
+    Args:
+        clock: :class:`WallClock` (default) or :class:`VirtualClock`, under which
+            long sleeps and gate timeouts complete at once.
+        task_queue: The task queue reported by ``runbook.info()``.
+
+    Activities are awaited directly, in the workflow's task. Their timeouts
+    and an explicit ``retry_policy`` behave as on Temporal; with no retry
+    policy an activity's error surfaces at once (Temporal would retry).
+    Conditions are event-driven: they are re-checked after a signal handler,
+    an activity, a child, a timer or another condition completes.
+    """
+
+    name = "local"
+
+    def __init__(self, *, clock: Clock | None = None, task_queue: str = "local") -> None:
+        self.clock: Clock = clock if clock is not None else WallClock()
+        self.task_queue = task_queue
+        self._observers: list[Observer] = []
+        self._runs: dict[str, LocalRun] = {}
+        self._activities: dict[str, Callable[..., Any]] = {}
+        self._inflight = 0
+        self._virtual = isinstance(self.clock, VirtualClock)
+        if isinstance(self.clock, VirtualClock):
+            self.clock.attach(lambda: self._inflight > 0)
+        add_binder(self)
+
+    def __repr__(self) -> str:
+        return f"LocalRuntime(clock={type(self.clock).__name__}())"
+
+    # -- observers ----------------------------------------------------------------------
+    def add_observer(self, observer: Observer) -> None:
+        """Tell ``observer`` about every :class:`LocalEvent` of this runtime."""
+        self._observers.append(observer)
+
+    def remove_observer(self, observer: Observer) -> None:
+        """Stop telling ``observer``."""
+        if observer in self._observers:
+            self._observers.remove(observer)
+
+    def _emit(self, kind: str, workflow_id: str, **detail: Any) -> None:
+        event = LocalEvent(kind, workflow_id, detail)
+        for observer in list(self._observers):
+            observer(event)
+
+    def _touch(self) -> None:
+        if self._virtual:
+            self.clock.touch()  # type: ignore[attr-defined]
+
+    # -- binding ------------------------------------------------------------------------
+    def bind_workflow(self, defn: WorkflowDefinition) -> None:
+        """Nothing to prepare: LocalRuntime reads the definition when it runs."""
+
+    def bind_activity(self, defn: ActivityDefinition) -> None:
+        """Index the activity by name, for ``execute_activity("name", ...)``."""
+        self._activities[defn.name] = defn.fn
+
+    # -- starting workflows -------------------------------------------------------------
+    def get_handle(self, workflow_id: str) -> LocalWorkflowHandle:
+        """Return the handle of a run (root or child) started on this runtime.
+
+        Raises:
+            LookupError: No run with that id was started here.
+        """
+        run = self._runs.get(workflow_id)
+        if run is None:
+            raise LookupError(f"no local workflow with id {workflow_id!r}")
+        return LocalWorkflowHandle(run)
+
+    def list_workflows(self) -> list[LocalWorkflowHandle]:
+        """Return the handles of every run started on this runtime, oldest first."""
+        return [LocalWorkflowHandle(run) for run in self._runs.values()]
+
+    def start(
+        self,
+        workflow: type | str,
+        args: Sequence[Any] = (),
+        *,
+        workflow_id: str | None = None,
+        task_queue: str | None = None,
+        run_id: str = "",
+        parent: LocalRun | None = None,
+    ) -> LocalWorkflowHandle:
+        """Start a workflow (class or slug) with ``args`` and return its handle.
+
+        Must be called with an event loop running. The workflow's ``__init__``
+        runs now; its run method runs as a task.
+        """
+        cls = self._resolve_workflow(workflow)
+        defn = workflow_definition(cls)
+        if workflow_id is None:
+            if parent is not None:
+                parent.child_seq += 1
+                workflow_id = f"{parent.info.workflow_id}:{defn.slug}:{parent.child_seq}"
+            else:
+                workflow_id = f"{defn.slug}-{uuid.uuid4().hex[:12]}"
+        existing = self._runs.get(workflow_id)
+        if existing is not None and existing.status is LocalWorkflowStatus.RUNNING:
+            raise WorkflowError(
+                f"a workflow with id {workflow_id!r} is already running",
+                type="WorkflowAlreadyStarted",
+                non_retryable=True,
+            )
+        info = WorkflowInfo(
+            workflow_id,
+            task_queue or (parent.info.task_queue if parent else self.task_queue),
+            run_id,
+            1,
+            workflow_type=defn.name,
+            parent_workflow_id=parent.info.workflow_id if parent else None,
+            start_time=self.clock.now(),
+        )
+        instance = cls()
+        run = LocalRun(self, defn, instance, info)
+        self._runs[workflow_id] = run
+        if parent is not None:
+            parent.children.append(run)
+        ctx = run.context
+        ctx.run(_RUN.set, run)
+        ctx.run(bind_driver, self)
+        ctx.run(_ACTIVITY.set, None)
+        run_method = getattr(instance, defn.run_method)
+        loop = asyncio.get_running_loop()
+        run.task = loop.create_task(self._drive(run, run_method(*args)), name=f"ntro:{workflow_id}", context=ctx)
+        if self._observers:
+            self._emit(
+                "workflow.started", workflow_id, workflow_type=defn.name, parent_workflow_id=info.parent_workflow_id
+            )
+        self._touch()
+        return LocalWorkflowHandle(run)
+
+    async def _drive(self, run: LocalRun, coro: Awaitable[Any]) -> Any:
+        workflow_id = run.info.workflow_id
+        try:
+            result = await coro
+        except asyncio.CancelledError:
+            run.status = LocalWorkflowStatus.CANCELED
+            self._close(run)
+            if self._observers:
+                self._emit("workflow.canceled", workflow_id)
+            raise
+        except BaseException as exc:
+            run.status = LocalWorkflowStatus.FAILED
+            self._close(run)
+            if self._observers:
+                self._emit("workflow.failed", workflow_id, error=f"{type(exc).__name__}: {exc}")
+            raise
+        run.status = LocalWorkflowStatus.COMPLETED
+        self._close(run)
+        if self._observers:
+            self._emit("workflow.completed", workflow_id)
+        return result
+
+    def _close(self, run: LocalRun) -> None:
+        run.close_time = self.clock.now()
+        # Like Temporal's default parent-close policy: children do not outlive their parent.
+        for child in run.children:
+            if child.task is not None and not child.task.done():
+                child.task.cancel()
+        for task in run.handler_tasks:
+            task.cancel()
+        for waiter in run.waiters:
+            waiter.future.cancel()
+        run.waiters.clear()
+        if run.info.parent_workflow_id is not None:
+            parent = self._runs.get(run.info.parent_workflow_id)
+            if parent is not None:
+                parent.schedule_recheck()
+        self._touch()
+
+    def _resolve_workflow(self, workflow: type | str) -> type:
+        if isinstance(workflow, type):
+            return workflow
+        cls = get_registered(workflow)
+        if cls is not None:
+            return cls
+        for run in self._runs.values():  # a workflow type name, as Temporal would take it
+            if run.defn.name == workflow:
+                return run.defn.cls
+        known = ", ".join(list_registered_slugs()) or "none"
+        raise WorkflowError(
+            f"no workflow registered for slug {workflow!r} (registered: {known}); import its module "
+            "(or load its bundle) first, or call ntro.workflow.register_workflow(slug, cls)",
+            type="UnknownWorkflowSlug",
+            non_retryable=True,
+        )
+
+    # -- signals and queries --------------------------------------------------------------
+    async def deliver_signal(self, run: LocalRun, signal: Any, args: Sequence[Any]) -> None:
+        """Run ``run``'s handler for ``signal`` (a name or the handler method) with ``args``."""
+        name = _handler_name(signal, run.defn, "__ntro_signal__")
+        handler_defn = run.defn.signals.get(name)
+        if handler_defn is None:
+            known = ", ".join(sorted(run.defn.signals)) or "none"
+            raise LookupError(f"workflow {run.defn.name} has no signal {name!r} (signals: {known})")
+        if run.status is not LocalWorkflowStatus.RUNNING:
+            raise RuntimeError(f"workflow {run.info.workflow_id!r} is {run.status.value.lower()}; it takes no signals")
+        if self._observers:
+            self._emit("signal.received", run.info.workflow_id, signal=name)
+        method = getattr(run.instance, handler_defn.method_name)
+        ctx = run.context
+        outcome = ctx.run(method, *args)
+        if inspect.isawaitable(outcome):
+            task = asyncio.get_running_loop().create_task(_await(outcome), context=ctx)
+            run.handler_tasks.add(task)
+            task.add_done_callback(functools.partial(_handler_done, run))
+            await asyncio.sleep(0)  # let the handler take its first step, as Temporal runs it promptly
+        run.schedule_recheck()
+        self._touch()
+
+    async def run_query(self, run: LocalRun, query: Any, args: Sequence[Any]) -> Any:
+        """Call ``run``'s handler for ``query`` and return its answer."""
+        name = _handler_name(query, run.defn, "__ntro_query__")
+        handler_defn = run.defn.queries.get(name)
+        if handler_defn is None:
+            known = ", ".join(sorted(run.defn.queries)) or "none"
+            raise LookupError(f"workflow {run.defn.name} has no query {name!r} (queries: {known})")
+        method = getattr(run.instance, handler_defn.method_name)
+        result = run.context.run(method, *args)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    # -- the Runtime protocol: inside a workflow ---------------------------------------------
+    def _current_run(self, what: str) -> LocalRun:
+        run = _RUN.get()
+        if run is None:
+            raise RuntimeError(f"{what} must be called from workflow code running under LocalRuntime")
+        return run
+
+    async def execute_activity(
+        self, activity: Callable[..., Any] | str, args: Sequence[Any], options: ActivityOptions, /
+    ) -> Any:
+        """Run an activity in the workflow's task, honouring timeouts and retries."""
+        run = _RUN.get()
+        if isinstance(activity, str):
+            name = activity
+            fn = self._activities.get(activity)
+            if fn is None:
+                raise WorkflowError(
+                    f"no activity named {activity!r} is defined (decorate it with @activity.defn(name=...))",
+                    type="UnknownActivity",
+                    non_retryable=True,
+                )
+        else:
+            fn = activity
+            defn = activity_definition(fn)
+            name = defn.name if defn is not None else getattr(fn, "__name__", repr(fn))
+        if run is not None:
+            run.activity_seq += 1
+            seq = run.activity_seq
+        else:
+            seq = 0
+        if options is DEFAULT_ACTIVITY_OPTIONS and not self._observers:
+            # Fast path: no options, nobody watching.
+            token = _ACTIVITY.set((run, seq, 1, name))
+            self._inflight += 1
+            try:
+                result = fn(*args)
+                if inspect.isawaitable(result):
+                    result = await result
+            except Exception as exc:
+                failure = activity_failure(exc, name)
+                if failure is exc:
+                    raise
+                raise failure from exc
+            finally:
+                self._inflight -= 1
+                _ACTIVITY.reset(token)
+                if run is not None and run.waiters:
+                    run.schedule_recheck()
+                if self._virtual:
+                    self.clock.touch()  # type: ignore[attr-defined]
+            return result
+        return await self._execute_with_options(run, seq, fn, name, args, options)
+
+    async def _execute_with_options(
+        self,
+        run: LocalRun | None,
+        seq: int,
+        fn: Callable[..., Any],
+        name: str,
+        args: Sequence[Any],
+        options: ActivityOptions,
+    ) -> Any:
+        workflow_id = run.info.workflow_id if run is not None else "<no-workflow>"
+        policy = options.retry_policy
+        started = self.clock.now()
+        attempt = 1
+        while True:
+            if self._observers:
+                self._emit("activity.started", workflow_id, activity=name, attempt=attempt)
+            token = _ACTIVITY.set((run, seq, attempt, name))
+            self._inflight += 1
+            try:
+                result = await self._attempt(fn, args, options, started)
+            except Exception as exc:
+                failure = exc
+            else:
+                if self._observers:
+                    self._emit("activity.completed", workflow_id, activity=name, attempt=attempt)
+                return result
+            finally:
+                self._inflight -= 1
+                _ACTIVITY.reset(token)
+                if run is not None:
+                    run.schedule_recheck()
+                self._touch()
+            delay = self._retry_delay(policy, failure, attempt, started, options)
+            if delay is None:
+                if self._observers:
+                    self._emit("activity.failed", workflow_id, activity=name, attempt=attempt, error=str(failure))
+                final = activity_failure(failure, name)
+                if final is failure:
+                    raise failure
+                raise final from failure
+            if self._observers:
+                self._emit("activity.retrying", workflow_id, activity=name, attempt=attempt, error=str(failure))
+            await self._sleep(delay)
+            attempt += 1
+
+    async def _attempt(
+        self, fn: Callable[..., Any], args: Sequence[Any], options: ActivityOptions, started: datetime
+    ) -> Any:
+        limits: list[tuple[timedelta, str]] = []
+        if options.start_to_close_timeout is not None:
+            limits.append((options.start_to_close_timeout, "start_to_close"))
+        if options.schedule_to_close_timeout is not None:
+            remaining = options.schedule_to_close_timeout - (self.clock.now() - started)
+            limits.append((max(remaining, timedelta(0)), "schedule_to_close"))
+        result = fn(*args)
+        if not inspect.isawaitable(result):
+            return result
+        if not limits:
+            return await result
+        limit, kind = min(limits, key=lambda item: item[0])
+        try:
+            return await self._with_timeout(result, limit)
+        except _Expired:
+            raise WorkflowError(
+                f"activity timed out ({kind} timeout of {limit})",
+                type="ActivityTimeout",
+                non_retryable=kind != "start_to_close",
+            ) from None
+
+    async def _with_timeout(self, awaitable: Awaitable[Any], limit: timedelta) -> Any:
+        task = asyncio.ensure_future(awaitable)
+        loop = asyncio.get_running_loop()
+        expired = loop.create_future()
+        cancel_timer = self.clock.call_later(limit, functools.partial(_resolve, expired))
+        try:
+            await asyncio.wait((task, expired), return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            task.cancel()
+            raise
+        finally:
+            cancel_timer()
+        if task.done():
+            return task.result()
+        task.cancel()
+        try:
+            await task
+        except BaseException:
+            pass
+        raise _Expired
+
+    def _retry_delay(
+        self,
+        policy: RetryPolicy | None,
+        failure: BaseException,
+        attempt: int,
+        started: datetime,
+        options: ActivityOptions,
+    ) -> timedelta | None:
+        if policy is None:
+            return None
+        if isinstance(failure, WorkflowError) and failure.non_retryable:
+            return None
+        error_type = failure.type if isinstance(failure, WorkflowError) else type(failure).__name__
+        if error_type in policy.non_retryable_error_types:
+            return None
+        if policy.maximum_attempts and attempt >= policy.maximum_attempts:
+            return None
+        delay = policy.delay_before(attempt + 1)
+        deadline = options.schedule_to_close_timeout
+        if deadline is not None and self.clock.now() - started + delay >= deadline:
+            return None
+        return delay
+
+    def start_child_workflow(
+        self, workflow: type | str, args: Sequence[Any], options: ChildWorkflowOptions, /
+    ) -> Awaitable[LocalChildHandle]:
+        """Start a child workflow of the current run and return its handle."""
+        return self._start_child(workflow, args, options)
+
+    async def _start_child(
+        self, workflow: type | str, args: Sequence[Any], options: ChildWorkflowOptions
+    ) -> LocalChildHandle:
+        parent = self._current_run("start_child_workflow")
+        handle = self.start(workflow, args, workflow_id=options.id, task_queue=options.task_queue, parent=parent)
+        if self._observers:
+            self._emit("child.started", parent.info.workflow_id, child_workflow_id=handle.id)
+        child = handle._run
+        if options.execution_timeout is not None or options.run_timeout is not None:
+            limit = min(t for t in (options.execution_timeout, options.run_timeout) if t is not None)
+            assert child.task is not None
+            task = child.task
+            cancel_timer = self.clock.call_later(limit, functools.partial(_cancel_task, task))
+            task.add_done_callback(lambda _t: cancel_timer())
+        return LocalChildHandle(child)
+
+    async def execute_child_workflow(
+        self, workflow: type | str, args: Sequence[Any], options: ChildWorkflowOptions, /
+    ) -> Any:
+        """Start a child workflow and return its result (its failure is raised)."""
+        handle = await self._start_child(workflow, args, options)
+        return await handle
+
+    async def wait_condition(self, predicate: Callable[[], bool], timeout: timedelta | None, /) -> None:
+        """Wait until ``predicate()`` is true; no polling: re-checked on events."""
+        if predicate():
+            return
+        run = self._current_run("wait_condition")
+        waiter = run.add_waiter(predicate)
+        cancel_timer: Callable[[], None] | None = None
+        if timeout is not None:
+
+            def expire() -> None:
+                if not waiter.future.done():
+                    run.remove_waiter(waiter)
+                    waiter.future.set_exception(TimeoutError("wait_condition timed out"))
+
+            cancel_timer = self.clock.call_later(timeout, expire)
+        if self._observers:
+            self._emit("workflow.waiting", run.info.workflow_id, timeout=timeout.total_seconds() if timeout else None)
+        self._touch()
+        try:
+            await waiter.future
+        finally:
+            run.remove_waiter(waiter)
+            if cancel_timer is not None:
+                cancel_timer()
+            run.schedule_recheck()
+
+    async def sleep(self, duration: timedelta, /) -> None:
+        """Sleep on the runtime's clock (instant on a virtual clock once idle)."""
+        await self._sleep(duration)
+        run = _RUN.get()
+        if run is not None:
+            run.schedule_recheck()
+
+    async def _sleep(self, duration: timedelta) -> None:
+        if duration <= timedelta(0):
+            await asyncio.sleep(0)
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        cancel_timer = self.clock.call_later(duration, functools.partial(_resolve, future))
+        try:
+            await future
+        finally:
+            cancel_timer()
+
+    def workflow_info(self) -> WorkflowInfo:
+        """Describe the running workflow (a placeholder outside any workflow, as in ntro 0.1.2)."""
+        run = _RUN.get()
+        return run.info if run is not None else NO_WORKFLOW_INFO
+
+    def now(self) -> datetime:
+        """Return the clock's time."""
+        return self.clock.now()
+
+    def random(self) -> random.Random:
+        """Return the current run's deterministic random generator."""
+        return self._current_run("runbook.random()").random
+
+    def uuid4(self) -> uuid.UUID:
+        """Return the current run's next deterministic UUID."""
+        return self._current_run("runbook.uuid4()").uuid4()
+
+    def workflow_logger(self) -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+        """Return a logger tagged with the workflow id."""
+        run = _RUN.get()
+        return run.logger if run is not None else logging.getLogger("ntro.workflow")
+
+    def in_workflow(self) -> bool:
+        """Whether the caller is workflow code of a local run (not an activity)."""
+        return _RUN.get() is not None and _ACTIVITY.get() is None
+
+    def step_changed(self, step_id: str, title: str, status: str) -> None:
+        """Report a step's progress to observers (``step.started`` and so on)."""
+        if self._observers:
+            run = _RUN.get()
+            self._emit(f"step.{status}", run.info.workflow_id if run else "<no-workflow>", step_id=step_id, title=title)
+
+    # -- the Runtime protocol: inside an activity --------------------------------------------
+    def activity_info(self) -> ActivityInfo:
+        """Describe the running activity (a placeholder outside any activity)."""
+        current = _ACTIVITY.get()
+        if current is None:
+            return NO_ACTIVITY_INFO
+        run, seq, attempt, name = current
+        return ActivityInfo(
+            run.info.workflow_id if run is not None else "<no-workflow>",
+            str(seq),
+            attempt,
+            activity_type=name,
+            task_queue=run.info.task_queue if run is not None else self.task_queue,
+        )
+
+    def activity_logger(self) -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+        """Return the activity logger."""
+        return logging.getLogger("ntro.activity")
+
+    def in_activity(self) -> bool:
+        """Whether the caller is an activity run by this runtime."""
+        return _ACTIVITY.get() is not None
+
+
+class _Expired(Exception):
+    pass
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _cancel_task(task: asyncio.Task[Any]) -> None:
+    task.cancel()
+
+
+def _handler_done(run: LocalRun, task: asyncio.Task[Any]) -> None:
+    run.handler_tasks.discard(task)
+    run.schedule_recheck()
+
+
+async def _await(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
+
+
+def _handler_name(handler: Any, defn: WorkflowDefinition, attr: str) -> str:
+    if isinstance(handler, str):
+        return handler
+    record = getattr(handler, attr, None)
+    name = getattr(record, "name", None)
+    if isinstance(name, str):
+        return name
+    return str(getattr(handler, "__name__", handler))
+
+
+class LocalWorkflowHandle:
+    """A handle to a local run, shaped like temporalio's ``WorkflowHandle``."""
+
+    __slots__ = ("_run",)
+
+    def __init__(self, run: LocalRun) -> None:
+        self._run = run
+
+    def __repr__(self) -> str:
+        return f"LocalWorkflowHandle(id={self.id!r}, status={self._run.status.value})"
+
+    @property
+    def id(self) -> str:
+        """The workflow id."""
+        return self._run.info.workflow_id
+
+    @property
+    def run_id(self) -> str:
+        """The run id (empty unless one was given)."""
+        return self._run.info.run_id
+
+    @property
+    def runtime(self) -> LocalRuntime:
+        """The runtime the run belongs to."""
+        return self._run.runtime
+
+    @property
+    def instance(self) -> Any:
+        """The workflow object itself (for tests and debugging)."""
+        return self._run.instance
+
+    async def signal(self, signal: Any, arg: Any = None, /, *, args: Sequence[Any] = ()) -> None:
+        """Send a signal (by name or handler method) with one argument or ``args=``."""
+        packed = tuple(args) if args else (() if arg is None else (arg,))
+        await self._run.runtime.deliver_signal(self._run, signal, packed)
+
+    async def query(self, query: Any, *args: Any) -> Any:
+        """Call a query handler (by name or method) and return its answer."""
+        return await self._run.runtime.run_query(self._run, query, args)
+
+    async def result(self) -> Any:
+        """Wait for the run to finish and return its result (its error is raised)."""
+        assert self._run.task is not None
+        return await asyncio.shield(self._run.task)
+
+    async def cancel(self) -> None:
+        """Cancel the run (and so its children and running activities) and wait for it to stop."""
+        task = self._run.task
+        assert task is not None
+        if task.done():
+            return
+        task.cancel()
+        await asyncio.wait((task,))
+
+    async def describe(self) -> LocalWorkflowDescription:
+        """Return a :class:`LocalWorkflowDescription` snapshot."""
+        return self._run.describe()
+
+    def children(self) -> list[LocalWorkflowHandle]:
+        """Return handles of the run's child workflows, in start order."""
+        return [LocalWorkflowHandle(child) for child in self._run.children]
+
+    def done(self) -> bool:
+        """Whether the run has finished."""
+        return self._run.task is not None and self._run.task.done()
+
+
+def is_workflow_class(obj: object) -> bool:
+    """Whether ``obj`` is a ``@runbook.defn`` class."""
+    return maybe_workflow_definition(obj) is not None
