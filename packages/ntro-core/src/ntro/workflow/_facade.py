@@ -279,7 +279,8 @@ class _RunbookFacade:
         options = self._child_options(
             id, task_queue, execution_timeout, run_timeout, task_timeout, retry_policy, memo, summary
         )
-        return await _current().start_child_workflow(workflow, _pack_args(arg, args), options)
+        packed = _pack_args(arg, args)
+        return await _current().start_child_workflow(workflow, packed, options)
 
     async def execute_child_workflow(
         self,
@@ -301,7 +302,8 @@ class _RunbookFacade:
         options = self._child_options(
             id, task_queue, execution_timeout, run_timeout, task_timeout, retry_policy, memo, summary
         )
-        return await _current().execute_child_workflow(workflow, _pack_args(arg, args), options)
+        packed = _pack_args(arg, args)
+        return await _current().execute_child_workflow(workflow, packed, options)
 
     def wait_condition(self, predicate: Callable[[], bool], /, *, timeout: Duration | None = None) -> Awaitable[None]:
         """Wait until ``predicate()`` is true.

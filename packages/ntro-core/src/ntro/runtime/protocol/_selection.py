@@ -35,6 +35,7 @@ INSTALL_HINT = {
 
 _log = logging.getLogger("ntro.workflow")
 _selected: Runtime | None = None
+_selected_reason = ""
 
 
 @attrs.frozen
@@ -46,8 +47,15 @@ class Selection:
 
 
 def installed_runtimes() -> dict[str, EntryPoint]:
-    """Return the installed backends by name, from the ``ntro.runtimes`` entry points."""
-    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    """Return the installed backends by name, from the ``ntro.runtimes`` entry points.
+
+    Where two distributions publish the same name, the one earlier on
+    ``sys.path`` wins, as it would for an import.
+    """
+    found: dict[str, EntryPoint] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, ep)
+    return found
 
 
 def _none_installed_message() -> str:
@@ -64,7 +72,7 @@ def describe_selection(installed: dict[str, EntryPoint] | None = None) -> Select
         RuntimeNotAvailableError: No rule selects an installed backend.
     """
     if _selected is not None:
-        return Selection(_selected.name, "set_runtime() was called")
+        return Selection(_selected.name, _selected_reason)
     found = installed_runtimes() if installed is None else installed
     env_name = os.environ.get("NTRO_RUNTIME", "").strip()
     if env_name:
@@ -126,11 +134,11 @@ def get_runtime() -> Runtime:
         RuntimeNotAvailableError: No backend is installed, or ``NTRO_RUNTIME``
             names one that is not.
     """
-    global _selected
+    global _selected, _selected_reason
     if _selected is None:
         choice = describe_selection()
         runtime = load_runtime(choice.name)
-        _selected = runtime
+        _selected, _selected_reason = runtime, choice.reason
         _announce(runtime, choice.reason)
     return _selected
 
@@ -144,17 +152,17 @@ def set_runtime(runtime: Runtime | str) -> Runtime:
     Returns:
         The runtime now selected.
     """
-    global _selected
+    global _selected, _selected_reason
     chosen = load_runtime(runtime) if isinstance(runtime, str) else runtime
-    _selected = chosen
-    _announce(chosen, "set_runtime() was called")
+    _selected, _selected_reason = chosen, "set_runtime() was called"
+    _announce(chosen, _selected_reason)
     return chosen
 
 
 def reset_runtime() -> None:
     """Forget the selected runtime; the next :func:`get_runtime` chooses again."""
-    global _selected
-    _selected = None
+    global _selected, _selected_reason
+    _selected, _selected_reason = None, ""
 
 
 def selected_runtime() -> Runtime | None:

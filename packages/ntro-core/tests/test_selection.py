@@ -1,0 +1,138 @@
+"""Runtime selection: the rules of design section 3, through real entry points."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pytest
+
+from ntro.runtime.protocol import (
+    describe_selection,
+    get_runtime,
+    installed_runtimes,
+    reset_runtime,
+    selected_runtime,
+    set_runtime,
+)
+from ntro.workflow.exceptions import RuntimeNotAvailableError
+
+BOTH = {"local": "fake_ntro_backends:FakeLocal", "temporal": "fake_ntro_backends:FakeTemporal"}
+
+
+def test_local_is_the_default(fake_backends: Callable[..., None]) -> None:
+    fake_backends(**BOTH)
+    runtime = get_runtime()
+    assert runtime.name == "local"
+    assert type(runtime).__module__ == "fake_ntro_backends"
+
+
+def test_temporal_when_temporal_host_is_set_and_installed(
+    fake_backends: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_backends(**BOTH)
+    monkeypatch.setenv("TEMPORAL_HOST", "temporal.example:7233")
+    assert get_runtime().name == "temporal"
+    assert "TEMPORAL_HOST=temporal.example:7233" in describe_selection().reason
+
+
+def test_temporal_host_without_the_backend_falls_back_to_local(
+    fake_backends: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_backends(local="fake_ntro_backends:FakeLocal")
+    monkeypatch.setenv("TEMPORAL_HOST", "temporal.example:7233")
+    installed = {k: v for k, v in installed_runtimes().items() if k != "temporal"}
+    choice = describe_selection(installed)
+    assert choice.name == "local"
+    assert "temporal backend is not installed" in choice.reason
+
+
+def test_ntro_runtime_env_wins_over_temporal_host(
+    fake_backends: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_backends(**BOTH, other="fake_ntro_backends:FakeOther")
+    monkeypatch.setenv("TEMPORAL_HOST", "h:7233")
+    monkeypatch.setenv("NTRO_RUNTIME", "other")
+    assert get_runtime().name == "other"
+
+
+def test_bogus_ntro_runtime_names_the_installed_backends(
+    fake_backends: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_backends(**BOTH)
+    monkeypatch.setenv("NTRO_RUNTIME", "bogus")
+    with pytest.raises(RuntimeNotAvailableError) as info:
+        get_runtime()
+    message = str(info.value)
+    assert "NTRO_RUNTIME='bogus'" in message
+    assert "local" in message and "temporal" in message
+    assert "\n" not in message
+
+
+def test_ntro_runtime_naming_a_known_but_missing_backend_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NTRO_RUNTIME", "temporal")
+    with pytest.raises(RuntimeNotAvailableError, match=r'pip install "ntro-core\[temporal\]"'):
+        describe_selection(installed={})
+
+
+def test_no_backend_installed_says_what_to_install() -> None:
+    with pytest.raises(RuntimeNotAvailableError) as info:
+        describe_selection(installed={})
+    assert 'pip install "ntro-core[local]"' in str(info.value)
+    assert 'pip install "ntro-core[temporal]"' in str(info.value)
+
+
+def test_selection_in_this_environment_matches_what_is_installed() -> None:
+    """In the core-only leg nothing is installed and the real error shows; elsewhere a backend loads."""
+    installed = installed_runtimes()
+    if not installed:
+        with pytest.raises(RuntimeNotAvailableError, match="no ntro runtime backend is installed"):
+            get_runtime()
+    else:
+        assert get_runtime().name in installed
+
+
+def test_selection_is_cached_and_logged_once(
+    fake_backends: Callable[..., None], caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_backends(**BOTH)
+    with caplog.at_level(logging.INFO, logger="ntro.workflow"):
+        first = get_runtime()
+        second = get_runtime()
+    assert first is second
+    lines = [r.getMessage() for r in caplog.records if r.name == "ntro.workflow"]
+    assert lines == ["ntro.workflow: local runtime active (the default backend; runs in-process)"]
+
+
+def test_set_runtime_overrides_and_reset_forgets(fake_backends: Callable[..., None]) -> None:
+    fake_backends(**BOTH)
+    chosen = set_runtime("temporal")
+    assert get_runtime() is chosen and chosen.name == "temporal"
+    assert describe_selection().reason == "set_runtime() was called"
+    reset_runtime()
+    assert selected_runtime() is None
+    assert get_runtime().name == "local"
+
+
+def test_set_runtime_accepts_an_instance(fake_backends: Callable[..., None]) -> None:
+    fake_backends(**BOTH)
+    import fake_ntro_backends  # type: ignore[import-not-found]
+
+    instance = fake_ntro_backends.FakeOther()
+    assert set_runtime(instance) is instance
+    assert get_runtime() is instance
+
+
+def test_set_runtime_with_an_unknown_name_fails_clearly(fake_backends: Callable[..., None]) -> None:
+    fake_backends(**BOTH)
+    with pytest.raises(RuntimeNotAvailableError, match="no runtime backend named 'nope' is installed"):
+        set_runtime("nope")
+
+
+def test_a_backend_that_cannot_import_says_so(
+    fake_backends: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_backends(**BOTH, ghost="no_such_module_anywhere:Runtime")
+    monkeypatch.setenv("NTRO_RUNTIME", "ghost")
+    with pytest.raises(RuntimeNotAvailableError, match="'ghost' runtime backend cannot be imported"):
+        get_runtime()
