@@ -114,7 +114,7 @@ def test_class_name_for_slug() -> None:
 
 
 def test_a_class_without_run_method_is_rejected_clearly() -> None:
-    with pytest.raises(TypeError, match="has no @runbook.run method"):
+    with pytest.raises(TypeError, match=r"has no @runbook\.run method"):
 
         @runbook.defn
         class NoRun:
@@ -161,7 +161,7 @@ async def test_calls_dispatch_to_the_driving_runtime_with_normalised_options() -
         await runbook.sleep(timedelta(days=3))
     finally:
         unbind_driver(token)
-    kind, fn, args, options = rec.calls[0]
+    _kind, fn, args, options = rec.calls[0]
     assert fn is load and args == ("2026-10",)
     assert options.start_to_close_timeout == timedelta(seconds=60)
     assert rec.calls[1][2] == ("a", "b") and rec.calls[1][3].retry_policy.maximum_attempts == 3
