@@ -1,0 +1,41 @@
+"""The determinism lint: static checks that workflow code will replay identically.
+
+Workflow code (classes decorated with ``@runbook.defn`` or deriving from
+``NtroWorkflow``, and the module-level functions they call) must make the
+same decisions every time Temporal replays it, so it may not read the clock,
+randomness, the environment, files or the network, sleep on the wall clock,
+start threads or processes, call activities directly, or use
+``temporalio.workflow`` behind the facade's back. Each rule has a stable code
+(:data:`RULES`); see the rule reference for the fix each one suggests::
+
+    from ntro.testing.lint import lint_paths
+
+    for finding in lint_paths(["runbooks/nav-monthly"]):
+        print(finding.format())
+
+The same checks run as ``ntro workflow lint PATH...``.
+"""
+
+from __future__ import annotations
+
+from ntro.testing.lint._engine import ScopeMode, lint_file, lint_files, lint_paths, lint_source
+from ntro.testing.lint._files import iter_python_files
+from ntro.testing.lint._findings import Finding
+from ntro.testing.lint._report import FORMATS, render
+from ntro.testing.lint._rules import RULES, Rule, UnknownRuleError, enabled_codes
+
+__all__ = [
+    "FORMATS",
+    "RULES",
+    "Finding",
+    "Rule",
+    "ScopeMode",
+    "UnknownRuleError",
+    "enabled_codes",
+    "iter_python_files",
+    "lint_file",
+    "lint_files",
+    "lint_paths",
+    "lint_source",
+    "render",
+]

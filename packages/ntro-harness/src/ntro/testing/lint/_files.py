@@ -1,0 +1,56 @@
+"""Which files a list of paths means: files as given, directories walked for ``*.py``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+__all__ = ["SKIPPED_DIRECTORIES", "iter_python_files"]
+
+SKIPPED_DIRECTORIES = frozenset({"__pycache__", ".venv", "venv", ".nox", ".tox", ".git", "node_modules", "build"})
+"""Directory names never entered while walking (hidden directories are skipped too)."""
+
+
+def _is_bundle(directory: Path) -> bool:
+    return (directory / "runbook.md").is_file() and (directory / "templates").is_dir()
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    if _is_bundle(directory):
+        directory = directory / "templates"
+    with os.scandir(directory) as scan:
+        entries = sorted(scan, key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name not in SKIPPED_DIRECTORIES and not entry.name.startswith("."):
+                yield from _walk(directory / entry.name)
+        elif entry.name.endswith(".py") and entry.is_file():
+            yield directory / entry.name
+
+
+def iter_python_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Yield the Python files ``paths`` stand for, each once, in a stable order.
+
+    A file is linted as given, whatever its suffix. A directory is walked for
+    ``*.py`` files, skipping :data:`SKIPPED_DIRECTORIES` and hidden
+    directories; in a runbook bundle (a directory holding ``runbook.md`` and
+    ``templates/``) only ``templates/`` is walked.
+
+    Raises:
+        FileNotFoundError: A path does not exist.
+    """
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found: Iterable[Path] = _walk(path)
+        elif path.exists():
+            found = (path,)
+        else:
+            raise FileNotFoundError(f"no such file or directory: {os.fspath(raw)}")
+        for file in found:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield file
