@@ -1,0 +1,106 @@
+"""ntro.runtime.temporal: run ntro runbooks on a Temporal cluster.
+
+Importing this module arms the Temporal backend: every ``@runbook.defn`` class
+and ``@activity.defn`` function, past and future, is also bound to temporalio's
+decorators, and code running inside a Temporal workflow or activity is
+recognised so the ``runbook``/``activity`` facades dispatch here.
+
+Typical use, once per deployment::
+
+    from temporalio.client import Client
+    from temporalio.worker import Worker
+    from ntro.runtime.temporal import NtroPlugin
+
+    client = await Client.connect("temporal:7233", plugins=[NtroPlugin()])
+    worker = Worker(client, task_queue="runbooks", workflows=[NavMonthlyWorkflow], activities=[...])
+
+or, for runbook bundles, the ``ntro worker`` command.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import TYPE_CHECKING, Any
+
+from ntro.runtime.protocol import register_ambient_detector, selected_runtime
+from ntro.runtime.temporal._binding import TemporalBindingError, arm
+from ntro.workflow._definitions import add_throwaway_import_check
+
+if TYPE_CHECKING:
+    from ntro.runtime.protocol import Runtime
+    from ntro.runtime.temporal._converter import ntro_data_converter
+    from ntro.runtime.temporal._errors import NtroFailureConverter
+    from ntro.runtime.temporal._plugin import NtroPlugin
+    from ntro.runtime.temporal._runtime import TemporalChildHandle, TemporalRuntime
+    from ntro.runtime.temporal._sandbox import PASSTHROUGH_MODULES
+
+__all__ = [
+    "PASSTHROUGH_MODULES",
+    "NtroFailureConverter",
+    "NtroPlugin",
+    "TemporalBindingError",
+    "TemporalChildHandle",
+    "TemporalRuntime",
+    "ntro_data_converter",
+]
+
+_LAZY: dict[str, str] = {
+    "TemporalRuntime": "ntro.runtime.temporal._runtime",
+    "TemporalChildHandle": "ntro.runtime.temporal._runtime",
+    "NtroPlugin": "ntro.runtime.temporal._plugin",
+    "ntro_data_converter": "ntro.runtime.temporal._converter",
+    "NtroFailureConverter": "ntro.runtime.temporal._errors",
+    "PASSTHROUGH_MODULES": "ntro.runtime.temporal._sandbox",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'ntro.runtime.temporal' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+_ambient: Runtime | None = None
+
+
+def _detect_temporal() -> Runtime | None:
+    """Return the Temporal runtime when temporalio runs the current code, else ``None``.
+
+    Cheap by design (it runs on every facade call outside a local driver):
+    until temporalio's workflow module is imported, nothing can be a Temporal workflow.
+    """
+    workflow = sys.modules.get("temporalio.workflow")
+    if workflow is None:
+        return None
+    if not workflow.in_workflow():
+        activity = sys.modules.get("temporalio.activity")
+        if activity is None or not activity.in_activity():
+            return None
+    selected = selected_runtime()
+    if selected is not None and selected.name == "temporal":
+        return selected
+    global _ambient
+    if _ambient is None:
+        from ntro.runtime.temporal._runtime import TemporalRuntime
+
+        _ambient = TemporalRuntime()
+    return _ambient
+
+
+def _in_sandbox() -> bool:
+    """Whether the current code runs in temporalio's workflow sandbox (a throwaway re-import)."""
+    workflow = sys.modules.get("temporalio.workflow")
+    return workflow is not None and bool(workflow.unsafe.in_sandbox())
+
+
+add_throwaway_import_check(_in_sandbox)
+arm()
+register_ambient_detector(_detect_temporal)
