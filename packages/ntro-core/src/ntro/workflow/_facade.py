@@ -123,7 +123,7 @@ class _RunbookFacade:
 
     @property
     def step(self) -> Any:
-        """The step decorator: ``@runbook.step(name=, title=, icon=None, config=None)``."""
+        """The step decorator, used as ``@runbook.step(name=, title=, icon=None, config=None)``."""
         from ntro.workflow.decorators import step
 
         return step
@@ -384,7 +384,7 @@ class _ActivityFacade:
 
 
 runbook = _RunbookFacade()
-"""The workflow facade: ``@runbook.defn``, ``runbook.execute_activity(...)``, ..."""
+"""The workflow facade, for ``@runbook.defn``, ``runbook.execute_activity(...)`` and the rest."""
 
 activity = _ActivityFacade()
-"""The activity facade: ``@activity.defn``, ``activity.info()``, ..."""
+"""The activity facade, for ``@activity.defn``, ``activity.info()`` and ``activity.logger``."""

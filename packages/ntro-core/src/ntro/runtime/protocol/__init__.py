@@ -42,12 +42,7 @@ LoggerLike = logging.Logger | logging.LoggerAdapter[logging.Logger]
 
 @runtime_checkable
 class ChildWorkflowHandle(Protocol):
-    """A started child workflow: await it for its result.
-
-    Attributes:
-        id: The child's workflow id.
-        first_execution_run_id: The child's first run id ("" where a runtime has none).
-    """
+    """A started child workflow: await it for its result."""
 
     @property
     def id(self) -> str:
