@@ -94,6 +94,15 @@ def _add(code: str, message: str, names: str, condition: Condition | None = None
         _EXACT[name] = (code, message, condition)
 
 
+def _never(call: ast.Call) -> bool:
+    return False
+
+
+def _allow(names: str) -> None:
+    """Pure helpers inside modules a prefix rule covers: allowed."""
+    _add("", "", names, _never)
+
+
 _add("NTR101", _CLOCK, "datetime.datetime.now datetime.datetime.utcnow datetime.datetime.today datetime.date.today")
 _add(
     "NTR101",
@@ -168,6 +177,10 @@ _add_prefixes(
     "xmlrpc.client websockets grpc boto3",
 )
 _add_prefixes("NTR108", _THREAD, "threading _thread concurrent.futures multiprocessing subprocess")
+_allow(
+    "socket.inet_aton socket.inet_ntoa socket.inet_pton socket.inet_ntop socket.htons socket.ntohs socket.htonl "
+    "socket.ntohl glob.escape glob.has_magic"
+)
 
 _PATH_IO = frozenset(
     {
