@@ -7,11 +7,8 @@ repository, never from PyPI.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 import nox
@@ -74,7 +71,7 @@ def local(session: nox.Session) -> None:
     session.run(
         "python",
         "-c",
-        "import importlib.util as u; assert u.find_spec('temporalio') is None, 'temporalio must not be installed here'; "
+        "import importlib.util as u; assert u.find_spec('temporalio') is None, 'temporalio must be absent here'; "
         "import ntro.workflow, ntro.runtime.local; print('local leg: temporalio absent, as required')",
     )
     _pytest(session, f"{CORE}/tests", f"{LOCAL}/tests", f"{HARNESS}/tests", "tests", marker="not temporal")
@@ -88,7 +85,11 @@ def temporal(session: nox.Session) -> None:
     env = {"NTRO_REQUIRE_TEMPORAL": "1"}  # a missing server fails the run instead of skipping
     session.run(
         "pytest",
-        *[p for p in (f"{CORE}/tests", f"{LOCAL}/tests", f"{TEMPORAL}/tests", f"{HARNESS}/tests", "tests") if (ROOT / p).exists()],
+        *[
+            p
+            for p in (f"{CORE}/tests", f"{LOCAL}/tests", f"{TEMPORAL}/tests", f"{HARNESS}/tests", "tests")
+            if (ROOT / p).exists()
+        ],
         "-p",
         "no:cacheprovider",
         *session.posargs,
@@ -103,11 +104,18 @@ def types(session: nox.Session) -> None:
     session.install("mypy>=1.13", *TEST_DEPS)
     session.run(
         "mypy",
-        "-p", "ntro.workflow",
-        "-p", "ntro.runtime.protocol",
-        "-p", "ntro.cli",
+        "-p",
+        "ntro.workflow",
+        "-p",
+        "ntro.runtime.protocol",
+        "-p",
+        "ntro.cli",
         *(["-p", "ntro.runtime.local"] if (ROOT / LOCAL / "src/ntro/runtime/local/__init__.py").exists() else []),
-        *(["-p", "ntro.runtime.temporal"] if (ROOT / TEMPORAL / "src/ntro/runtime/temporal/__init__.py").exists() else []),
+        *(
+            ["-p", "ntro.runtime.temporal"]
+            if (ROOT / TEMPORAL / "src/ntro/runtime/temporal/__init__.py").exists()
+            else []
+        ),
         *(["-p", "ntro.testing"] if (ROOT / HARNESS / "src/ntro/testing/__init__.py").exists() else []),
     )
 
@@ -137,32 +145,75 @@ def docs(session: nox.Session) -> None:
 def packaging(session: nox.Session) -> None:
     """Build every wheel, install the two user paths from them alone, check the namespace rule."""
     session.install("hatch>=1.13", "pip")
-    wheelhouse = Path(session.create_tmp()) / "wheelhouse"
+    tmp = Path(session.create_tmp()).resolve()
+    wheelhouse = tmp / "wheelhouse"
     shutil.rmtree(wheelhouse, ignore_errors=True)
     wheelhouse.mkdir(parents=True)
+    # A private hatch data dir: its build environments start fresh on every run.
+    hatch_env = {"HATCH_DATA_DIR": str(tmp / "hatch-data")}
+    # nox points VIRTUAL_ENV and uv at this session; hatch must build in its own environment.
+    hatch = (
+        "env",
+        "-u",
+        "VIRTUAL_ENV",
+        "-u",
+        "UV_PYTHON",
+        "-u",
+        "UV_PROJECT_ENVIRONMENT",
+        str(Path(session.bin) / "hatch"),
+    )
+    shutil.rmtree(tmp / "hatch-data", ignore_errors=True)
     for dist in DISTRIBUTIONS:
         with session.chdir(ROOT / dist):
-            session.run("hatch", "build", "-t", "wheel", str(wheelhouse))
+            session.run(*hatch, "build", "-t", "wheel", str(wheelhouse), env=hatch_env, external=True)
     session.run("python", str(ROOT / "tests/packaging/check_wheels.py"), str(wheelhouse))
     # Third-party dependencies come from the index into the wheelhouse first; the
     # installs below then use --no-index, so every ntro wheel provably comes from here.
-    session.run("pip", "download", "-q", "--dest", str(wheelhouse), "attrs>=23.1", "pydantic>=2.7", "pyyaml>=6", "temporalio>=1.20")
+    session.run(
+        "pip",
+        "download",
+        "-q",
+        "--dest",
+        str(wheelhouse),
+        "attrs>=23.1",
+        "pydantic>=2.7",
+        "pyyaml>=6",
+        "temporalio>=1.20",
+    )
     for extra, probe in (
         ("local", "from ntro.workflow import run_local, runbook; import ntro.runtime.local"),
         ("temporal", "import ntro.workflow, ntro.runtime.temporal, temporalio"),
     ):
-        venv = Path(session.create_tmp()) / f"venv-{extra}"
+        venv = tmp / f"venv-{extra}"
         shutil.rmtree(venv, ignore_errors=True)
         session.run(sys.executable, "-m", "venv", str(venv), external=True)
         py = str(venv / "bin/python")
-        session.run(py, "-m", "pip", "install", "-q", "--no-index", "--find-links", str(wheelhouse), f"ntro-core[{extra}]", external=True)
+        session.run(
+            py,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-index",
+            "--find-links",
+            str(wheelhouse),
+            f"ntro-core[{extra}]",
+            external=True,
+        )
         session.run(py, "-c", probe, external=True)
-        session.run(str(venv / "bin/ntro"), "runtimes", external=True)
+        session.run(str(venv / "bin/ntro"), "runtimes", external=True, env={"NTRO_RUNTIME": extra})
         example = ROOT / "examples/runbooks/nav-monthly"
         if extra == "local" and example.exists():
             session.run(
-                str(venv / "bin/ntro"), "workflow", "run", str(example),
-                "--child", str(ROOT / "examples/runbooks/document-ingest"), "--answer", "approve", external=True,
+                str(venv / "bin/ntro"),
+                "workflow",
+                "run",
+                str(example),
+                "--child",
+                str(ROOT / "examples/runbooks/document-ingest"),
+                "--answer",
+                "approve",
+                external=True,
             )
 
 
@@ -175,6 +226,12 @@ def demo(session: nox.Session) -> None:
         session.run("ntro", "runtimes")
         return
     session.run(
-        "ntro", "workflow", "run", str(example), "--child", str(ROOT / "examples/runbooks/document-ingest"),
-        "--answer", "approve",
+        "ntro",
+        "workflow",
+        "run",
+        str(example),
+        "--child",
+        str(ROOT / "examples/runbooks/document-ingest"),
+        "--answer",
+        "approve",
     )

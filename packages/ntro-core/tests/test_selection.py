@@ -136,3 +136,11 @@ def test_a_backend_that_cannot_import_says_so(
     monkeypatch.setenv("NTRO_RUNTIME", "ghost")
     with pytest.raises(RuntimeNotAvailableError, match="'ghost' runtime backend cannot be imported"):
         get_runtime()
+
+
+def test_only_a_third_party_backend_and_no_rule_is_an_error_naming_it() -> None:
+    from importlib.metadata import EntryPoint
+
+    only = {"other": EntryPoint("other", "fake_ntro_backends:FakeOther", "ntro.runtimes")}
+    with pytest.raises(RuntimeNotAvailableError, match=r"installed: other.*NTRO_RUNTIME"):
+        describe_selection(only)

@@ -91,8 +91,12 @@ def describe_selection(installed: dict[str, EntryPoint] | None = None) -> Select
         why = "the default backend" if not host else "TEMPORAL_HOST is set but the temporal backend is not installed"
         return Selection("local", f"{why}; runs in-process")
     if found:
-        name = sorted(found)[0]
-        return Selection(name, "the only installed backend")
+        names = ", ".join(sorted(found))
+        raise RuntimeNotAvailableError(
+            f"no rule selects a runtime backend (installed: {names}): TEMPORAL_HOST is not set and the local "
+            f"backend is not installed; set NTRO_RUNTIME to one of {names}, set TEMPORAL_HOST, or "
+            f"{INSTALL_HINT['local']}"
+        )
     raise RuntimeNotAvailableError(_none_installed_message())
 
 
