@@ -66,7 +66,8 @@ async def parse_document(submission: DocumentSubmission) -> ParsedDocument:
     raw = path.read_bytes()
     text = raw.decode("utf-8-sig")
     source = submission.source
-    filename = submission.filename or path.name
+    # A bundled sample keeps its own name; an upload keeps the name it was uploaded under.
+    filename = path.name if ref.startswith("sample:") else (submission.filename or path.name)
     digest = hashlib.sha256(raw).hexdigest()
     if path.suffix.lower() == ".json":
         data = json.loads(text)
