@@ -137,5 +137,9 @@ class W(NtroWorkflow):
 def test_temporalio_outside_workflow_modules_is_not_reported(lint_text: LintText) -> None:
     activities = "from temporalio import workflow, activity\n\n\n@activity.defn\nasync def a():\n    pass\n"
     assert lint_text(activities, name="activities.py") == []
-    activity_only = "from temporalio import activity\nfrom ntro.workflow import NtroWorkflow\n\n\nclass W(NtroWorkflow):\n    pass\n"
+    activity_only = (
+        "from temporalio import activity\n"
+        "from ntro.workflow import NtroWorkflow\n\n\n"
+        "class W(NtroWorkflow):\n    pass\n"
+    )
     assert lint_text(activity_only) == []
