@@ -18,11 +18,15 @@ The same checks run as ``ntro workflow lint PATH...``.
 
 from __future__ import annotations
 
-from ntro.testing.lint._engine import ScopeMode, lint_file, lint_files, lint_paths, lint_source
-from ntro.testing.lint._files import iter_python_files
-from ntro.testing.lint._findings import Finding
-from ntro.testing.lint._report import FORMATS, render
-from ntro.testing.lint._rules import RULES, Rule, UnknownRuleError, enabled_codes
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ntro.testing.lint._engine import ScopeMode, lint_file, lint_files, lint_paths, lint_source
+    from ntro.testing.lint._files import iter_python_files
+    from ntro.testing.lint._findings import Finding
+    from ntro.testing.lint._report import FORMATS, render
+    from ntro.testing.lint._rules import RULES, Rule, UnknownRuleError, enabled_codes
 
 __all__ = [
     "FORMATS",
@@ -39,3 +43,34 @@ __all__ = [
     "lint_source",
     "render",
 ]
+
+# Loaded on first use, so that ``ntro --help`` (which imports the command
+# module inside this package) does not pay for the analysis modules.
+_LAZY: dict[str, str] = {
+    "ScopeMode": "_engine",
+    "lint_file": "_engine",
+    "lint_files": "_engine",
+    "lint_paths": "_engine",
+    "lint_source": "_engine",
+    "iter_python_files": "_files",
+    "Finding": "_findings",
+    "FORMATS": "_report",
+    "render": "_report",
+    "RULES": "_rules",
+    "Rule": "_rules",
+    "UnknownRuleError": "_rules",
+    "enabled_codes": "_rules",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ntro.testing.lint' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"ntro.testing.lint.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
