@@ -87,7 +87,18 @@ class NtroPlugin(SimplePlugin):
         return result
 
     def configure_worker(self, config: temporalio.worker.WorkerConfig) -> temporalio.worker.WorkerConfig:
-        """See :meth:`temporalio.plugin.SimplePlugin.configure_worker`; also supplies a thread pool."""
+        """See :meth:`temporalio.plugin.SimplePlugin.configure_worker`; also supplies a thread pool.
+
+        Raises:
+            ValueError: The worker's client was connected without this plugin,
+                so it would encode payloads and errors without ntro's converter.
+        """
+        client = config.get("client")
+        if client is not None and client.data_converter is temporalio.converter.DataConverter.default:
+            raise ValueError(
+                "NtroPlugin must be given to the client (Client.connect(..., plugins=[NtroPlugin()])): "
+                "the data converter is the client's, and workers built on that client inherit the plugin"
+            )
         config = super().configure_worker(config)
         activities = config.get("activities") or []
         needs_threads = any(not _is_async(fn) for fn in activities)

@@ -1,0 +1,270 @@
+"""``ntro worker`` and ``ntro workflow start``: runbooks on a real Temporal cluster.
+
+``ntro worker PATH...`` hosts runbook bundles (a bundle directory, or a
+directory of bundles) on a task queue until it receives SIGINT or SIGTERM.
+``ntro workflow start SLUG`` starts a hosted runbook by slug and, with
+``--wait``, prints its result as JSON. Both connect with the options of
+:mod:`ntro.runtime.temporal._connect`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import uuid
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+from ntro.cli import CommandError
+from ntro.runtime.temporal._connect import add_connection_options, connect, settings_from_args
+from ntro.runtime.temporal._process import exit_skipping_finalization, running_as_ntro_command
+
+__all__ = ["START_COMMAND", "WORKER_COMMAND", "StartCommand", "WorkerCommand"]
+
+DEFAULT_TASK_QUEUE = "ntro"
+TASK_QUEUE_ENV = "NTRO_TASK_QUEUE"
+BUNDLES_ENV = "NTRO_BUNDLES"
+
+
+def _task_queue(args: argparse.Namespace) -> str:
+    value = args.task_queue or os.environ.get(TASK_QUEUE_ENV, "").strip() or DEFAULT_TASK_QUEUE
+    return str(value)
+
+
+def _add_task_queue(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--task-queue",
+        "-q",
+        metavar="Q",
+        help=f"task queue [env {TASK_QUEUE_ENV}, default {DEFAULT_TASK_QUEUE!r}]",
+    )
+
+
+def load_bundles(paths: Sequence[str]) -> list[Any]:
+    """Load every runbook bundle in ``paths`` (bundle directories, or directories of bundles).
+
+    Raises:
+        CommandError: A path holds no bundle, a bundle does not load, or two bundles share a slug.
+    """
+    from ntro.workflow.bundle import BundleError, load_bundle
+
+    bundles: list[Any] = []
+    seen: dict[str, Path] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir() and not (path / "runbook.md").exists():
+            found = sorted(d for d in path.iterdir() if (d / "runbook.md").is_file())
+            if not found:
+                raise CommandError(f"{raw}: no runbook bundle here (no runbook.md in it or in its subdirectories)")
+        else:
+            found = [path]
+        for directory in found:
+            try:
+                bundle = load_bundle(directory)
+            except BundleError as exc:
+                raise CommandError(str(exc)) from None
+            other = seen.get(bundle.slug)
+            if other is not None and other != bundle.path:
+                raise CommandError(f"two bundles have slug {bundle.slug!r}: {other} and {bundle.path}")
+            if other is None:
+                seen[bundle.slug] = bundle.path
+                bundles.append(bundle)
+    return bundles
+
+
+class WorkerCommand:
+    """``ntro worker PATH... [--task-queue Q]``: host runbook bundles on a Temporal cluster."""
+
+    help = "host runbook bundles on a Temporal cluster (TEMPORAL_HOST) until stopped"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        """Add the worker's arguments."""
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="a runbook bundle, or a directory of bundles")
+        _add_task_queue(parser)
+        parser.add_argument(
+            "--max-concurrent-activities", type=int, default=None, metavar="N", help="activities run at once"
+        )
+        add_connection_options(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Serve until SIGINT or SIGTERM; return 0 after a clean shutdown."""
+        settings = settings_from_args(args)
+        bundles = load_bundles(args.paths)
+        return _run_to_the_end(self._serve(args, settings, bundles))
+
+    async def _serve(self, args: argparse.Namespace, settings: Any, bundles: list[Any]) -> int:
+        from temporalio.worker import Worker
+
+        from ntro.runtime.temporal._plugin import NtroPlugin
+
+        workflows: list[type] = []
+        activities: list[Any] = []
+        names: set[str] = set()
+        for bundle in bundles:
+            workflows.append(bundle.workflow_cls)
+            for fn in bundle.activities:
+                name = fn.__ntro_activity__.name
+                if name not in names:
+                    names.add(name)
+                    activities.append(fn)
+        plugin = NtroPlugin(workflows=workflows, activities=activities)
+        client = await connect(settings, plugins=[plugin])  # workers built on this client inherit the plugin
+        task_queue = _task_queue(args)
+        try:
+            worker = Worker(client, task_queue=task_queue, max_concurrent_activities=args.max_concurrent_activities)
+        except ValueError as exc:
+            raise CommandError(f"cannot host these bundles: {exc}") from None
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        slugs = ", ".join(f"{b.slug} ({b.workflow_cls.__name__})" for b in bundles)
+        async with worker:
+            print(
+                f"ntro worker: hosting {slugs} on task queue {task_queue!r} at {settings.describe()}; "
+                "SIGINT or SIGTERM stops it",
+                file=sys.stderr,
+                flush=True,
+            )
+            await stop.wait()
+            print("ntro worker: stopping (waiting for running activities)", file=sys.stderr, flush=True)
+        print("ntro worker: stopped", file=sys.stderr, flush=True)
+        return 0
+
+
+def _run_to_the_end(work: Coroutine[Any, Any, int]) -> int:
+    """Run ``work`` and return its exit code.
+
+    As the ``ntro`` process itself, exit right after (see ``_process``): the
+    error line is printed here, as ``ntro``'s main would.
+    """
+    if not running_as_ntro_command():
+        return asyncio.run(work)
+    try:
+        code = asyncio.run(work)
+    except CommandError as exc:
+        print(f"ntro: error: {exc.message}", file=sys.stderr)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        print("ntro: interrupted", file=sys.stderr)
+        code = 130
+    return exit_skipping_finalization(code)
+
+
+def _read_input(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if raw.startswith("@"):
+        path = Path(raw[1:])
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"--input {raw}: cannot read {path} ({exc.strerror or exc})") from None
+    return raw
+
+
+def _bundle_paths(args: argparse.Namespace) -> list[str]:
+    if args.bundles:
+        return list(args.bundles)
+    from_env = os.environ.get(BUNDLES_ENV, "").strip()
+    return [p for p in from_env.split(os.pathsep) if p] if from_env else []
+
+
+def _to_json(value: Any) -> str:
+    dump = getattr(value, "model_dump_json", None)
+    if callable(dump):
+        return str(dump(indent=2))
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Any).dump_json(value, indent=2).decode()
+
+
+class StartCommand:
+    """``ntro workflow start SLUG --input JSON|@file [--wait]``: start a hosted runbook by slug."""
+
+    help = "start a runbook on a Temporal cluster by slug (and with --wait print its result)"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        """Add the start command's arguments."""
+        parser.add_argument("slug", help="the runbook's slug, e.g. nav-monthly")
+        parser.add_argument("--input", "-i", metavar="JSON|@FILE", help="the workflow's input, as JSON or @file.json")
+        parser.add_argument("--wait", action="store_true", help="wait for the result and print it as JSON")
+        parser.add_argument("--id", dest="workflow_id", help="the workflow id (default: SLUG-<random>)")
+        parser.add_argument(
+            "--bundles",
+            action="append",
+            metavar="PATH",
+            help="a runbook bundle or a directory of bundles, to resolve the slug and check the input "
+            f"(repeatable) [env {BUNDLES_ENV}, {os.pathsep}-separated]",
+        )
+        _add_task_queue(parser)
+        add_connection_options(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Start the workflow; print its id, or (``--wait``) its result."""
+        from ntro.workflow.bundle import InputError, parse_input
+
+        settings = settings_from_args(args)
+        paths = _bundle_paths(args)
+        if not paths:
+            raise CommandError(
+                f"cannot resolve slug {args.slug!r}: say where the runbook bundles are with --bundles PATH "
+                f"(or {BUNDLES_ENV}=PATH)"
+            )
+        bundles = {b.slug: b for b in load_bundles(paths)}
+        bundle = bundles.get(args.slug)
+        if bundle is None:
+            known = ", ".join(sorted(bundles)) or "none"
+            raise CommandError(f"unknown slug {args.slug!r}; the bundles under {' '.join(paths)} have: {known}")
+        try:
+            arg = parse_input(bundle.workflow_cls, _read_input(args.input))
+        except InputError as exc:
+            raise CommandError(f"bad input for {args.slug}: {exc}") from None
+        return _run_to_the_end(self._start(args, settings, bundle, arg))
+
+    async def _start(self, args: argparse.Namespace, settings: Any, bundle: Any, arg: Any) -> int:
+        from temporalio.client import WorkflowFailureError
+        from temporalio.exceptions import WorkflowAlreadyStartedError
+
+        from ntro.runtime.temporal._binding import require_bound
+        from ntro.runtime.temporal._errors import describe_failure
+        from ntro.runtime.temporal._plugin import NtroPlugin
+        from ntro.workflow._definitions import workflow_definition
+
+        cls = bundle.workflow_cls
+        require_bound(cls)
+        run_fn = getattr(cls, workflow_definition(cls).run_method)
+        client = await connect(settings, plugins=[NtroPlugin()])
+        workflow_id = args.workflow_id or f"{bundle.slug}-{uuid.uuid4().hex[:12]}"
+        task_queue = _task_queue(args)
+        try:
+            if arg is None:
+                handle = await client.start_workflow(run_fn, id=workflow_id, task_queue=task_queue)
+            else:
+                handle = await client.start_workflow(run_fn, arg, id=workflow_id, task_queue=task_queue)
+        except WorkflowAlreadyStartedError:
+            raise CommandError(f"a workflow with id {workflow_id!r} is already running; pick another --id") from None
+        started = (
+            f"started {bundle.slug} as workflow {workflow_id} (run {handle.result_run_id}) on task queue {task_queue!r}"
+        )
+        if not args.wait:
+            print(started)
+            return 0
+        print(started, file=sys.stderr, flush=True)
+        try:
+            result = await handle.result()
+        except WorkflowFailureError as exc:
+            raise CommandError(f"workflow {workflow_id} failed: {describe_failure(exc)}", exit_code=1) from None
+        print(_to_json(result))
+        return 0
+
+
+WORKER_COMMAND = WorkerCommand()
+"""The ``ntro worker`` command (entry point ``ntro.commands``: ``worker``)."""
+
+START_COMMAND = StartCommand()
+"""The ``ntro workflow start`` command (entry point ``ntro.commands``: ``workflow.start``)."""

