@@ -1,0 +1,73 @@
+"""Fixtures of the conformance suite: the Temporal side runs on one time-skipping server per session."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+SUPPORT = Path(__file__).parent / "support"
+if str(SUPPORT) not in sys.path:
+    sys.path.insert(0, str(SUPPORT))
+
+if not os.environ.get("NTRO_REQUIRE_TEMPORAL"):
+    # Without temporalio (the local leg) there is nothing to compare against.
+    pytest.importorskip("temporalio", reason="the conformance suite compares LocalRuntime with Temporal")
+    pytest.importorskip("ntro.runtime.local", reason="the conformance suite needs LocalRuntime")
+
+import ntro.runtime.temporal  # noqa: E402, F401  (arm the Temporal binder before any runbook is defined)
+from ntro.runtime.protocol import reset_runtime  # noqa: E402
+from ntro.runtime.temporal._process import bridge_loaded, exit_skipping_finalization  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_selection() -> Any:
+    reset_runtime()
+    yield
+    reset_runtime()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def temporal_engine() -> AsyncIterator[Any]:
+    """A sandboxed worker hosting every conformance workflow, with spied activities, on the test server."""
+    from ntro_conformance.cases import ACTIVITIES, WORKFLOWS
+    from ntro_conformance.engines import TASK_QUEUE, TemporalEngine, temporal_spy
+    from temporalio.worker import Worker
+
+    from ntro.runtime.temporal import NtroPlugin
+    from ntro.runtime.temporal.testing import ServerNotFoundError, start_time_skipping
+
+    try:
+        env = await start_time_skipping(plugins=[NtroPlugin()])
+    except ServerNotFoundError as exc:
+        pytest.fail(str(exc))
+    async with env:
+        worker = Worker(
+            env.client,
+            task_queue=TASK_QUEUE,
+            workflows=WORKFLOWS,
+            activities=[temporal_spy(fn) for fn in ACTIVITIES],
+        )
+        async with worker:
+            yield TemporalEngine(env.client)
+
+
+# temporalio's native bridge can abort the interpreter while it finalises, after
+# every test has passed (temporalio/sdk-python#300): end with pytest's status instead.
+_exit_status: list[int] = []
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _exit_status.append(int(exitstatus))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _exit_status and bridge_loaded():
+        exit_skipping_finalization(_exit_status[-1])

@@ -1,0 +1,325 @@
+"""The conformance cases: every example runbook, and focused cases for each engine feature."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ntro.workflow.bundle import load_bundle
+
+from . import flows
+from .engines import Case, Outcome, Review, Upload
+
+EXAMPLES = Path(__file__).resolve().parents[4] / "examples" / "runbooks"
+
+NAV = load_bundle(EXAMPLES / "nav-monthly")
+INGEST = load_bundle(EXAMPLES / "document-ingest")
+EXPENSES = load_bundle(EXAMPLES / "expense-processor")
+BUNDLES = (NAV, INGEST, EXPENSES)
+
+WORKFLOWS: list[type] = [
+    *(b.workflow_cls for b in BUNDLES),
+    flows.GateFlow,
+    flows.ChildFlow,
+    flows.ParentFlow,
+    flows.FanOutFlow,
+    flows.RetryFlow,
+    flows.FailFlow,
+    flows.ArgsFlow,
+    flows.ClockFlow,
+]
+ACTIVITIES: list[Any] = [
+    *(fn for b in BUNDLES for fn in b.activities),
+    flows.prepare,
+    flows.finish,
+    flows.add,
+    flows.describe_activity,
+    flows.flaky,
+    flows.fatal,
+]
+
+
+def _calls(outcome: Outcome, workflow_id: str) -> list[tuple[str, int, str]]:
+    return [(c["activity"], c["attempt"], c["outcome"]) for c in outcome.calls.get(workflow_id, [])]
+
+
+# -- checks on what both engines must agree on (beyond agreeing with each other) ----------------------------
+def _nav_closed(outcome: Outcome) -> None:
+    assert outcome.status == "completed", outcome.error
+    assert outcome.result["status"] == "closed"
+    assert [d["source"] for d in outcome.result["documents"]] == ["bank-statement", "investor-notice"]
+    kinds = [p["pending"]["kind"] for p in outcome.pending]
+    assert kinds == [
+        "submit_file",
+        "submit_file",
+        "interactive_review",
+        "submit_file",
+        "interactive_review",
+        "interactive_review",
+    ]
+    assert [a for a, _, _ in _calls(outcome, "conf-nav-monthly-approve")] == [
+        "nav_monthly.open_period",
+        "nav_monthly.check_trial_balance",
+        "nav_monthly.roll_forward_nav",
+        "nav_monthly.close_period",
+    ]
+    child = "conf-nav-monthly-approve:ingest_sources:document-ingest:0"
+    assert [a for a, _, _ in _calls(outcome, child)] == [
+        "document_ingest.parse_document",
+        "document_ingest.extract_fields",
+        "document_ingest.commit_extraction",
+    ]
+
+
+def _nav_rejected(outcome: Outcome) -> None:
+    assert outcome.result["status"] == "rejected"
+    assert "nav_monthly.close_period" not in [a for a, _, _ in _calls(outcome, "conf-nav-monthly-reject")]
+
+
+def _ingest_corrected(outcome: Outcome) -> None:
+    assert outcome.status == "completed", outcome.error
+    assert outcome.result["status"] == "committed"
+
+
+def _expenses(outcome: Outcome) -> None:
+    assert outcome.status == "completed", outcome.error
+    reviews = [p["pending"] for p in outcome.pending if p["pending"]["kind"] == "interactive_review"]
+    assert len(reviews) == 3  # opened, after the reject_row, after the edit_cell
+    assert reviews[1]["feedback"]["kind"] == "row_action"
+
+
+def _expenses_by_signal(outcome: Outcome) -> None:
+    assert outcome.status == "completed", outcome.error
+    assert [p["pending"]["kind"] for p in outcome.pending] == ["interactive_review"]  # no upload gate at all
+
+
+def _gate_after(outcome: Outcome) -> None:
+    assert outcome.result["status"] == "approved"
+    assert outcome.result["done"] == "finished batch approved by ops"
+    assert outcome.pending[0]["pending"]["step_id"] == "approve"
+
+
+def _gate_before(outcome: Outcome) -> None:
+    assert outcome.result["status"] == "approved"
+    assert outcome.pending == []
+
+
+def _gate_timeout_caught(outcome: Outcome) -> None:
+    assert outcome.result["status"] == "timed_out"
+    assert outcome.result["error"] == "wait_condition timed out"
+    assert [s["status"] for s in outcome.result["steps"]] == ["completed", "active"]
+
+
+def _gate_timeout_fails(outcome: Outcome) -> None:
+    assert outcome.status == "failed"
+    assert outcome.error == {
+        "type": "TimeoutError",
+        "message": "wait_condition timed out",
+        "non_retryable": False,
+        "details": [],
+    }
+
+
+def _parent(outcome: Outcome) -> None:
+    result = outcome.result
+    assert result["by_slug"]["workflow_id"] == "conf-children:conf-child:1"
+    assert result["by_class"] == {
+        "label": "two-args",
+        "value": 8,
+        "workflow_id": "conf-children:conf-child:2",
+        "parent": "conf-children",
+    }
+    assert result["started"]["id"] == "conf-children:explicit"
+    assert result["via_base"]["workflow_id"] == "conf-children:single:conf-child"
+
+
+def _fan_out(outcome: Outcome) -> None:
+    assert [r["value"] for r in outcome.result["results"]] == [2, 4, 6]
+    assert len(outcome.calls) == 3  # one add per child, recorded under each child's id
+
+
+def _fan_out_failure(outcome: Outcome) -> None:
+    assert outcome.result["results"] == {"error": ["Negative", "negative input -2", [{"x": -2}]]}
+    statuses = [c["status"] for c in outcome.result["children"]["fan_out"]]
+    assert statuses == ["completed", "failed", "completed"]
+
+
+def _retries(outcome: Outcome) -> None:
+    assert outcome.result == {
+        "flaky": 3,
+        "fatal": ["Fatal", "fatal x", True, [{"kind": "x"}]],
+        "not_retried": ["ValueError", "activity conf.flaky failed: attempt 1 failed", False],
+        "exhausted": ["ValueError", "activity conf.flaky failed: attempt 2 failed", False],
+    }
+    assert [(a, n) for a, n, _ in _calls(outcome, "conf-retries")] == [
+        ("conf.flaky", 1),
+        ("conf.flaky", 2),
+        ("conf.flaky", 3),
+        ("conf.fatal", 1),
+        ("conf.flaky", 1),
+        ("conf.flaky", 1),
+        ("conf.flaky", 2),
+    ]
+
+
+def _failed(kind: str, message: str, non_retryable: bool, details: list[Any]) -> Any:
+    def check(outcome: Outcome) -> None:
+        assert outcome.status == "failed"
+        assert outcome.error is not None
+        assert (outcome.error["type"], outcome.error["non_retryable"], outcome.error["details"]) == (
+            kind,
+            non_retryable,
+            details,
+        )
+        assert outcome.error["message"].startswith(message)
+
+    return check
+
+
+def _args(outcome: Outcome) -> None:
+    result = outcome.result
+    assert (result["total"], result["by_name"]) == (12, 13)
+    assert result["described"] == {
+        "tag": "bee",
+        "workflow_id": "conf-args",
+        "activity_type": "conf.describe",
+        "attempt": 1,
+        "task_queue": "conformance",
+        "in_activity": True,
+    }
+    assert result["child"]["label"] == "bee"
+
+
+def _clock(outcome: Outcome) -> None:
+    assert outcome.result == {
+        "utc": True,
+        "slept_3_days": True,
+        "slept_90_s": True,
+        "random_in_range": True,
+        "random_varies": True,
+        "uuid_versions": [4, 4, 4],
+        "uuids_distinct": True,
+        "workflow_id": "conf-clock",
+        "workflow_type": "ClockFlow",
+        "task_queue": "conformance",
+        "attempt": 1,
+        "parent": None,
+        "in_workflow": True,
+    }
+
+
+EXPENSE_ROWS = {
+    "rows": [{"id": "R-1", "date": "2026-10-02", "vendor": "Hilton", "amount": "120.00", "employee": "A. Patel"}]
+}
+
+CASES: list[Case] = [
+    # every example runbook
+    Case(
+        "nav-monthly-approve",
+        NAV.workflow_cls,
+        ({},),
+        (Upload(), Upload(), Review(), Upload(), Review(), Review({"kind": "approve", "note": "looks right"})),
+        check=_nav_closed,
+    ),
+    Case(
+        "nav-monthly-reject",
+        NAV.workflow_cls,
+        ({"sources": ["bank-statement"]},),
+        (Upload(), Upload(), Review(), Review({"kind": "reject", "reason": "recheck income"})),
+        check=_nav_rejected,
+    ),
+    Case(
+        "document-ingest-corrected",
+        INGEST.workflow_cls,
+        ({"tenant_slug": "t", "entity_slug": "demo-fund", "source": "bank-statement", "period": "2026-10"},),
+        (
+            Upload(),
+            Review(
+                {
+                    "kind": "approve",
+                    "corrections": [{"line_item_id": "L001", "field": "description", "new_value": "fixed"}],
+                }
+            ),
+        ),
+        check=_ingest_corrected,
+    ),
+    Case(
+        "expense-processor-row-actions",
+        EXPENSES.workflow_cls,
+        ({},),
+        (
+            Upload(),
+            Review(
+                {"kind": "approve", "note": "ok"},
+                row_actions=(
+                    {"action": "reject_row", "row_id": "EXP-004", "reason": "personal"},
+                    {"action": "edit_cell", "row_id": "EXP-002", "column": "amount", "value": "900.00"},
+                ),
+            ),
+        ),
+        check=_expenses,
+    ),
+    Case(
+        "expense-processor-rows-by-signal",
+        EXPENSES.workflow_cls,
+        ({"min_rows": 1},),
+        (Review(),),
+        start_signal=("data_submitted", EXPENSE_ROWS),
+        check=_expenses_by_signal,
+    ),
+    # human gates
+    Case(
+        "gate-signal-after-it-opens",
+        flows.GateFlow,
+        ({"name": "batch", "timeout_hours": 48},),
+        (Upload({"approved_by": "ops"}),),
+        check=_gate_after,
+    ),
+    Case(
+        "gate-signal-before-it-opens",
+        flows.GateFlow,
+        ({"name": "batch"},),
+        start_signal=("approval", {"approved_by": "early"}),
+        check=_gate_before,
+    ),
+    Case(
+        "gate-timeout-caught",
+        flows.GateFlow,
+        ({"name": "batch", "timeout_hours": 2, "catch_timeout": True},),
+        check=_gate_timeout_caught,
+    ),
+    Case("gate-timeout-fails", flows.GateFlow, ({"name": "batch", "timeout_hours": 2},), check=_gate_timeout_fails),
+    # child workflows
+    Case("children", flows.ParentFlow, check=_parent),
+    Case("fan-out", flows.FanOutFlow, ([1, 2, 3],), check=_fan_out),
+    Case("fan-out-one-fails", flows.FanOutFlow, ([1, -2, 3],), check=_fan_out_failure),
+    # retries and errors
+    Case("retries", flows.RetryFlow, check=_retries),
+    Case(
+        "workflow-error",
+        flows.FailFlow,
+        ("workflow-error",),
+        check=_failed("BadInput", "bad input", False, [{"field": "period"}]),
+    ),
+    Case(
+        "activity-error-uncaught",
+        flows.FailFlow,
+        ("activity",),
+        check=_failed("Fatal", "fatal uncaught", True, [{"kind": "uncaught"}]),
+    ),
+    Case(
+        "child-error-uncaught",
+        flows.FailFlow,
+        ("child",),
+        check=_failed("Negative", "negative input -1", False, [{"x": -1}]),
+    ),
+    Case(
+        "unknown-child-slug",
+        flows.FailFlow,
+        ("unknown-slug",),
+        check=_failed("UnknownWorkflowSlug", "no workflow registered for slug 'no-such-slug'", True, []),
+    ),
+    # arguments, clock, randomness, info
+    Case("args", flows.ArgsFlow, (11, "bee", {"extra": 1, "nested": {"k": [1, 2]}}), check=_args),
+    Case("clock", flows.ClockFlow, check=_clock),
+]
