@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import queue
-import signal
-import subprocess
-import sys
-import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +13,7 @@ import pytest_asyncio
 
 from ntro.cli import CommandError, main
 from ntro.runtime.temporal._connect import add_connection_options, settings_from_args
-from ntro.runtime.temporal.testing import ServerNotFoundError, start_dev_server
+from ntro.runtime.temporal.testing import ServerNotFoundError, WorkerProcess, start_dev_server
 
 pytestmark = [pytest.mark.temporal]
 
@@ -36,43 +31,6 @@ async def dev_host() -> AsyncIterator[str]:
         pytest.fail(str(exc))
     async with env:
         yield env.client.service_client.config.target_host
-
-
-class WorkerProcess:
-    """``ntro worker`` in a subprocess, with its stderr collected line by line."""
-
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ntro.cli", "worker", *args],
-            env=env,
-            stderr=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.lines.put(line.rstrip("\n"))
-
-    def wait_for(self, text: str, timeout: float = 60.0) -> str:
-        while True:
-            try:
-                line = self.lines.get(timeout=timeout)
-            except queue.Empty:
-                raise AssertionError(f"worker never said {text!r}; it said: {self.seen}") from None
-            self.seen.append(line)
-            if text in line:
-                return line
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=60)
 
 
 def _env(**extra: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ import signal
 import sys
 import uuid
 from collections.abc import Coroutine, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,14 @@ class WorkerCommand:
         parser.add_argument(
             "--max-concurrent-activities", type=int, default=None, metavar="N", help="activities run at once"
         )
+        parser.add_argument(
+            "--sticky-timeout",
+            type=float,
+            default=None,
+            metavar="SECONDS",
+            help="how long the server keeps a workflow's next task for this worker's cache before any worker "
+            "may take it (temporalio's default: 10); lower it to fail over faster after a crash",
+        )
         add_connection_options(parser)
 
     def run(self, args: argparse.Namespace) -> int:
@@ -115,7 +124,12 @@ class WorkerCommand:
         client = await connect(settings, plugins=[plugin])  # workers built on this client inherit the plugin
         task_queue = _task_queue(args)
         try:
-            worker = Worker(client, task_queue=task_queue, max_concurrent_activities=args.max_concurrent_activities)
+            options: dict[str, Any] = {}
+            if args.sticky_timeout is not None:
+                options["sticky_queue_schedule_to_start_timeout"] = timedelta(seconds=args.sticky_timeout)
+            worker = Worker(
+                client, task_queue=task_queue, max_concurrent_activities=args.max_concurrent_activities, **options
+            )
         except ValueError as exc:
             raise CommandError(f"cannot host these bundles: {exc}") from None
         stop = asyncio.Event()

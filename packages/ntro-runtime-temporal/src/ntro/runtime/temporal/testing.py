@@ -17,10 +17,14 @@ temporalio never downloads anything. A missing binary raises
 from __future__ import annotations
 
 import os
+import queue
 import shutil
+import signal
+import subprocess
 import sys
 import sysconfig
-from collections.abc import Sequence
+import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,7 @@ __all__ = [
     "CLI_ENV",
     "TEST_SERVER_ENV",
     "ServerNotFoundError",
+    "WorkerProcess",
     "find_cli",
     "find_test_server",
     "start_dev_server",
@@ -149,3 +154,74 @@ async def start_dev_server(
         dev_server_extra_args=list(extra_args),
         **kwargs,
     )
+
+
+class WorkerProcess:
+    """``ntro worker ARGS...`` in a child process, for tests that stop, kill and restart workers.
+
+    Its stderr is read line by line in the background; :meth:`wait_for` waits
+    for a line (``"ntro worker: hosting"`` once it serves).
+
+    Args:
+        args: The arguments after ``ntro worker`` (bundle paths, ``--task-queue``...).
+        env: The child's environment (give it ``TEMPORAL_HOST``).
+    """
+
+    def __init__(self, args: Sequence[str], env: Mapping[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ntro.cli", "worker", *args],
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.seen: list[str] = []
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, name=f"ntro-worker-{self.proc.pid}-stderr", daemon=True)
+        self._reader.start()
+
+    @property
+    def pid(self) -> int:
+        """The child's process id."""
+        return self.proc.pid
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self._lines.put(line.rstrip("\n"))
+        self._lines.put(None)
+
+    def wait_for(self, text: str, timeout: float = 60.0) -> str:
+        """Return the first (not yet consumed) stderr line containing ``text``.
+
+        Raises:
+            AssertionError: The worker exited, or ``timeout`` seconds passed, first
+                (the message quotes what it printed).
+        """
+        while True:
+            try:
+                line = self._lines.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(
+                    f"ntro worker never printed {text!r} in {timeout}s; it printed: {self.seen}"
+                ) from None
+            if line is None:
+                raise AssertionError(
+                    f"ntro worker exited ({self.proc.wait()}) without printing {text!r}; it printed: {self.seen}"
+                )
+            self.seen.append(line)
+            if text in line:
+                return line
+
+    def stop(self, timeout: float = 60.0) -> int:
+        """Ask it to stop (SIGTERM), wait, and return its exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=timeout)
+
+    def kill(self) -> int:
+        """Kill it at once (SIGKILL), as a crash would, and return its exit code."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        return self.proc.wait(timeout=60)
