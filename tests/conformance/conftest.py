@@ -35,7 +35,7 @@ def _fresh_selection() -> Any:
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def temporal_engine() -> AsyncIterator[Any]:
     """A sandboxed worker hosting every conformance workflow, with spied activities, on the test server."""
-    from ntro_conformance.cases import ACTIVITIES, WORKFLOWS
+    from ntro_conformance.cases import all_activities, all_workflows
     from ntro_conformance.engines import TASK_QUEUE, TemporalEngine, temporal_spy
     from temporalio.worker import Worker
 
@@ -50,8 +50,8 @@ async def temporal_engine() -> AsyncIterator[Any]:
         worker = Worker(
             env.client,
             task_queue=TASK_QUEUE,
-            workflows=WORKFLOWS,
-            activities=[temporal_spy(fn) for fn in ACTIVITIES],
+            workflows=all_workflows(),
+            activities=[temporal_spy(fn) for fn in all_activities()],
         )
         async with worker:
             yield TemporalEngine(env.client)

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from ntro.workflow.bundle import load_bundle
-
 from . import flows
-from .engines import Case, Outcome, Review, Upload
+from .engines import EXAMPLE_SLUGS, Case, Outcome, Review, Upload, example_bundle
 
-EXAMPLES = Path(__file__).resolve().parents[4] / "examples" / "runbooks"
-
-NAV = load_bundle(EXAMPLES / "nav-monthly")
-INGEST = load_bundle(EXAMPLES / "document-ingest")
-EXPENSES = load_bundle(EXAMPLES / "expense-processor")
-BUNDLES = (NAV, INGEST, EXPENSES)
-
-WORKFLOWS: list[type] = [
-    *(b.workflow_cls for b in BUNDLES),
+FLOW_WORKFLOWS: list[type] = [
     flows.GateFlow,
     flows.ChildFlow,
     flows.ParentFlow,
@@ -28,15 +17,17 @@ WORKFLOWS: list[type] = [
     flows.ArgsFlow,
     flows.ClockFlow,
 ]
-ACTIVITIES: list[Any] = [
-    *(fn for b in BUNDLES for fn in b.activities),
-    flows.prepare,
-    flows.finish,
-    flows.add,
-    flows.describe_activity,
-    flows.flaky,
-    flows.fatal,
-]
+FLOW_ACTIVITIES: list[Any] = [flows.prepare, flows.finish, flows.add, flows.describe_activity, flows.flaky, flows.fatal]
+
+
+def all_workflows() -> list[type]:
+    """Every workflow the cases run (loading the example bundles now, not at import)."""
+    return [*(example_bundle(slug).workflow_cls for slug in EXAMPLE_SLUGS), *FLOW_WORKFLOWS]
+
+
+def all_activities() -> list[Any]:
+    """Every activity the cases call."""
+    return [*(fn for slug in EXAMPLE_SLUGS for fn in example_bundle(slug).activities), *FLOW_ACTIVITIES]
 
 
 def _calls(outcome: Outcome, workflow_id: str) -> list[tuple[str, int, str]]:
@@ -216,21 +207,21 @@ CASES: list[Case] = [
     # every example runbook
     Case(
         "nav-monthly-approve",
-        NAV.workflow_cls,
+        "nav-monthly",
         ({},),
         (Upload(), Upload(), Review(), Upload(), Review(), Review({"kind": "approve", "note": "looks right"})),
         check=_nav_closed,
     ),
     Case(
         "nav-monthly-reject",
-        NAV.workflow_cls,
+        "nav-monthly",
         ({"sources": ["bank-statement"]},),
         (Upload(), Upload(), Review(), Review({"kind": "reject", "reason": "recheck income"})),
         check=_nav_rejected,
     ),
     Case(
         "document-ingest-corrected",
-        INGEST.workflow_cls,
+        "document-ingest",
         ({"tenant_slug": "t", "entity_slug": "demo-fund", "source": "bank-statement", "period": "2026-10"},),
         (
             Upload(),
@@ -245,7 +236,7 @@ CASES: list[Case] = [
     ),
     Case(
         "expense-processor-row-actions",
-        EXPENSES.workflow_cls,
+        "expense-processor",
         ({},),
         (
             Upload(),
@@ -261,7 +252,7 @@ CASES: list[Case] = [
     ),
     Case(
         "expense-processor-rows-by-signal",
-        EXPENSES.workflow_cls,
+        "expense-processor",
         ({"min_rows": 1},),
         (Review(),),
         start_signal=("data_submitted", EXPENSE_ROWS),

@@ -23,6 +23,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -31,6 +32,17 @@ from ntro.workflow import WorkflowError, activity
 from ntro.workflow._definitions import activity_definition, workflow_definition
 
 TASK_QUEUE = "conformance"
+EXAMPLES = Path(__file__).resolve().parents[4] / "examples" / "runbooks"
+EXAMPLE_SLUGS = ("nav-monthly", "document-ingest", "expense-processor")
+
+
+def example_bundle(slug: str) -> Any:
+    """Load (once) and return the example runbook bundle ``slug``."""
+    from ntro.workflow.bundle import load_bundle
+
+    return load_bundle(EXAMPLES / slug)
+
+
 _RUN_ID_KEYS = frozenset({"run_id", "first_execution_run_id"})
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")
 
@@ -193,7 +205,7 @@ class Case:
     """One conformance case: a workflow, its arguments, the person's answers, and an optional check."""
 
     name: str
-    workflow: type
+    workflow: type | str  # a class, or the slug of an example bundle (loaded when the case runs)
     args: tuple[Any, ...] = ()
     script: tuple[Answer, ...] = ()
     start_signal: tuple[str, Any] | None = None
@@ -202,6 +214,10 @@ class Case:
     @property
     def workflow_id(self) -> str:
         return f"conf-{self.name}"
+
+    @property
+    def workflow_cls(self) -> type:
+        return example_bundle(self.workflow).workflow_cls if isinstance(self.workflow, str) else self.workflow
 
 
 @attrs.frozen
@@ -319,7 +335,11 @@ class LocalEngine:
         if case.start_signal is not None:
             start_signals[case.workflow_id] = case.start_signal
         handle = await start_local(
-            case.workflow, args=list(case.args), workflow_id=case.workflow_id, task_queue=TASK_QUEUE, runtime=runtime
+            case.workflow_cls,
+            args=list(case.args),
+            workflow_id=case.workflow_id,
+            task_queue=TASK_QUEUE,
+            runtime=runtime,
         )
 
         class LocalAccess(Access):
@@ -364,7 +384,7 @@ class TemporalEngine:
         from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 
         RECORDER.calls = {}
-        run_fn = getattr(case.workflow, workflow_definition(case.workflow).run_method)
+        run_fn = getattr(case.workflow_cls, workflow_definition(case.workflow_cls).run_method)
         extra: dict[str, Any] = {}
         if case.start_signal is not None:
             extra = {"start_signal": case.start_signal[0], "start_signal_args": [case.start_signal[1]]}
