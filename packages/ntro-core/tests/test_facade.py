@@ -35,7 +35,7 @@ def plain(x: int) -> int:
 
 
 @runbook.defn
-class NavMonthlyWorkflow:
+class FacadeProbeWorkflow:
     @runbook.signal
     def tb_submitted(self, payload: dict[str, Any]) -> None: ...
 
@@ -58,9 +58,9 @@ class OddlyNamed:
 
 
 def test_defn_records_a_runtime_neutral_definition() -> None:
-    defn = workflow_definition(NavMonthlyWorkflow)
-    assert defn.slug == "nav-monthly"
-    assert defn.name == "NavMonthlyWorkflow"
+    defn = workflow_definition(FacadeProbeWorkflow)
+    assert defn.slug == "facade-probe"
+    assert defn.name == "FacadeProbeWorkflow"
     assert defn.run_method == "run"
     assert sorted(defn.signals) == ["renamed", "tb_submitted"]
     assert defn.signals["renamed"].method_name == "other"
@@ -68,14 +68,14 @@ def test_defn_records_a_runtime_neutral_definition() -> None:
     # Recording only: the class is returned unchanged, with no runtime attributes
     # (unless the Temporal backend was imported in this process: it binds at decoration time once armed).
     if "ntro.runtime.temporal" not in sys.modules:
-        assert not any(a.startswith("__temporal") for a in vars(NavMonthlyWorkflow))
+        assert not any(a.startswith("__temporal") for a in vars(FacadeProbeWorkflow))
 
 
 def test_defn_registers_the_slug() -> None:
-    assert get_registered("nav-monthly") is NavMonthlyWorkflow
+    assert get_registered("facade-probe") is FacadeProbeWorkflow
     assert get_registered("custom-slug") is OddlyNamed
     assert workflow_definition(OddlyNamed).name == "CustomType"
-    assert {"nav-monthly", "custom-slug"} <= set(list_registered_slugs())
+    assert {"facade-probe", "custom-slug"} <= set(list_registered_slugs())
 
 
 def test_register_workflow_by_hand() -> None:
@@ -157,7 +157,7 @@ async def test_calls_dispatch_to_the_driving_runtime_with_normalised_options() -
     rec = _Recorder()
     token = bind_driver(rec)  # type: ignore[arg-type]
     try:
-        assert await NavMonthlyWorkflow().run("2026-10") == "done"
+        assert await FacadeProbeWorkflow().run("2026-10") == "done"
         await runbook.execute_activity(load, args=["a", "b"], retry_policy=RetryPolicy(maximum_attempts=3))
         await runbook.wait_condition(lambda: True, timeout=1.5)
         await runbook.sleep(timedelta(days=3))
@@ -172,11 +172,11 @@ async def test_calls_dispatch_to_the_driving_runtime_with_normalised_options() -
 
 
 async def test_set_runtime_after_decoration_is_safe() -> None:
-    """NavMonthlyWorkflow was decorated at import; a runtime chosen now still drives it."""
+    """FacadeProbeWorkflow was decorated at import; a runtime chosen now still drives it."""
     rec = _Recorder()
     set_runtime(rec)  # type: ignore[arg-type]
     assert get_runtime() is rec
-    assert await NavMonthlyWorkflow().run("2026-11") == "done"
+    assert await FacadeProbeWorkflow().run("2026-11") == "done"
     assert rec.calls[0][2] == ("2026-11",)
 
 
