@@ -21,7 +21,10 @@ napoleon_numpy_docstring = False
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 nitpick_ignore_regex = [
     # Names from libraries whose inventories are not fetched (the build is offline).
-    (r"py:.*", r"(attrs|pydantic|temporalio|logging|argparse|datetime|uuid|random|collections|typing|contextvars|importlib)\..*"),
+    (
+        r"py:.*",
+        r"(attrs|pydantic|temporalio|logging|argparse|datetime|uuid|random|collections|typing|contextvars|importlib)\..*",
+    ),
     (r"py:.*", r"(R|C|F|T|Any|Awaitable|Callable|Sequence|Mapping|Duration|LoggerLike|EntryPoint|Token|Generator)"),
     (r"py:class", r"(timedelta|datetime|UUID|Random|Logger|LoggerAdapter|Path|Namespace|ArgumentParser|ContextVar)"),
     (r"py:class", r"(_io\..*|pathlib\..*|os\..*|ntro\..*\._.*|BaseModel|ntro\.runtime\.protocol\.LoggerLike)"),
