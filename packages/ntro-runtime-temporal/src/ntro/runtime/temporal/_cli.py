@@ -90,6 +90,13 @@ class WorkerCommand:
             "--max-concurrent-activities", type=int, default=None, metavar="N", help="activities run at once"
         )
         parser.add_argument(
+            "--graceful-timeout",
+            type=float,
+            default=30.0,
+            metavar="SECONDS",
+            help="on SIGTERM/SIGINT, how long running activities may finish before they are cancelled (default 30)",
+        )
+        parser.add_argument(
             "--sticky-timeout",
             type=float,
             default=None,
@@ -124,7 +131,7 @@ class WorkerCommand:
         client = await connect(settings, plugins=[plugin])  # workers built on this client inherit the plugin
         task_queue = _task_queue(args)
         try:
-            options: dict[str, Any] = {}
+            options: dict[str, Any] = {"graceful_shutdown_timeout": timedelta(seconds=args.graceful_timeout)}
             if args.sticky_timeout is not None:
                 options["sticky_queue_schedule_to_start_timeout"] = timedelta(seconds=args.sticky_timeout)
             worker = Worker(
@@ -145,7 +152,11 @@ class WorkerCommand:
                 flush=True,
             )
             await stop.wait()
-            print("ntro worker: stopping (waiting for running activities)", file=sys.stderr, flush=True)
+            print(
+                f"ntro worker: stopping (running activities get {args.graceful_timeout:g}s to finish)",
+                file=sys.stderr,
+                flush=True,
+            )
         print("ntro worker: stopped", file=sys.stderr, flush=True)
         return 0
 

@@ -2,7 +2,7 @@
 
 Outbound (an exception leaving activity or workflow code):
 
-* :class:`NtroFailureConverter` encodes a :class:`~ntro.workflow.WorkflowError`
+* :class:`NtroFailureConverter` encodes a :class:`~ntro.workflow.exceptions.WorkflowError`
   as Temporal's application failure with the same message, ``type``,
   ``details`` and ``non_retryable`` flag. Raised in an activity it fails that
   attempt, and with ``non_retryable=True`` the server makes no further

@@ -32,7 +32,7 @@ class NtroPlugin(SimplePlugin):
     when the client was made elsewhere). It:
 
     * sets a pydantic-aware data converter that also encodes
-      :class:`~ntro.workflow.WorkflowError` as a Temporal application failure
+      :class:`~ntro.workflow.exceptions.WorkflowError` as a Temporal application failure
       (``type``, details and ``non_retryable`` kept), unless the client already
       has a custom payload or failure converter;
     * passes ``ntro`` and the libraries it shares through the workflow sandbox

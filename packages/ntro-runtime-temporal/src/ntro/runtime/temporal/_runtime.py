@@ -204,7 +204,7 @@ class TemporalRuntime:
 class TemporalChildHandle:
     """A started Temporal child workflow; await it for its result.
 
-    Awaiting raises :class:`~ntro.workflow.WorkflowError` (or ``TimeoutError``)
+    Awaiting raises :class:`~ntro.workflow.exceptions.WorkflowError` (or ``TimeoutError``)
     where temporalio would raise ``ChildWorkflowError``, as LocalRuntime does.
     """
 

@@ -33,6 +33,7 @@ PASSTHROUGH_MODULES: tuple[str, ...] = (
     # (yaml._yaml) must not be initialised twice, and it keeps no workflow state.
     "yaml",
 )
+"""Modules the workflow sandbox shares with the worker instead of re-importing (added to temporalio's defaults)."""
 
 
 def with_ntro_passthrough(runner: Any) -> Any:
