@@ -224,7 +224,12 @@ class _Session:
             for wid in sorted(self.fresh):  # waiting workflows no drill-down led to
                 await self._visit(wid, set())
 
-    async def _visit(self, workflow_id: str, seen: set[str]) -> None:
+    async def _visit(self, workflow_id: str, seen: set[str], slot: tuple[Mapping[str, Any], str] | None = None) -> None:
+        """Answer what ``workflow_id`` (or, for a drill-down, its children) waits for.
+
+        ``slot`` is the upload a parent's ``submit_files`` action asks of this
+        child: used only when the child advertises nothing itself.
+        """
         if workflow_id in seen:
             return
         seen.add(workflow_id)
@@ -238,6 +243,9 @@ class _Session:
             return
         pending = await handle.query("current_pending_action")
         if not isinstance(pending, Mapping):
+            if slot is not None and workflow_id in self.fresh:
+                self.fresh.discard(workflow_id)
+                await self._submit(workflow_id, slot[0], slot[1])
             self.fresh.discard(workflow_id)
             return
         kind = pending.get("kind")
@@ -248,13 +256,12 @@ class _Session:
             return
         if kind == "submit_files":
             config = (pending.get("display_hint") or {}).get("config") or {}
-            for slot in config.get("expected") or ():
-                args = slot.get("args") or {}
-                target = str(args.get("signal_task_id", ""))
-                if slot.get("status", "pending") == "pending" and target in self.fresh:
-                    self.fresh.discard(target)
-                    reason = str(slot.get("label") or slot.get("description") or pending.get("reason") or "")
-                    await self._submit(target, args, reason)
+            for expected in config.get("expected") or ():
+                args = expected.get("args") or {}
+                target = str(args.get("signal_task_id") or "")
+                if target and expected.get("status", "pending") == "pending":
+                    reason = str(expected.get("label") or expected.get("description") or pending.get("reason") or "")
+                    await self._visit(target, seen, (args, reason))
             return
         if workflow_id not in self.fresh:
             return
