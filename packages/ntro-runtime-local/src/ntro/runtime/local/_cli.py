@@ -246,6 +246,12 @@ class _Session:
             if slot is not None and workflow_id in self.fresh:
                 self.fresh.discard(workflow_id)
                 await self._submit(workflow_id, slot[0], slot[1])
+            elif workflow_id in self.fresh:
+                self._line(
+                    workflow_id,
+                    f"⏸ {self._label(workflow_id)}waiting, with no pending action to answer (Ctrl-C stops the run)",
+                    extra_indent=1,
+                )
             self.fresh.discard(workflow_id)
             return
         kind = pending.get("kind")
