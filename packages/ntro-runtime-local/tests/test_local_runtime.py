@@ -400,3 +400,34 @@ async def test_activity_info_outside_an_activity() -> None:
     set_runtime(LocalRuntime())
     assert activity.info() == ActivityInfo("<no-active-workflow>", "<no-active-activity>")
     assert runbook.info().workflow_id == "<no-active-workflow>"
+
+
+@runbook.defn
+class StartSignalWorkflow:
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    @runbook.signal
+    async def hello(self, who: str) -> None:
+        self.seen.append(f"signal:{who}")
+
+    @runbook.run
+    async def run(self) -> list[str]:
+        self.seen.append("run")
+        return self.seen
+
+
+async def test_signal_with_start_runs_the_handler_first(virtual: LocalRuntime) -> None:
+    handle = await start_local(StartSignalWorkflow, runtime=virtual, start_signal="hello", start_signal_args=["ann"])
+    assert await handle.result() == ["signal:ann", "run"]
+    with pytest.raises(LookupError, match="has no signal 'nope'"):
+        await start_local(StartSignalWorkflow, runtime=virtual, start_signal="nope")
+
+
+async def test_activities_by_name_need_no_binding_per_runtime() -> None:
+    from ntro.workflow._definitions import _binders
+
+    before = len(_binders)
+    for _ in range(3):
+        LocalRuntime()
+    assert len(_binders) == before

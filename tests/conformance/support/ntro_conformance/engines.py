@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 
 from ntro.workflow import WorkflowError, activity
-from ntro.workflow._definitions import activity_definition, workflow_definition
+from ntro.workflow._definitions import activity_definition, find_activity, workflow_definition
 
 TASK_QUEUE = "conformance"
 EXAMPLES = Path(__file__).resolve().parents[4] / "examples" / "runbooks"
@@ -304,23 +304,12 @@ class LocalEngine:
         from ntro.runtime.local import LocalRuntime, VirtualClock, start_local
 
         spies: dict[Any, Callable[..., Any]] = {}
-        start_signals: dict[str, tuple[str, Any]] = {}
 
         class SpyingLocalRuntime(LocalRuntime):
-            async def _drive(self, run: Any, coro: Any) -> Any:
-                # Signal-with-start, as Temporal does it: the handler runs before the
-                # run method takes its first step. (LocalRuntime has no public API for it.)
-                pending_signal = start_signals.pop(run.info.workflow_id, None)
-                if pending_signal is not None:
-                    name, arg = pending_signal
-                    outcome = getattr(run.instance, run.defn.signals[name].method_name)(arg)
-                    if inspect.isawaitable(outcome):
-                        await outcome
-                return await super()._drive(run, coro)
-
             def execute_activity(self, act: Any, args: Sequence[Any], options: Any, /) -> Awaitable[Any]:
                 if isinstance(act, str):
-                    act = self._activities.get(act, act)
+                    found = find_activity(act)
+                    act = found.fn if found is not None else act
                 if callable(act) and activity_definition(act) is not None:
                     if act not in spies:
                         spy = make_spy(act)
@@ -332,14 +321,14 @@ class LocalEngine:
         clock = VirtualClock()
         runtime = SpyingLocalRuntime(clock=clock, task_queue=TASK_QUEUE)
         RECORDER.calls = {}
-        if case.start_signal is not None:
-            start_signals[case.workflow_id] = case.start_signal
         handle = await start_local(
             case.workflow_cls,
             args=list(case.args),
             workflow_id=case.workflow_id,
             task_queue=TASK_QUEUE,
             runtime=runtime,
+            start_signal=case.start_signal[0] if case.start_signal else None,
+            start_signal_args=[case.start_signal[1]] if case.start_signal else (),
         )
 
         class LocalAccess(Access):

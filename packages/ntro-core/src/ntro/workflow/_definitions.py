@@ -77,6 +77,7 @@ class Binder(Protocol):
 _binders: list[Binder] = []
 _defined_workflows: list[WorkflowDefinition] = []
 _defined_activities: list[ActivityDefinition] = []
+_activities_by_name: dict[str, ActivityDefinition] = {}
 _throwaway_checks: list[Callable[[], bool]] = []
 
 
@@ -123,9 +124,15 @@ def define_activity(fn: Callable[..., Any], name: str | None) -> ActivityDefinit
     setattr(fn, LEGACY_ACTIVITY_FLAG, True)
     if not _throwaway():
         _defined_activities.append(defn)
+        _activities_by_name[defn.name] = defn
     for binder in list(_binders):
         binder.bind_activity(defn)
     return defn
+
+
+def find_activity(name: str) -> ActivityDefinition | None:
+    """Return the activity defined under ``name`` (the latest definition wins), or ``None``."""
+    return _activities_by_name.get(name)
 
 
 def define_workflow(cls: type, *, name: str | None, slug: str | None) -> WorkflowDefinition:

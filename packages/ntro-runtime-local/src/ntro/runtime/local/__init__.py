@@ -80,6 +80,8 @@ async def start_local(
     task_queue: str | None = None,
     runtime: LocalRuntime | None = None,
     observer: Observer | None = None,
+    start_signal: str | None = None,
+    start_signal_args: Sequence[Any] = (),
 ) -> LocalWorkflowHandle:
     """Start a workflow (class or registered slug) in-process and return its handle.
 
@@ -91,6 +93,9 @@ async def start_local(
         task_queue: Reported by ``runbook.info()`` (default ``"local"``).
         runtime: The LocalRuntime to use (default :func:`default_runtime`).
         observer: Told about every event of the runtime from now on.
+        start_signal: A signal whose handler runs before the run method
+            (Temporal's signal-with-start).
+        start_signal_args: The arguments of ``start_signal``.
     """
     if arg is not _UNSET and args:
         raise TypeError("pass either one positional argument or args=[...], not both")
@@ -98,7 +103,14 @@ async def start_local(
     if observer is not None:
         rt.add_observer(observer)
     packed = tuple(args) if arg is _UNSET else (arg,)
-    return rt.start(workflow, packed, workflow_id=workflow_id, task_queue=task_queue)
+    return rt.start(
+        workflow,
+        packed,
+        workflow_id=workflow_id,
+        task_queue=task_queue,
+        start_signal=start_signal,
+        start_signal_args=start_signal_args,
+    )
 
 
 async def run_local(

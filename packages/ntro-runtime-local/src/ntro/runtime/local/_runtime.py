@@ -21,7 +21,7 @@ from ntro.workflow._definitions import (
     ActivityDefinition,
     WorkflowDefinition,
     activity_definition,
-    add_binder,
+    find_activity,
     maybe_workflow_definition,
     workflow_definition,
 )
@@ -102,12 +102,10 @@ class LocalRuntime:
         self.task_queue = task_queue
         self._observers: list[Observer] = []
         self._runs: dict[str, LocalRun] = {}
-        self._activities: dict[str, Callable[..., Any]] = {}
         self._inflight = 0
         self._virtual = isinstance(self.clock, VirtualClock)
         if isinstance(self.clock, VirtualClock):
             self.clock.attach(lambda: self._inflight > 0)
-        add_binder(self)
 
     def __repr__(self) -> str:
         return f"LocalRuntime(clock={type(self.clock).__name__}())"
@@ -136,8 +134,7 @@ class LocalRuntime:
         """Nothing to prepare: LocalRuntime reads the definition when it runs."""
 
     def bind_activity(self, defn: ActivityDefinition) -> None:
-        """Index the activity by name, for ``execute_activity("name", ...)``."""
-        self._activities[defn.name] = defn.fn
+        """Nothing to prepare: activities called by name are looked up in the core's index."""
 
     # -- starting workflows -------------------------------------------------------------
     def get_handle(self, workflow_id: str) -> LocalWorkflowHandle:
@@ -164,11 +161,14 @@ class LocalRuntime:
         task_queue: str | None = None,
         run_id: str = "",
         parent: LocalRun | None = None,
+        start_signal: str | None = None,
+        start_signal_args: Sequence[Any] = (),
     ) -> LocalWorkflowHandle:
         """Start a workflow (class or slug) with ``args`` and return its handle.
 
         Must be called with an event loop running. The workflow's ``__init__``
-        runs now; its run method runs as a task.
+        runs now; its run method runs as a task. With ``start_signal``, that
+        signal's handler runs first, as Temporal's signal-with-start does.
         """
         cls = self._resolve_workflow(workflow)
         defn = workflow_definition(cls)
@@ -203,9 +203,16 @@ class LocalRuntime:
         ctx.run(_RUN.set, run)
         ctx.run(bind_driver, self)
         ctx.run(_ACTIVITY.set, None)
+        first: Callable[[], Any] | None = None
+        if start_signal is not None:
+            handler = defn.signals.get(start_signal)
+            if handler is None:
+                known = ", ".join(sorted(defn.signals)) or "none"
+                raise LookupError(f"workflow {defn.name} has no signal {start_signal!r} (signals: {known})")
+            first = functools.partial(getattr(instance, handler.method_name), *start_signal_args)
         run_method = getattr(instance, defn.run_method)
         loop = asyncio.get_running_loop()
-        run.task = loop.create_task(self._drive(run, run_method(*args)), name=f"ntro:{workflow_id}", context=ctx)
+        run.task = loop.create_task(self._drive(run, run_method(*args), first), name=f"ntro:{workflow_id}", context=ctx)
         if self._observers:
             self._emit(
                 "workflow.started", workflow_id, workflow_type=defn.name, parent_workflow_id=info.parent_workflow_id
@@ -213,9 +220,13 @@ class LocalRuntime:
         self._touch()
         return LocalWorkflowHandle(run)
 
-    async def _drive(self, run: LocalRun, coro: Awaitable[Any]) -> Any:
+    async def _drive(self, run: LocalRun, coro: Awaitable[Any], first: Callable[[], Any] | None = None) -> Any:
         workflow_id = run.info.workflow_id
         try:
+            if first is not None:
+                outcome = first()
+                if inspect.isawaitable(outcome):
+                    await outcome
             result = await coro
         except asyncio.CancelledError:
             run.status = LocalWorkflowStatus.CANCELED
@@ -319,13 +330,14 @@ class LocalRuntime:
         run = _RUN.get()
         if isinstance(activity, str):
             name = activity
-            fn = self._activities.get(activity)
-            if fn is None:
+            found = find_activity(activity)
+            if found is None:
                 raise WorkflowError(
                     f"no activity named {activity!r} is defined (decorate it with @activity.defn(name=...))",
                     type="UnknownActivity",
                     non_retryable=True,
                 )
+            fn = found.fn
         else:
             fn = activity
             defn = activity_definition(fn)
