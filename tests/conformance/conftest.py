@@ -22,7 +22,6 @@ if not os.environ.get("NTRO_REQUIRE_TEMPORAL"):
 
 import ntro.runtime.temporal  # noqa: E402, F401  (arm the Temporal binder before any runbook is defined)
 from ntro.runtime.protocol import reset_runtime  # noqa: E402
-from ntro.runtime.temporal._process import bridge_loaded, exit_skipping_finalization  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -55,19 +54,3 @@ async def temporal_engine() -> AsyncIterator[Any]:
         )
         async with worker:
             yield TemporalEngine(env.client)
-
-
-# temporalio's native bridge can abort the interpreter while it finalises, after
-# every test has passed (temporalio/sdk-python#300): end with pytest's status instead.
-_exit_status: list[int] = []
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    _exit_status.append(int(exitstatus))
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if _exit_status and bridge_loaded():
-        exit_skipping_finalization(_exit_status[-1])

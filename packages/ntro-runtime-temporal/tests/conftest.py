@@ -17,7 +17,6 @@ if str(SUPPORT) not in sys.path:
 import ntro.runtime.temporal  # noqa: E402, F401  (arms the binder before the flows are defined)
 from ntro.runtime.protocol import reset_runtime  # noqa: E402
 from ntro.runtime.temporal import NtroPlugin  # noqa: E402
-from ntro.runtime.temporal._process import bridge_loaded, exit_skipping_finalization  # noqa: E402
 from ntro.runtime.temporal.testing import ServerNotFoundError, start_time_skipping  # noqa: E402
 
 
@@ -55,20 +54,3 @@ def hosting(env: Any, task_queue: str) -> Callable[..., Any]:
             yield env.client
 
     return run
-
-
-# temporalio's native bridge can abort the interpreter while it finalises, after
-# every test has passed (temporalio/sdk-python#300). Once pytest has reported,
-# end the process with its real exit status instead of finalising.
-_exit_status: list[int] = []
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    _exit_status.append(int(exitstatus))
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if _exit_status and bridge_loaded():
-        exit_skipping_finalization(_exit_status[-1])
