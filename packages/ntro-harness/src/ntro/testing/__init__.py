@@ -9,8 +9,9 @@ and never imports temporalio::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ntro.workflow._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ntro.testing.lint import RULES, Finding, Rule, lint_file, lint_paths, lint_source
@@ -20,14 +21,4 @@ __all__ = ["RULES", "Finding", "Rule", "lint_file", "lint_paths", "lint_source"]
 _LAZY: dict[str, str] = {name: "ntro.testing.lint" for name in __all__}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ntro.testing' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)

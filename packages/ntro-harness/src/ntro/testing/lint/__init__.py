@@ -18,8 +18,9 @@ The same checks run as ``ntro workflow lint PATH...``.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ntro.workflow._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ntro.testing.lint._engine import ScopeMode, lint_file, lint_files, lint_paths, lint_source
@@ -63,14 +64,4 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ntro.testing.lint' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"ntro.testing.lint.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, {name: f"{__name__}.{mod}" for name, mod in _LAZY.items()}, __all__)

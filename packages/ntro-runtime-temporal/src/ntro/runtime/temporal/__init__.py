@@ -19,13 +19,13 @@ or, for runbook bundles, the ``ntro worker`` command.
 
 from __future__ import annotations
 
-import importlib
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ntro.runtime.protocol import register_ambient_detector, selected_runtime
 from ntro.runtime.temporal._binding import TemporalBindingError, arm
 from ntro.workflow._definitions import add_throwaway_import_check
+from ntro.workflow._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ntro.runtime.protocol import Runtime
@@ -55,17 +55,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'ntro.runtime.temporal' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)
 
 
 _ambient: Runtime | None = None
