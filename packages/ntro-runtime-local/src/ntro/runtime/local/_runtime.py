@@ -15,14 +15,14 @@ from typing import Any
 
 from ntro.runtime.local._clock import Clock, VirtualClock, WallClock
 from ntro.runtime.local._events import LocalEvent, Observer
-from ntro.runtime.local._run import LocalRun, LocalWorkflowDescription, LocalWorkflowStatus
+from ntro.runtime.local._handles import LocalChildHandle, LocalWorkflowHandle
+from ntro.runtime.local._run import LocalRun, LocalWorkflowStatus
 from ntro.runtime.protocol import bind_driver
 from ntro.workflow._definitions import (
     ActivityDefinition,
     WorkflowDefinition,
     activity_definition,
     find_activity,
-    maybe_workflow_definition,
     workflow_definition,
 )
 from ntro.workflow._info import ActivityInfo, WorkflowInfo
@@ -51,33 +51,6 @@ def activity_failure(exc: BaseException, name: str) -> WorkflowError:
     if isinstance(exc, WorkflowError):
         return exc
     return WorkflowError(f"activity {name} failed: {exc}", type=type(exc).__name__)
-
-
-class LocalChildHandle:
-    """A child workflow started under LocalRuntime; await it for its result."""
-
-    __slots__ = ("_run",)
-
-    def __init__(self, run: LocalRun) -> None:
-        self._run = run
-
-    @property
-    def id(self) -> str:
-        """The child's workflow id."""
-        return self._run.info.workflow_id
-
-    @property
-    def first_execution_run_id(self) -> str:
-        """The child's run id (empty unless one was given)."""
-        return self._run.info.run_id
-
-    def __await__(self) -> Any:
-        assert self._run.task is not None
-        return asyncio.shield(self._run.task).__await__()
-
-    async def signal(self, signal: str, arg: Any = None, /) -> None:
-        """Send ``signal`` to the child (``arg`` None sends no argument)."""
-        await self._run.runtime.deliver_signal(self._run, signal, () if arg is None else (arg,))
 
 
 class LocalRuntime:
@@ -642,75 +615,3 @@ def _handler_name(handler: Any, defn: WorkflowDefinition, attr: str) -> str:
     if isinstance(name, str):
         return name
     return str(getattr(handler, "__name__", handler))
-
-
-class LocalWorkflowHandle:
-    """A handle to a local run, shaped like temporalio's ``WorkflowHandle``."""
-
-    __slots__ = ("_run",)
-
-    def __init__(self, run: LocalRun) -> None:
-        self._run = run
-
-    def __repr__(self) -> str:
-        return f"LocalWorkflowHandle(id={self.id!r}, status={self._run.status.value})"
-
-    @property
-    def id(self) -> str:
-        """The workflow id."""
-        return self._run.info.workflow_id
-
-    @property
-    def run_id(self) -> str:
-        """The run id (empty unless one was given)."""
-        return self._run.info.run_id
-
-    @property
-    def runtime(self) -> LocalRuntime:
-        """The runtime the run belongs to."""
-        return self._run.runtime
-
-    @property
-    def instance(self) -> Any:
-        """The workflow object itself (for tests and debugging)."""
-        return self._run.instance
-
-    async def signal(self, signal: Any, arg: Any = None, /, *, args: Sequence[Any] = ()) -> None:
-        """Send a signal (by name or handler method) with one argument or ``args=``."""
-        packed = tuple(args) if args else (() if arg is None else (arg,))
-        await self._run.runtime.deliver_signal(self._run, signal, packed)
-
-    async def query(self, query: Any, *args: Any) -> Any:
-        """Call a query handler (by name or method) and return its answer."""
-        return await self._run.runtime.run_query(self._run, query, args)
-
-    async def result(self) -> Any:
-        """Wait for the run to finish and return its result (its error is raised)."""
-        assert self._run.task is not None
-        return await asyncio.shield(self._run.task)
-
-    async def cancel(self) -> None:
-        """Cancel the run (and so its children and running activities) and wait for it to stop."""
-        task = self._run.task
-        assert task is not None
-        if task.done():
-            return
-        task.cancel()
-        await asyncio.wait((task,))
-
-    async def describe(self) -> LocalWorkflowDescription:
-        """Return a :class:`LocalWorkflowDescription` snapshot."""
-        return self._run.describe()
-
-    def children(self) -> list[LocalWorkflowHandle]:
-        """Return handles of the run's child workflows, in start order."""
-        return [LocalWorkflowHandle(child) for child in self._run.children]
-
-    def done(self) -> bool:
-        """Whether the run has finished."""
-        return self._run.task is not None and self._run.task.done()
-
-
-def is_workflow_class(obj: object) -> bool:
-    """Whether ``obj`` is a ``@runbook.defn`` class."""
-    return maybe_workflow_definition(obj) is not None
