@@ -431,3 +431,28 @@ async def test_activities_by_name_need_no_binding_per_runtime() -> None:
     for _ in range(3):
         LocalRuntime()
     assert len(_binders) == before
+
+
+@runbook.defn(slug="slow-child")
+class SlowChild:
+    @runbook.run
+    async def run(self) -> str:
+        await runbook.sleep(timedelta(hours=2))
+        return "late"
+
+
+@runbook.defn
+class ImpatientParent:
+    @runbook.run
+    async def run(self) -> str:
+        try:
+            return await runbook.execute_child_workflow("slow-child", execution_timeout=timedelta(hours=1))
+        except TimeoutError as exc:
+            return f"gave up: {exc}"
+
+
+async def test_a_child_execution_timeout_raises_timeout_error_in_the_parent(virtual: LocalRuntime) -> None:
+    handle = await start_local(ImpatientParent, runtime=virtual)
+    assert await handle.result() == "gave up: child workflow SlowChild timed out"
+    assert (await handle.children()[0].describe()).status is LocalWorkflowStatus.TIMED_OUT
+    assert virtual.now() == datetime(2026, 1, 1, 1, tzinfo=UTC)

@@ -16,6 +16,8 @@ FLOW_WORKFLOWS: list[type] = [
     flows.FailFlow,
     flows.ArgsFlow,
     flows.ClockFlow,
+    flows.SlowChildFlow,
+    flows.ImpatientFlow,
 ]
 FLOW_ACTIVITIES: list[Any] = [flows.prepare, flows.finish, flows.add, flows.describe_activity, flows.flaky, flows.fatal]
 
@@ -122,6 +124,10 @@ def _parent(outcome: Outcome) -> None:
     }
     assert result["started"]["id"] == "conf-children:explicit"
     assert result["via_base"]["workflow_id"] == "conf-children:single:conf-child"
+
+
+def _child_timeout(outcome: Outcome) -> None:
+    assert outcome.result == {"outcome": "timeout", "waited_minutes": 60}
 
 
 def _fan_out(outcome: Outcome) -> None:
@@ -284,6 +290,7 @@ CASES: list[Case] = [
     Case("children", flows.ParentFlow, check=_parent),
     Case("fan-out", flows.FanOutFlow, ([1, 2, 3],), check=_fan_out),
     Case("fan-out-one-fails", flows.FanOutFlow, ([1, -2, 3],), check=_fan_out_failure),
+    Case("child-execution-timeout", flows.ImpatientFlow, check=_child_timeout),
     # retries and errors
     Case("retries", flows.RetryFlow, check=_retries),
     Case(

@@ -128,6 +128,32 @@ class ChildFlow:
         return {"label": label, "value": doubled, "workflow_id": info.workflow_id, "parent": info.parent_workflow_id}
 
 
+@runbook.defn(slug="conf-slow-child")
+class SlowChildFlow:
+    """Take two hours of workflow time."""
+
+    @runbook.run
+    async def run(self) -> str:
+        """Sleep, then answer (too late for an impatient parent)."""
+        await runbook.sleep(timedelta(hours=2))
+        return "late"
+
+
+@runbook.defn(slug="conf-impatient")
+class ImpatientFlow:
+    """Give a child one hour; its timeout reaches the parent as ``TimeoutError``."""
+
+    @runbook.run
+    async def run(self) -> dict[str, Any]:
+        """Return how the child's timeout looked from here."""
+        start = runbook.now()
+        try:
+            result = await runbook.execute_child_workflow("conf-slow-child", execution_timeout=timedelta(hours=1))
+        except TimeoutError:
+            return {"outcome": "timeout", "waited_minutes": round((runbook.now() - start).total_seconds() / 60)}
+        return {"outcome": "result", "result": result}
+
+
 @runbook.defn(slug="conf-parent")
 class ParentFlow(NtroWorkflow):
     """Start children by slug and by class, with and without ids, and through the base class."""

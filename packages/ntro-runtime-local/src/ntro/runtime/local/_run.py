@@ -29,6 +29,7 @@ class LocalWorkflowStatus(enum.StrEnum):
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
     CANCELED = "CANCELED"
+    TIMED_OUT = "TIMED_OUT"
 
 
 @attrs.frozen
@@ -73,6 +74,7 @@ class LocalRun:
         "runtime",
         "status",
         "task",
+        "timed_out",
         "waiters",
     )
 
@@ -93,6 +95,7 @@ class LocalRun:
         self._random: random.Random | None = None
         self._logger: logging.LoggerAdapter[logging.Logger] | None = None
         self._recheck_pending = False
+        self.timed_out = False
 
     # -- deterministic helpers ----------------------------------------------------------
     @property

@@ -202,6 +202,13 @@ class LocalRuntime:
                     await outcome
             result = await coro
         except asyncio.CancelledError:
+            if run.timed_out:
+                # Its execution/run timeout expired: like Temporal, the parent sees a TimeoutError.
+                run.status = LocalWorkflowStatus.TIMED_OUT
+                self._close(run)
+                if self._observers:
+                    self._emit("workflow.failed", workflow_id, error="timed out")
+                raise TimeoutError(f"child workflow {run.defn.name} timed out") from None
             run.status = LocalWorkflowStatus.CANCELED
             self._close(run)
             if self._observers:
@@ -474,7 +481,7 @@ class LocalRuntime:
             limit = min(t for t in (options.execution_timeout, options.run_timeout) if t is not None)
             assert child.task is not None
             task = child.task
-            cancel_timer = self.clock.call_later(limit, functools.partial(_cancel_task, task))
+            cancel_timer = self.clock.call_later(limit, functools.partial(_time_out, child))
             task.add_done_callback(lambda _t: cancel_timer())
         return LocalChildHandle(child)
 
@@ -594,8 +601,10 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-def _cancel_task(task: asyncio.Task[Any]) -> None:
-    task.cancel()
+def _time_out(run: LocalRun) -> None:
+    if run.task is not None and not run.task.done():
+        run.timed_out = True
+        run.task.cancel()
 
 
 def _handler_done(run: LocalRun, task: asyncio.Task[Any]) -> None:

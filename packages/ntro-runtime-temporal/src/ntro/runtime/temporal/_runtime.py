@@ -83,8 +83,8 @@ class TemporalRuntime:
 
         Raises:
             WorkflowError: The activity failed for good with an application
-                error (``type``, details and ``non_retryable`` preserved).
-            TimeoutError: The activity timed out for good.
+                error (``type``, details and ``non_retryable`` preserved), or
+                timed out for good (``type="ActivityTimeout"``).
         """
         name, result_type = _activity_target(activity)
         kwargs = activity_kwargs(options, self.default_start_to_close_timeout)
