@@ -19,7 +19,10 @@ from ntro.runtime.local._handles import LocalChildHandle, LocalWorkflowHandle
 from ntro.runtime.local._run import LocalRun, LocalWorkflowStatus
 from ntro.runtime.protocol import bind_driver
 from ntro.workflow._definitions import (
+    QUERY_ATTR,
+    SIGNAL_ATTR,
     ActivityDefinition,
+    HandlerDefinition,
     WorkflowDefinition,
     activity_definition,
     find_activity,
@@ -167,6 +170,7 @@ class LocalRuntime:
             parent_workflow_id=parent.info.workflow_id if parent else None,
             start_time=self.clock.now(),
         )
+        start_handler = _find_handler(defn, "signal", start_signal) if start_signal is not None else None
         instance = cls()
         run = LocalRun(self, defn, instance, info)
         self._runs[workflow_id] = run
@@ -177,12 +181,8 @@ class LocalRuntime:
         ctx.run(bind_driver, self)
         ctx.run(_ACTIVITY.set, None)
         first: Callable[[], Any] | None = None
-        if start_signal is not None:
-            handler = defn.signals.get(start_signal)
-            if handler is None:
-                known = ", ".join(sorted(defn.signals)) or "none"
-                raise LookupError(f"workflow {defn.name} has no signal {start_signal!r} (signals: {known})")
-            first = functools.partial(getattr(instance, handler.method_name), *start_signal_args)
+        if start_handler is not None:
+            first = functools.partial(getattr(instance, start_handler.method_name), *start_signal_args)
         run_method = getattr(instance, defn.run_method)
         loop = asyncio.get_running_loop()
         run.task = loop.create_task(self._drive(run, run_method(*args), first), name=f"ntro:{workflow_id}", context=ctx)
@@ -263,15 +263,11 @@ class LocalRuntime:
     # -- signals and queries --------------------------------------------------------------
     async def deliver_signal(self, run: LocalRun, signal: Any, args: Sequence[Any]) -> None:
         """Run ``run``'s handler for ``signal`` (a name or the handler method) with ``args``."""
-        name = _handler_name(signal, run.defn, "__ntro_signal__")
-        handler_defn = run.defn.signals.get(name)
-        if handler_defn is None:
-            known = ", ".join(sorted(run.defn.signals)) or "none"
-            raise LookupError(f"workflow {run.defn.name} has no signal {name!r} (signals: {known})")
+        handler_defn = _find_handler(run.defn, "signal", signal)
         if run.status is not LocalWorkflowStatus.RUNNING:
             raise RuntimeError(f"workflow {run.info.workflow_id!r} is {run.status.value.lower()}; it takes no signals")
         if self._observers:
-            self._emit("signal.received", run.info.workflow_id, signal=name)
+            self._emit("signal.received", run.info.workflow_id, signal=handler_defn.name)
         method = getattr(run.instance, handler_defn.method_name)
         ctx = run.context
         outcome = ctx.run(method, *args)
@@ -285,11 +281,7 @@ class LocalRuntime:
 
     async def run_query(self, run: LocalRun, query: Any, args: Sequence[Any]) -> Any:
         """Call ``run``'s handler for ``query`` and return its answer."""
-        name = _handler_name(query, run.defn, "__ntro_query__")
-        handler_defn = run.defn.queries.get(name)
-        if handler_defn is None:
-            known = ", ".join(sorted(run.defn.queries)) or "none"
-            raise LookupError(f"workflow {run.defn.name} has no query {name!r} (queries: {known})")
+        handler_defn = _find_handler(run.defn, "query", query)
         method = getattr(run.instance, handler_defn.method_name)
         result = run.context.run(method, *args)
         if inspect.isawaitable(result):
@@ -616,11 +608,22 @@ async def _await(awaitable: Awaitable[Any]) -> Any:
     return await awaitable
 
 
-def _handler_name(handler: Any, defn: WorkflowDefinition, attr: str) -> str:
+def _find_handler(defn: WorkflowDefinition, kind: str, handler: Any) -> HandlerDefinition:
+    """Return ``defn``'s ``kind`` ("signal" or "query") handler named by ``handler`` (a name or the method).
+
+    Raises:
+        LookupError: The workflow has no such handler; the message lists those it has.
+    """
+    handlers, attr, plural = (
+        (defn.signals, SIGNAL_ATTR, "signals") if kind == "signal" else (defn.queries, QUERY_ATTR, "queries")
+    )
     if isinstance(handler, str):
-        return handler
-    record = getattr(handler, attr, None)
-    name = getattr(record, "name", None)
-    if isinstance(name, str):
-        return name
-    return str(getattr(handler, "__name__", handler))
+        name = handler
+    else:
+        record_name = getattr(getattr(handler, attr, None), "name", None)
+        name = record_name if isinstance(record_name, str) else str(getattr(handler, "__name__", handler))
+    found = handlers.get(name)
+    if found is None:
+        known = ", ".join(sorted(handlers)) or "none"
+        raise LookupError(f"workflow {defn.name} has no {kind} {name!r} ({plural}: {known})")
+    return found
