@@ -22,6 +22,7 @@ from ntro.workflow import (
 from ntro.workflow._definitions import activity_definition, workflow_definition
 from ntro.workflow._naming import class_name_for_slug, slug_for_class_name
 from ntro.workflow._options import ActivityOptions, to_timedelta
+from ntro.workflow.exceptions import NotInWorkflowError
 
 
 @activity.defn(name="demo.load")
@@ -140,6 +141,12 @@ class _Recorder:
     def __init__(self) -> None:
         self.calls: list[tuple[Any, ...]] = []
 
+    def in_workflow(self) -> bool:
+        return True
+
+    def in_activity(self) -> bool:
+        return False
+
     async def execute_activity(
         self, fn: Callable[..., Any] | str, args: tuple[Any, ...], options: ActivityOptions
     ) -> Any:
@@ -176,8 +183,25 @@ async def test_set_runtime_after_decoration_is_safe() -> None:
     rec = _Recorder()
     set_runtime(rec)  # type: ignore[arg-type]
     assert get_runtime() is rec
-    assert await FacadeProbeWorkflow().run("2026-11") == "done"
+    token = bind_driver(rec)  # type: ignore[arg-type]
+    try:
+        assert await FacadeProbeWorkflow().run("2026-11") == "done"
+    finally:
+        unbind_driver(token)
     assert rec.calls[0][2] == ("2026-11",)
+
+
+async def test_outside_a_workflow_calls_fail_the_same_way_whatever_is_selected() -> None:
+    """A selected runtime does not drive code outside a run: no backend is asked, none can differ."""
+    rec = _Recorder()
+    set_runtime(rec)  # type: ignore[arg-type]
+    with pytest.raises(NotInWorkflowError, match=r"runbook.execute_activity\(\) was called from outside any workflow"):
+        await FacadeProbeWorkflow().run("2026-11")
+    for call in (runbook.info, runbook.now, runbook.random, runbook.uuid4):
+        with pytest.raises(NotInWorkflowError):
+            call()
+    assert rec.calls == []
+    assert runbook.in_workflow() is False
 
 
 async def test_one_argument_or_args_not_both() -> None:
@@ -239,3 +263,34 @@ def test_unknown_attribute() -> None:
 
     with pytest.raises(AttributeError):
         w.no_such_thing  # type: ignore[attr-defined] # noqa: B018
+
+
+def test_steps_need_the_ntroworkflow_base_and_say_so() -> None:
+    with pytest.raises(TypeError, match=r"has @runbook.step methods \(_load\) but does not derive from NtroWorkflow"):
+
+        @runbook.defn(slug="facade-steps-without-base")
+        class StepsWithoutBase:
+            @runbook.step(name="load", title="Load")
+            async def _load(self) -> None: ...
+
+            @runbook.run
+            async def run(self) -> None: ...
+
+
+async def test_a_step_says_when_super_init_was_forgotten() -> None:
+    from ntro.workflow import NtroWorkflow
+
+    @runbook.defn(slug="facade-forgot-super")
+    class ForgotSuper(NtroWorkflow):
+        def __init__(self) -> None:
+            self.x = 1
+
+        @runbook.step(name="load", title="Load")
+        async def _load(self) -> None: ...
+
+        @runbook.run
+        async def run(self) -> None:
+            await self._load()
+
+    with pytest.raises(TypeError, match=r"ForgotSuper.__init__ does not call super\(\).__init__\(\)"):
+        await ForgotSuper().run()

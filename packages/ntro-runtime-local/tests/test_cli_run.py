@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,7 +57,7 @@ def test_demo_command_runs_nav_monthly_end_to_end(capsys: pytest.CaptureFixture[
     assert summary["closing_nav"] == "50696917.86"
     assert [d["status"] for d in summary["documents"]] == ["committed", "committed"]
     lines = err.splitlines()
-    assert lines[0].startswith("ntro: running nav-monthly as nav-monthly-")
+    assert re.match(r"ntro: running nav-monthly as [0-9a-f-]{36} ", lines[0]), lines[0]
     for title in ("Open the period", "Check the starting trial balance", "Review the NAV", "Close the period"):
         assert f"▶ {title}" in lines
         assert any(line.startswith(f"✓ {title} (") and line.endswith("s)") for line in lines), title

@@ -19,6 +19,7 @@ from ntro.workflow import (
     runbook,
     set_runtime,
 )
+from ntro.workflow.exceptions import NotInWorkflowError
 
 CALLS: list[Any] = []
 
@@ -41,6 +42,7 @@ class Flaky:
         self.failures = failures
         self.error = error
         self.attempts: list[tuple[int, datetime]] = []
+        self.clock: Any = None  # the clock of the runtime under test (activities have no runbook.now())
 
 
 FLAKY = Flaky(0, RuntimeError())
@@ -48,7 +50,7 @@ FLAKY = Flaky(0, RuntimeError())
 
 @activity.defn(name="t.flaky")
 async def flaky() -> str:
-    FLAKY.attempts.append((activity.info().attempt, runbook.now()))
+    FLAKY.attempts.append((activity.info().attempt, FLAKY.clock.now() if FLAKY.clock else datetime.now(UTC)))
     if len(FLAKY.attempts) <= FLAKY.failures:
         raise FLAKY.error
     return "ok"
@@ -189,6 +191,7 @@ class RetryWorkflow:
 
 async def test_retry_attempts_and_backoff(virtual: LocalRuntime) -> None:
     FLAKY.failures = 3
+    FLAKY.clock = virtual.clock
     policy = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_attempts=5)
     assert await run_local(RetryWorkflow, policy, runtime=virtual) == "ok"
     attempts = [a for a, _ in FLAKY.attempts]
@@ -396,10 +399,31 @@ async def test_signal_from_another_coroutine_on_the_loop(wall: LocalRuntime) -> 
     await task
 
 
-async def test_activity_info_outside_an_activity() -> None:
+async def test_workflow_and_activity_calls_outside_a_run_say_so() -> None:
     set_runtime(LocalRuntime())
-    assert activity.info() == ActivityInfo("<no-active-workflow>", "<no-active-activity>")
-    assert runbook.info().workflow_id == "<no-active-workflow>"
+    with pytest.raises(NotInWorkflowError, match=r"activity.info\(\) was called outside an activity"):
+        activity.info()
+    with pytest.raises(NotInWorkflowError, match=r"runbook.info\(\) was called from outside any workflow"):
+        runbook.info()
+    with pytest.raises(NotInWorkflowError, match=r"runbook.execute_activity\(\) was called from outside"):
+        await runbook.execute_activity(double, 2)
+
+
+@activity.defn(name="t.misused")
+async def misused() -> str:
+    return str(runbook.now())
+
+
+@runbook.defn
+class MisuseWorkflow:
+    @runbook.run
+    async def run(self) -> str:
+        return await runbook.execute_activity(misused)
+
+
+async def test_workflow_calls_from_an_activity_say_so(virtual: LocalRuntime) -> None:
+    with pytest.raises(WorkflowError, match=r"runbook.now\(\) was called from an activity"):
+        await run_local(MisuseWorkflow, runtime=virtual)
 
 
 @runbook.defn
@@ -422,15 +446,6 @@ async def test_signal_with_start_runs_the_handler_first(virtual: LocalRuntime) -
     assert await handle.result() == ["signal:ann", "run"]
     with pytest.raises(LookupError, match="has no signal 'nope'"):
         await start_local(StartSignalWorkflow, runtime=virtual, start_signal="nope")
-
-
-async def test_activities_by_name_need_no_binding_per_runtime() -> None:
-    from ntro.workflow._definitions import _binders
-
-    before = len(_binders)
-    for _ in range(3):
-        LocalRuntime()
-    assert len(_binders) == before
 
 
 @runbook.defn(slug="slow-child")

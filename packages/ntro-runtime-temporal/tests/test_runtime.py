@@ -103,13 +103,14 @@ async def test_plugin_configures_a_sandboxed_worker(env: Any, task_queue: str) -
 
 
 async def test_sandbox_reimports_do_not_reregister_or_accumulate(hosting: Any, task_queue: str) -> None:
-    from ntro.workflow import _definitions, registry
+    from ntro.runtime.protocol import defined_activities, defined_workflows
+    from ntro.workflow import registry
 
-    before = (len(_definitions._defined_workflows), len(_definitions._defined_activities))
+    before = (len(defined_workflows()), len(defined_activities()))
     async with hosting(workflows=WORKFLOWS, activities=ACTIVITIES) as client:
         for i in range(3):
             await client.execute_workflow(flows.FailFlow.run, "fine", id=f"reimport-{i}", task_queue=task_queue)
-    assert (len(_definitions._defined_workflows), len(_definitions._defined_activities)) == before
+    assert (len(defined_workflows()), len(defined_activities())) == before
     assert registry.get_registered("tflows-child") is flows.ChildFlow
 
 

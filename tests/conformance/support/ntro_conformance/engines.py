@@ -28,8 +28,8 @@ from typing import Any
 
 import attrs
 
+from ntro.runtime.protocol import activity_definition, find_activity, workflow_definition
 from ntro.workflow import WorkflowError, activity
-from ntro.workflow._definitions import activity_definition, find_activity, workflow_definition
 
 TASK_QUEUE = "conformance"
 EXAMPLES = Path(__file__).resolve().parents[4] / "examples" / "runbooks"

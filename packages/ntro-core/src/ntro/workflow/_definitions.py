@@ -22,6 +22,7 @@ ACTIVITY_ATTR = "__ntro_activity__"
 RUN_ATTR = "__ntro_run__"
 SIGNAL_ATTR = "__ntro_signal__"
 QUERY_ATTR = "__ntro_query__"
+STEP_ATTR = "__ntro_ui_step__"  # the record @runbook.step leaves on a method (ntro 0.1.2's name)
 LEGACY_ACTIVITY_FLAG = "__ntro_activity_defn"  # the flag ntro 0.1.2 set; run_step and old code read it
 
 
@@ -130,6 +131,16 @@ def define_activity(fn: Callable[..., Any], name: str | None) -> ActivityDefinit
     return defn
 
 
+def defined_workflows() -> list[WorkflowDefinition]:
+    """Return the workflows defined so far (throwaway sandbox copies excluded), oldest first."""
+    return list(_defined_workflows)
+
+
+def defined_activities() -> list[ActivityDefinition]:
+    """Return the activities defined so far (throwaway sandbox copies excluded), oldest first."""
+    return list(_defined_activities)
+
+
 def find_activity(name: str) -> ActivityDefinition | None:
     """Return the activity defined under ``name`` (the latest definition wins), or ``None``."""
     return _activities_by_name.get(name)
@@ -140,6 +151,7 @@ def define_workflow(cls: type, *, name: str | None, slug: str | None) -> Workflo
     if not isinstance(cls, type):
         raise TypeError(f"@runbook.defn decorates a class, not {type(cls).__name__}")
     run_method: str | None = None
+    steps: list[str] = []
     signals: dict[str, HandlerDefinition] = {}
     queries: dict[str, HandlerDefinition] = {}
     for klass in reversed(cls.__mro__):
@@ -149,6 +161,8 @@ def define_workflow(cls: type, *, name: str | None, slug: str | None) -> Workflo
                 continue
             if getattr(target, RUN_ATTR, False):
                 run_method = attr_name
+            if getattr(target, STEP_ATTR, None) is not None:
+                steps.append(attr_name)
             sig = getattr(target, SIGNAL_ATTR, None)
             if isinstance(sig, HandlerDefinition):
                 signals[sig.name] = attrs.evolve(sig, method_name=attr_name)
@@ -162,6 +176,15 @@ def define_workflow(cls: type, *, name: str | None, slug: str | None) -> Workflo
         )
     if not inspect.iscoroutinefunction(getattr(cls, run_method)):
         raise TypeError(f"{cls.__qualname__}.{run_method} must be 'async def' to be a @runbook.run method")
+    if steps:
+        from ntro.workflow._base import NtroWorkflow
+
+        if not issubclass(cls, NtroWorkflow):
+            raise TypeError(
+                f"{cls.__qualname__} has @runbook.step methods ({', '.join(steps)}) but does not derive from "
+                "NtroWorkflow, which keeps the steps' state: declare it as "
+                f"'class {cls.__name__}(NtroWorkflow)' and call super().__init__() in its __init__"
+            )
     defn = WorkflowDefinition(
         cls=cls,
         name=name or cls.__name__,
@@ -210,6 +233,12 @@ def activity_definition(fn: object) -> ActivityDefinition | None:
     """Return the record of an ``@activity.defn`` function, or ``None``."""
     defn = getattr(fn, ACTIVITY_ATTR, None)
     return defn if isinstance(defn, ActivityDefinition) else None
+
+
+def handler_definition(fn: object, kind: str) -> HandlerDefinition | None:
+    """Return the record ``@runbook.signal`` (``kind="signal"``) or ``@runbook.query`` left on ``fn``, or ``None``."""
+    record = getattr(fn, SIGNAL_ATTR if kind == "signal" else QUERY_ATTR, None)
+    return record if isinstance(record, HandlerDefinition) else None
 
 
 def mark_handler(fn: Any, attr: str, value: object) -> Any:

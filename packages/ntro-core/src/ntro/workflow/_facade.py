@@ -3,7 +3,10 @@
 They replace ``temporalio.workflow`` and ``temporalio.activity`` with the same
 call shapes. Decorators record runtime-neutral metadata (see
 :mod:`ntro.workflow._definitions`); calls dispatch to the runtime driving the
-current workflow, falling back to the selected runtime.
+current workflow. Outside any workflow, a call that needs one raises
+:class:`~ntro.workflow.exceptions.NotInWorkflowError` on every runtime alike:
+no backend is asked, so none can answer differently (ntro 0.1.2 ran a stray
+``execute_activity`` in-process, and temporalio raised its own private error).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from ntro.runtime.protocol import driving_runtime, get_runtime
+from ntro.runtime.protocol import driving_runtime
 from ntro.workflow._definitions import (
     QUERY_ATTR,
     RUN_ATTR,
@@ -35,6 +38,7 @@ from ntro.workflow._options import (
     RetryPolicy,
     to_timedelta,
 )
+from ntro.workflow.exceptions import NotInWorkflowError
 
 if TYPE_CHECKING:
     from ntro.runtime.protocol import ChildWorkflowHandle, LoggerLike, Runtime
@@ -56,9 +60,31 @@ class _Unset:
 _UNSET: Any = _Unset()
 
 
-def _current() -> Runtime:
+def _current(call: str) -> Runtime:
+    """Return the runtime driving the workflow code that makes ``call``.
+
+    Raises:
+        NotInWorkflowError: The caller is not workflow code (it is an
+            activity, or runs outside any run).
+    """
     runtime = driving_runtime()
-    return runtime if runtime is not None else get_runtime()
+    if runtime is not None and runtime.in_workflow():
+        return runtime
+    where = "an activity" if runtime is not None and runtime.in_activity() else "outside any workflow"
+    raise NotInWorkflowError(
+        f"runbook.{call} was called from {where}; it works only in workflow code (the @runbook.run method, "
+        "steps, signal and query handlers). Start the workflow with run_local(...), a client or a worker, "
+        "and call plain functions directly"
+    )
+
+
+def _current_activity(call: str) -> Runtime:
+    runtime = driving_runtime()
+    if runtime is not None and runtime.in_activity():
+        return runtime
+    raise NotInWorkflowError(
+        f"activity.{call} was called outside an activity; it works only in code run by runbook.execute_activity"
+    )
 
 
 def _pack_args(arg: Any, args: Sequence[Any]) -> tuple[Any, ...]:
@@ -226,7 +252,7 @@ class _RunbookFacade:
                 summary=summary,
             )
         packed = (arg,) if arg is not _UNSET and not args else _pack_args(arg, args)
-        return _current().execute_activity(activity, packed, options)
+        return _current("execute_activity()").execute_activity(activity, packed, options)
 
     def _child_options(
         self,
@@ -280,7 +306,7 @@ class _RunbookFacade:
             id, task_queue, execution_timeout, run_timeout, task_timeout, retry_policy, memo, summary
         )
         packed = _pack_args(arg, args)
-        return await _current().start_child_workflow(workflow, packed, options)
+        return await _current("start_child_workflow()").start_child_workflow(workflow, packed, options)
 
     async def execute_child_workflow(
         self,
@@ -303,7 +329,7 @@ class _RunbookFacade:
             id, task_queue, execution_timeout, run_timeout, task_timeout, retry_policy, memo, summary
         )
         packed = _pack_args(arg, args)
-        return await _current().execute_child_workflow(workflow, packed, options)
+        return await _current("execute_child_workflow()").execute_child_workflow(workflow, packed, options)
 
     def wait_condition(self, predicate: Callable[[], bool], /, *, timeout: Duration | None = None) -> Awaitable[None]:
         """Wait until ``predicate()`` is true.
@@ -312,7 +338,7 @@ class _RunbookFacade:
             predicate: A cheap, side-effect-free check of workflow state.
             timeout: A timedelta or seconds; on expiry :class:`TimeoutError` is raised.
         """
-        return _current().wait_condition(predicate, to_timedelta(timeout, what="timeout"))
+        return _current("wait_condition()").wait_condition(predicate, to_timedelta(timeout, what="timeout"))
 
     def sleep(self, duration: Duration, /) -> Awaitable[None]:
         """Sleep for ``duration`` (a timedelta or seconds) of workflow time.
@@ -321,23 +347,23 @@ class _RunbookFacade:
         """
         delta = to_timedelta(duration, what="duration")
         assert delta is not None
-        return _current().sleep(delta)
+        return _current("sleep()").sleep(delta)
 
     def info(self) -> WorkflowInfo:
         """Describe the running workflow."""
-        return _current().workflow_info()
+        return _current("info()").workflow_info()
 
     def now(self) -> datetime:
         """Return the workflow clock's time: deterministic, replay-safe, UTC."""
-        return _current().now()
+        return _current("now()").now()
 
     def random(self) -> _random.Random:
         """Return the workflow's deterministic random generator (seeded per run)."""
-        return _current().random()
+        return _current("random()").random()
 
     def uuid4(self) -> uuid.UUID:
         """Return a deterministic UUID (use instead of ``uuid.uuid4()`` in workflows)."""
-        return _current().uuid4()
+        return _current("uuid4()").uuid4()
 
     def in_workflow(self) -> bool:
         """Whether the caller is workflow code run by some runtime."""
@@ -369,7 +395,7 @@ class _ActivityFacade:
 
     def info(self) -> ActivityInfo:
         """Describe the running activity."""
-        return _current().activity_info()
+        return _current_activity("info()").activity_info()
 
     def in_activity(self) -> bool:
         """Whether the caller is an activity run by some runtime."""

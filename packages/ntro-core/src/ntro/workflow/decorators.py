@@ -14,10 +14,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from ntro.runtime.protocol import driving_runtime
+from ntro.workflow._definitions import STEP_ATTR
 
 __all__ = ["STEP_ATTR", "UIComponent", "step", "ui_step"]
-
-STEP_ATTR = "__ntro_ui_step__"
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
@@ -68,6 +67,11 @@ def step(*, name: str, title: str, icon: str | None = None, config: dict[str, An
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if not hasattr(self, "_steps_completed"):
+                raise TypeError(
+                    f"{type(self).__qualname__}.__init__ does not call super().__init__(): NtroWorkflow sets up "
+                    f"the state of steps and gates there, which step {name!r} needs"
+                )
             self._current_step_id = name
             _notify(name, title, "started")
             try:

@@ -12,9 +12,13 @@ from typing import Any
 __all__ = [
     "ActivityError",
     "ApplicationError",
+    "NotInWorkflowError",
     "NtroError",
     "RuntimeNotAvailableError",
+    "WorkflowAlreadyStartedError",
     "WorkflowError",
+    "WorkflowFailedError",
+    "WorkflowNotFoundError",
 ]
 
 
@@ -80,3 +84,36 @@ class ActivityError(NtroError):
     ``runbook.execute_activity`` when it is a :class:`WorkflowError`; this class
     is kept so code written against ntro 0.1.2 can still name it.
     """
+
+
+class NotInWorkflowError(NtroError, RuntimeError):
+    """A ``runbook`` call that needs workflow code (or an ``activity`` call that needs an activity) was made elsewhere.
+
+    Raised the same way on every runtime, before any backend is asked.
+    """
+
+
+class WorkflowNotFoundError(NtroError, LookupError):
+    """No workflow run has the id asked for (on this client's engine)."""
+
+
+class WorkflowAlreadyStartedError(NtroError):
+    """A workflow with that id is already running; pick another id."""
+
+
+class WorkflowFailedError(NtroError):
+    """A workflow run ended without a result: it failed, was cancelled, terminated or timed out.
+
+    Attributes:
+        workflow_id: The run's workflow id.
+        status: The run's final status (a :class:`~ntro.runtime.protocol.WorkflowStatus` value).
+        cause: The workflow's own error, as runbook code would see it
+            (a :class:`WorkflowError` or :class:`TimeoutError`), when there is one.
+    """
+
+    def __init__(self, message: str, *, workflow_id: str, status: str, cause: BaseException | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.workflow_id = workflow_id
+        self.status = status
+        self.cause = cause

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ntro.workflow._lazy import lazy_exports
+from ntro.runtime.protocol import lazy_exports
 
 if TYPE_CHECKING:
     from ntro.testing.lint import RULES, Finding, Rule, lint_file, lint_paths, lint_source

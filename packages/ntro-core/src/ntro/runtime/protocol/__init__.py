@@ -1,14 +1,28 @@
 """The contract between the ``ntro.workflow`` facades and a runtime backend.
 
-A runtime backend is a class implementing :class:`Runtime`, published under
-the entry-point group ``ntro.runtimes``::
+A backend has two sides, each published under an entry-point group:
+
+* the workflow side, a class implementing :class:`Runtime`, under
+  ``ntro.runtimes``; the ``runbook``/``activity`` facades delegate to it;
+* the client side, a factory returning a :class:`WorkflowClient`, under
+  ``ntro.clients``; ``ntro workflow run``, the operations commands and the
+  harness drive runs through it::
 
     [project.entry-points."ntro.runtimes"]
     local = "ntro.runtime.local:LocalRuntime"
 
+    [project.entry-points."ntro.clients"]
+    local = "ntro.runtime.local:open_client"
+
+Everything a backend needs is public here and defined once: the definition
+records the decorators leave, options and info records, binder registration,
+slug resolution, default child ids, the shape of an activity failure and the
+error type names. Backends import nothing private from ``ntro.workflow``.
+
 The facades ask which runtime drives the current workflow (see
-:func:`driving_runtime`) and delegate to it; outside any workflow they fall
-back to the selected runtime (see :func:`get_runtime`).
+:func:`driving_runtime`) and delegate to it. Outside any workflow a call
+that needs one raises :class:`~ntro.workflow.exceptions.NotInWorkflowError`,
+the same on every runtime, before any backend is asked.
 """
 
 from __future__ import annotations
@@ -21,23 +35,72 @@ from contextvars import ContextVar, Token
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from ntro.workflow._definitions import ActivityDefinition, Binder, WorkflowDefinition
+from ntro.workflow._definitions import (
+    ACTIVITY_ATTR,
+    ActivityDefinition,
+    Binder,
+    HandlerDefinition,
+    WorkflowDefinition,
+    activity_definition,
+    add_binder,
+    add_throwaway_import_check,
+    defined_activities,
+    defined_workflows,
+    find_activity,
+    handler_definition,
+    maybe_workflow_definition,
+    remove_binder,
+    workflow_definition,
+)
 from ntro.workflow._info import ActivityInfo, WorkflowInfo
-from ntro.workflow._options import ActivityOptions, ChildWorkflowOptions
+from ntro.workflow._lazy import lazy_exports
+from ntro.workflow._options import (
+    DEFAULT_ACTIVITY_OPTIONS,
+    DEFAULT_CHILD_OPTIONS,
+    ActivityOptions,
+    ChildWorkflowOptions,
+    Duration,
+    RetryPolicy,
+    to_timedelta,
+)
 
 __all__ = [
+    "ACTIVITY_ATTR",
+    "DEFAULT_ACTIVITY_OPTIONS",
+    "DEFAULT_CHILD_OPTIONS",
     "ActivityDefinition",
+    "ActivityInfo",
+    "ActivityOptions",
     "Binder",
     "ChildWorkflowHandle",
+    "ChildWorkflowOptions",
+    "Duration",
+    "HandlerDefinition",
+    "LoggerLike",
+    "RetryPolicy",
     "Runtime",
     "WorkflowDefinition",
+    "WorkflowInfo",
+    "activity_definition",
+    "add_binder",
+    "add_throwaway_import_check",
     "bind_driver",
+    "defined_activities",
+    "defined_workflows",
     "driving_runtime",
+    "find_activity",
+    "handler_definition",
+    "lazy_exports",
+    "maybe_workflow_definition",
     "register_ambient_detector",
+    "remove_binder",
+    "to_timedelta",
     "unbind_driver",
+    "workflow_definition",
 ]
 
 LoggerLike = logging.Logger | logging.LoggerAdapter[logging.Logger]
+"""A logger, or an adapter that tags records (workflow id...)."""
 
 
 @runtime_checkable
@@ -55,9 +118,6 @@ class ChildWorkflowHandle(Protocol):
     def __await__(self) -> Generator[Any, Any, Any]:
         """Wait for the child's result (its error is raised)."""
 
-    async def signal(self, signal: str, arg: Any = ..., /) -> None:
-        """Send ``signal`` with ``arg`` to the child."""
-
 
 @runtime_checkable
 class Runtime(Protocol):
@@ -70,13 +130,6 @@ class Runtime(Protocol):
 
     name: str
     """Short name, as in the ``ntro.runtimes`` entry point (``"local"``, ``"temporal"``)."""
-
-    # -- binding ----------------------------------------------------------------
-    def bind_workflow(self, defn: WorkflowDefinition) -> None:
-        """Make ``defn.cls`` runnable (and hostable) on this runtime."""
-
-    def bind_activity(self, defn: ActivityDefinition) -> None:
-        """Make ``defn.fn`` callable as an activity on this runtime."""
 
     # -- inside a workflow --------------------------------------------------------
     def execute_activity(
@@ -174,6 +227,22 @@ def driving_runtime() -> Runtime | None:
     return None
 
 
+from ntro.runtime.protocol._client import (  # noqa: E402
+    CLIENT_ENTRY_POINT_GROUP,
+    RUNBOOK_QUERIES,
+    ChildRun,
+    ClientFactory,
+    ClientOptions,
+    RunbookState,
+    StepState,
+    WorkflowClient,
+    WorkflowDescription,
+    WorkflowHandle,
+    WorkflowStatus,
+    installed_clients,
+    open_client,
+    runbook_state,
+)
 from ntro.runtime.protocol._selection import (  # noqa: E402 - the selection needs the protocol above
     ENTRY_POINT_GROUP,
     INSTALL_HINT,
@@ -186,8 +255,32 @@ from ntro.runtime.protocol._selection import (  # noqa: E402 - the selection nee
     selected_runtime,
     set_runtime,
 )
+from ntro.runtime.protocol._shared import (  # noqa: E402
+    ErrorType,
+    activity_failure,
+    default_child_id,
+    resolve_workflow,
+)
 
 __all__ += [
+    "CLIENT_ENTRY_POINT_GROUP",
+    "RUNBOOK_QUERIES",
+    "ChildRun",
+    "ClientFactory",
+    "ClientOptions",
+    "ErrorType",
+    "RunbookState",
+    "StepState",
+    "WorkflowClient",
+    "WorkflowDescription",
+    "WorkflowHandle",
+    "WorkflowStatus",
+    "activity_failure",
+    "default_child_id",
+    "installed_clients",
+    "open_client",
+    "resolve_workflow",
+    "runbook_state",
     "ENTRY_POINT_GROUP",
     "INSTALL_HINT",
     "Selection",

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ntro.workflow._definitions import WorkflowDefinition
-from ntro.workflow._info import WorkflowInfo
+from ntro.runtime.protocol import WorkflowDefinition, WorkflowInfo
 
 if TYPE_CHECKING:
     from ntro.runtime.local._runtime import LocalRuntime

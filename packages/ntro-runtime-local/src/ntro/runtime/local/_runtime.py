@@ -17,43 +17,31 @@ from ntro.runtime.local._clock import Clock, VirtualClock, WallClock
 from ntro.runtime.local._events import LocalEvent, Observer
 from ntro.runtime.local._handles import LocalChildHandle, LocalWorkflowHandle
 from ntro.runtime.local._run import LocalRun, LocalWorkflowStatus
-from ntro.runtime.protocol import bind_driver
-from ntro.workflow._definitions import (
-    QUERY_ATTR,
-    SIGNAL_ATTR,
-    ActivityDefinition,
+from ntro.runtime.protocol import (
+    DEFAULT_ACTIVITY_OPTIONS,
+    ActivityInfo,
+    ActivityOptions,
+    ChildWorkflowOptions,
+    ErrorType,
     HandlerDefinition,
+    RetryPolicy,
     WorkflowDefinition,
+    WorkflowInfo,
     activity_definition,
+    activity_failure,
+    bind_driver,
+    default_child_id,
     find_activity,
-    workflow_definition,
+    handler_definition,
+    resolve_workflow,
 )
-from ntro.workflow._info import ActivityInfo, WorkflowInfo
-from ntro.workflow._options import DEFAULT_ACTIVITY_OPTIONS, ActivityOptions, ChildWorkflowOptions, RetryPolicy
 from ntro.workflow.exceptions import WorkflowError
-from ntro.workflow.registry import get_registered, list_registered_slugs
 
 _RUN: contextvars.ContextVar[LocalRun | None] = contextvars.ContextVar("ntro_local_run", default=None)
 # (run, sequence number, attempt, activity name) of the activity running in this context
 _ACTIVITY: contextvars.ContextVar[tuple[LocalRun | None, int, int, str] | None] = contextvars.ContextVar(
     "ntro_local_activity", default=None
 )
-
-NO_WORKFLOW_INFO = WorkflowInfo(workflow_id="<no-active-workflow>")
-NO_ACTIVITY_INFO = ActivityInfo("<no-active-workflow>", "<no-active-activity>")
-
-
-def activity_failure(exc: BaseException, name: str) -> WorkflowError:
-    """Return how an activity's final failure reaches workflow code.
-
-    A :class:`WorkflowError` passes through unchanged; any other exception
-    becomes a ``WorkflowError`` whose ``type`` is the exception's class name,
-    with the original as ``__cause__`` — the same shape Temporal gives, where
-    the original class does not cross the wire.
-    """
-    if isinstance(exc, WorkflowError):
-        return exc
-    return WorkflowError(f"activity {name} failed: {exc}", type=type(exc).__name__)
 
 
 class LocalRuntime:
@@ -105,13 +93,6 @@ class LocalRuntime:
         if self._virtual:
             self.clock.touch()  # type: ignore[attr-defined]
 
-    # -- binding ------------------------------------------------------------------------
-    def bind_workflow(self, defn: WorkflowDefinition) -> None:
-        """Nothing to prepare: LocalRuntime reads the definition when it runs."""
-
-    def bind_activity(self, defn: ActivityDefinition) -> None:
-        """Nothing to prepare: activities called by name are looked up in the core's index."""
-
     # -- starting workflows -------------------------------------------------------------
     def get_handle(self, workflow_id: str) -> LocalWorkflowHandle:
         """Return the handle of a run (root or child) started on this runtime.
@@ -146,19 +127,19 @@ class LocalRuntime:
         runs now; its run method runs as a task. With ``start_signal``, that
         signal's handler runs first, as Temporal's signal-with-start does.
         """
-        cls = self._resolve_workflow(workflow)
-        defn = workflow_definition(cls)
+        defn = resolve_workflow(workflow)
+        cls = defn.cls
         if workflow_id is None:
             if parent is not None:
                 parent.child_seq += 1
-                workflow_id = f"{parent.info.workflow_id}:{defn.slug}:{parent.child_seq}"
+                workflow_id = default_child_id(parent.info.workflow_id, defn.slug, parent.child_seq)
             else:
-                workflow_id = f"{defn.slug}-{uuid.uuid4().hex[:12]}"
+                workflow_id = str(uuid.uuid4())
         existing = self._runs.get(workflow_id)
         if existing is not None and existing.status is LocalWorkflowStatus.RUNNING:
             raise WorkflowError(
                 f"a workflow with id {workflow_id!r} is already running",
-                type="WorkflowAlreadyStarted",
+                type=ErrorType.WORKFLOW_ALREADY_STARTED,
                 non_retryable=True,
             )
         info = WorkflowInfo(
@@ -243,23 +224,6 @@ class LocalRuntime:
                 parent.schedule_recheck()
         self._touch()
 
-    def _resolve_workflow(self, workflow: type | str) -> type:
-        if isinstance(workflow, type):
-            return workflow
-        cls = get_registered(workflow)
-        if cls is not None:
-            return cls
-        for run in self._runs.values():  # a workflow type name, as Temporal would take it
-            if run.defn.name == workflow:
-                return run.defn.cls
-        known = ", ".join(list_registered_slugs()) or "none"
-        raise WorkflowError(
-            f"no workflow registered for slug {workflow!r} (registered: {known}); import its module "
-            "(or load its bundle) first, or call ntro.workflow.register_workflow(slug, cls)",
-            type="UnknownWorkflowSlug",
-            non_retryable=True,
-        )
-
     # -- signals and queries --------------------------------------------------------------
     async def deliver_signal(self, run: LocalRun, signal: Any, args: Sequence[Any]) -> None:
         """Run ``run``'s handler for ``signal`` (a name or the handler method) with ``args``."""
@@ -306,7 +270,7 @@ class LocalRuntime:
             if found is None:
                 raise WorkflowError(
                     f"no activity named {activity!r} is defined (decorate it with @activity.defn(name=...))",
-                    type="UnknownActivity",
+                    type=ErrorType.UNKNOWN_ACTIVITY,
                     non_retryable=True,
                 )
             fn = found.fn
@@ -407,7 +371,7 @@ class LocalRuntime:
         except _Expired:
             raise WorkflowError(
                 f"activity timed out ({kind} timeout of {limit})",
-                type="ActivityTimeout",
+                type=ErrorType.ACTIVITY_TIMEOUT,
                 non_retryable=kind != "start_to_close",
             ) from None
 
@@ -529,9 +493,8 @@ class LocalRuntime:
             cancel_timer()
 
     def workflow_info(self) -> WorkflowInfo:
-        """Describe the running workflow (a placeholder outside any workflow, as in ntro 0.1.2)."""
-        run = _RUN.get()
-        return run.info if run is not None else NO_WORKFLOW_INFO
+        """Describe the running workflow."""
+        return self._current_run("runbook.info()").info
 
     def now(self) -> datetime:
         """Return the clock's time."""
@@ -565,7 +528,7 @@ class LocalRuntime:
         """Describe the running activity (a placeholder outside any activity)."""
         current = _ACTIVITY.get()
         if current is None:
-            return NO_ACTIVITY_INFO
+            raise RuntimeError("activity.info() must be called from an activity run by LocalRuntime")
         run, seq, attempt, name = current
         return ActivityInfo(
             run.info.workflow_id if run is not None else "<no-workflow>",
@@ -614,14 +577,12 @@ def _find_handler(defn: WorkflowDefinition, kind: str, handler: Any) -> HandlerD
     Raises:
         LookupError: The workflow has no such handler; the message lists those it has.
     """
-    handlers, attr, plural = (
-        (defn.signals, SIGNAL_ATTR, "signals") if kind == "signal" else (defn.queries, QUERY_ATTR, "queries")
-    )
+    handlers, plural = (defn.signals, "signals") if kind == "signal" else (defn.queries, "queries")
     if isinstance(handler, str):
         name = handler
     else:
-        record_name = getattr(getattr(handler, attr, None), "name", None)
-        name = record_name if isinstance(record_name, str) else str(getattr(handler, "__name__", handler))
+        record = handler_definition(handler, kind)
+        name = record.name if record is not None else str(getattr(handler, "__name__", handler))
     found = handlers.get(name)
     if found is None:
         known = ", ".join(sorted(handlers)) or "none"

@@ -22,10 +22,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from ntro.runtime.protocol import register_ambient_detector, selected_runtime
+from ntro.runtime.protocol import add_throwaway_import_check, lazy_exports, register_ambient_detector, selected_runtime
 from ntro.runtime.temporal._binding import TemporalBindingError, arm
-from ntro.workflow._definitions import add_throwaway_import_check
-from ntro.workflow._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ntro.runtime.protocol import Runtime

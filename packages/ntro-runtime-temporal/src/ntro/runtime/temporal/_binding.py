@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from ntro.workflow._definitions import ActivityDefinition, WorkflowDefinition, add_binder
+from ntro.runtime.protocol import ActivityDefinition, WorkflowDefinition, add_binder
 from ntro.workflow.exceptions import NtroError, WorkflowError
 
 __all__ = ["TemporalBindingError", "TemporalBinder", "arm", "require_bound", "require_bound_activity"]
@@ -130,7 +130,7 @@ def require_bound(cls: type) -> None:
         TemporalBindingError: ``cls`` is not an ntro workflow, or temporalio
             rejected it (the message says why).
     """
-    from ntro.workflow._definitions import maybe_workflow_definition
+    from ntro.runtime.protocol import maybe_workflow_definition
 
     arm()
     defn = maybe_workflow_definition(cls)
@@ -150,7 +150,7 @@ def require_bound_activity(fn: Callable[..., Any]) -> str:
     Raises:
         TemporalBindingError: ``fn`` is not an ntro activity, or temporalio rejected it.
     """
-    from ntro.workflow._definitions import activity_definition
+    from ntro.runtime.protocol import activity_definition
 
     arm()
     defn = activity_definition(fn)

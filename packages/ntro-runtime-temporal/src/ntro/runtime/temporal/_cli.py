@@ -255,10 +255,10 @@ class StartCommand:
         from temporalio.client import WorkflowFailureError
         from temporalio.exceptions import WorkflowAlreadyStartedError
 
+        from ntro.runtime.protocol import workflow_definition
         from ntro.runtime.temporal._binding import require_bound
         from ntro.runtime.temporal._errors import describe_failure
         from ntro.runtime.temporal._plugin import NtroPlugin
-        from ntro.workflow._definitions import workflow_definition
 
         cls = bundle.workflow_cls
         require_bound(cls)

@@ -17,7 +17,7 @@ Inbound (a failure reaching workflow code): :func:`from_activity_error` and
 :func:`from_child_error` turn what temporalio raises from an activity or a
 child workflow into what LocalRuntime raises: an application failure becomes
 a ``WorkflowError``; an activity timeout becomes
-``WorkflowError(type="ActivityTimeout")``; a child that failed with a
+``WorkflowError(type=ErrorType.ACTIVITY_TIMEOUT)``; a child that failed with a
 ``TimeoutError`` (say, a gate that timed out) or timed out itself raises the
 builtin :class:`TimeoutError` in its parent.
 """
@@ -33,7 +33,7 @@ import temporalio.converter
 import temporalio.exceptions
 import temporalio.worker
 
-from ntro.workflow._options import ActivityOptions
+from ntro.runtime.protocol import ActivityOptions, ErrorType, activity_failure
 from ntro.workflow.exceptions import WorkflowError
 
 __all__ = [
@@ -75,11 +75,6 @@ class NtroFailureConverter(temporalio.converter.DefaultFailureConverter):
         if isinstance(exception, WorkflowError):
             exception = to_application_error(exception)
         super().to_failure(exception, payload_converter, failure)
-
-
-def activity_failure(exc: Exception, name: str) -> WorkflowError:
-    """Return the ``WorkflowError`` an activity's plain exception becomes (as on LocalRuntime)."""
-    return WorkflowError(f"activity {name} failed: {exc}", type=type(exc).__name__)
 
 
 class _ActivityErrors(temporalio.worker.ActivityInboundInterceptor):
@@ -132,7 +127,7 @@ def from_activity_error(
 
     Returns:
         A ``WorkflowError`` for an application failure (same message, ``type``,
-        details, ``non_retryable``) or a timeout (``type="ActivityTimeout"``, as
+        details, ``non_retryable``) or a timeout (``type=ErrorType.ACTIVITY_TIMEOUT``, as
         LocalRuntime words it); ``error`` itself for anything else (cancellation).
     """
     cause = error.cause
@@ -146,7 +141,7 @@ def from_activity_error(
             limit = default_start_to_close
         return WorkflowError(
             f"activity timed out ({kind} timeout of {limit})",
-            type="ActivityTimeout",
+            type=ErrorType.ACTIVITY_TIMEOUT,
             non_retryable=kind != "start_to_close",
         )
     return error

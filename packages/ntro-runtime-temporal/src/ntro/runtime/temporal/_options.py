@@ -7,7 +7,7 @@ from typing import Any
 
 import temporalio.common
 
-from ntro.workflow._options import ActivityOptions, ChildWorkflowOptions, RetryPolicy
+from ntro.runtime.protocol import ActivityOptions, ChildWorkflowOptions, RetryPolicy
 
 __all__ = ["activity_kwargs", "child_kwargs", "to_temporal_retry_policy"]
 

@@ -12,11 +12,11 @@ import temporalio.converter
 import temporalio.worker
 from temporalio.plugin import SimplePlugin
 
+from ntro.runtime.protocol import maybe_workflow_definition
 from ntro.runtime.temporal._binding import arm, require_bound, require_bound_activity
 from ntro.runtime.temporal._converter import with_ntro_conversion
 from ntro.runtime.temporal._errors import NtroInterceptor
 from ntro.runtime.temporal._sandbox import with_ntro_passthrough
-from ntro.workflow._definitions import maybe_workflow_definition
 from ntro.workflow.exceptions import WorkflowError
 
 __all__ = ["NtroPlugin"]

@@ -13,14 +13,18 @@ import temporalio.activity
 import temporalio.exceptions
 import temporalio.workflow
 
+from ntro.runtime.protocol import (
+    ActivityInfo,
+    ActivityOptions,
+    ChildWorkflowOptions,
+    WorkflowInfo,
+    default_child_id,
+    maybe_workflow_definition,
+    resolve_workflow,
+)
 from ntro.runtime.temporal._binding import arm, require_bound, require_bound_activity
 from ntro.runtime.temporal._errors import from_activity_error, from_child_error
 from ntro.runtime.temporal._options import activity_kwargs, child_kwargs
-from ntro.workflow import registry
-from ntro.workflow._definitions import ActivityDefinition, WorkflowDefinition, maybe_workflow_definition
-from ntro.workflow._info import ActivityInfo, WorkflowInfo
-from ntro.workflow._options import ActivityOptions, ChildWorkflowOptions
-from ntro.workflow.exceptions import WorkflowError
 
 if TYPE_CHECKING:
     from ntro.runtime.protocol import LoggerLike
@@ -57,23 +61,6 @@ class TemporalRuntime:
 
     def __repr__(self) -> str:
         return "TemporalRuntime()"
-
-    # -- binding ----------------------------------------------------------------------
-    def bind_workflow(self, defn: WorkflowDefinition) -> None:
-        """Make ``defn.cls`` a temporalio workflow.
-
-        Raises:
-            TemporalBindingError: temporalio rejects the class (the message says why).
-        """
-        require_bound(defn.cls)
-
-    def bind_activity(self, defn: ActivityDefinition) -> None:
-        """Make ``defn.fn`` a temporalio activity named ``defn.name``.
-
-        Raises:
-            TemporalBindingError: temporalio rejects the function.
-        """
-        require_bound_activity(defn.fn)
 
     # -- inside a workflow --------------------------------------------------------------
     async def execute_activity(
@@ -113,7 +100,7 @@ class TemporalRuntime:
             loop = _current_instance()
             seq = _child_seq.get(loop, 0) + 1
             _child_seq[loop] = seq
-            kwargs["id"] = f"{temporalio.workflow.info().workflow_id}:{slug}:{seq}"
+            kwargs["id"] = default_child_id(temporalio.workflow.info().workflow_id, slug, seq)
         handle = await temporalio.workflow.start_child_workflow(
             name, args=list(args), result_type=result_type, **kwargs
         )
@@ -260,18 +247,7 @@ def _current_instance() -> Any:
 
 
 def _workflow_target(workflow: type | str) -> tuple[str, str, type | None]:
-    if isinstance(workflow, str):
-        cls = registry.get_registered(workflow)
-        if cls is None:
-            known = ", ".join(registry.list_registered_slugs()) or "none"
-            raise WorkflowError(
-                f"no workflow registered for slug {workflow!r} (registered: {known}); import its module "
-                "(or load its bundle) first, or call ntro.workflow.register_workflow(slug, cls)",
-                type="UnknownWorkflowSlug",
-                non_retryable=True,
-            )
-    else:
-        cls = workflow
+    cls = resolve_workflow(workflow).cls if isinstance(workflow, str) else workflow
     tdefn = cls.__dict__.get("__temporal_workflow_definition")
     if tdefn is None or tdefn.cls is not cls:
         require_bound(cls)

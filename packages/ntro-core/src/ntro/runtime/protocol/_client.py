@@ -1,0 +1,360 @@
+"""The client side of a backend: start, watch, answer and collect runs, on any engine.
+
+A backend publishes a client factory under the entry-point group
+``ntro.clients`` (``local = "ntro.runtime.local:open_client"``). The factory
+takes :class:`ClientOptions` and returns an async context manager that yields
+a :class:`WorkflowClient`; leaving it stops whatever the factory started (a
+worker, a dev server). :func:`open_client` finds the factory by name.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from importlib.metadata import entry_points
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from ntro.workflow.exceptions import RuntimeNotAvailableError
+
+__all__ = [
+    "CLIENT_ENTRY_POINT_GROUP",
+    "RUNBOOK_QUERIES",
+    "ChildRun",
+    "ClientFactory",
+    "ClientOptions",
+    "RunbookState",
+    "StepState",
+    "WorkflowClient",
+    "WorkflowDescription",
+    "WorkflowHandle",
+    "WorkflowStatus",
+    "installed_clients",
+    "open_client",
+    "runbook_state",
+]
+
+CLIENT_ENTRY_POINT_GROUP = "ntro.clients"
+"""The entry-point group under which backends publish their client factory."""
+
+
+class WorkflowStatus(enum.StrEnum):
+    """The status of a run; the names are Temporal's execution statuses."""
+
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+    TERMINATED = "TERMINATED"
+    TIMED_OUT = "TIMED_OUT"
+    CONTINUED_AS_NEW = "CONTINUED_AS_NEW"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run has ended (anything but ``RUNNING``)."""
+        return self is not WorkflowStatus.RUNNING
+
+    @property
+    def in_words(self) -> str:
+        """The status as people say it: ``completed``, ``was cancelled``, ``was terminated``..."""
+        return _IN_WORDS[self]
+
+
+_IN_WORDS = {
+    WorkflowStatus.RUNNING: "is running",
+    WorkflowStatus.COMPLETED: "completed",
+    WorkflowStatus.FAILED: "failed",
+    WorkflowStatus.CANCELED: "was cancelled",
+    WorkflowStatus.TERMINATED: "was terminated",
+    WorkflowStatus.TIMED_OUT: "timed out",
+    WorkflowStatus.CONTINUED_AS_NEW: "continued as a new run",
+}
+
+
+@attrs.frozen
+class StepState:
+    """One step of a runbook's breadcrumb.
+
+    Attributes:
+        id: The step id (``@runbook.step(name=...)``).
+        title: What people see.
+        status: ``"completed"``, ``"active"`` or ``"pending"``.
+        icon: A Lucide icon name, if the step has one.
+    """
+
+    id: str
+    title: str
+    status: str
+    icon: str | None = None
+
+
+@attrs.frozen
+class ChildRun:
+    """A child workflow a runbook started, as the runbook records it.
+
+    Attributes:
+        workflow_id: The child's workflow id.
+        slug: The slug it was started by.
+        step_id: The step that started it.
+        status: ``"running"``, ``"completed"`` or ``"failed"``.
+    """
+
+    workflow_id: str
+    slug: str
+    step_id: str
+    status: str
+
+
+@attrs.frozen
+class RunbookState:
+    """What an ``NtroWorkflow`` tells about itself through its queries."""
+
+    steps: tuple[StepState, ...] = ()
+    pending_action: Mapping[str, Any] | None = None
+    children: tuple[ChildRun, ...] = ()
+
+
+RUNBOOK_QUERIES = ("current_steps", "current_pending_action", "children_by_step_id")
+"""The queries :func:`runbook_state` reads, in its argument order."""
+
+
+def runbook_state(steps: Any, pending_action: Any, children: Any) -> RunbookState:
+    """Build a :class:`RunbookState` from the answers to :data:`RUNBOOK_QUERIES`.
+
+    Every backend's ``describe`` goes through this one function, so the
+    shapes are the same on every engine. An answer of ``None`` (the workflow
+    has no such query) leaves that part empty.
+    """
+    step_states = tuple(
+        StepState(str(s.get("id")), str(s.get("title", s.get("id"))), str(s.get("status")), s.get("icon"))
+        for s in (steps or ())
+        if isinstance(s, Mapping)
+    )
+    child_runs = tuple(
+        ChildRun(str(c.get("workflow_id")), str(c.get("slug")), str(step), str(c.get("status")))
+        for step, kids in (children or {}).items()
+        for c in kids
+        if isinstance(c, Mapping)
+    )
+    pending = dict(pending_action) if isinstance(pending_action, Mapping) else None
+    return RunbookState(step_states, pending, child_runs)
+
+
+@attrs.frozen
+class WorkflowDescription:
+    """A snapshot of one run, the same on every engine.
+
+    Attributes:
+        workflow_id: The workflow id.
+        run_id: The engine's run id (empty under LocalRuntime).
+        workflow_type: The workflow type name (the class name by default).
+        status: Where the run is.
+        task_queue: The task queue it runs on.
+        start_time: When it started (UTC), if known.
+        close_time: When it ended (UTC), if it has.
+        parent_workflow_id: The parent's id, for a child workflow.
+        steps: The runbook's steps and their state (empty when unknown).
+        pending_action: What the runbook waits for from a person, or ``None``.
+        children: The child workflows the runbook started.
+    """
+
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    status: WorkflowStatus
+    task_queue: str = ""
+    start_time: datetime | None = None
+    close_time: datetime | None = None
+    parent_workflow_id: str | None = None
+    steps: tuple[StepState, ...] = ()
+    pending_action: Mapping[str, Any] | None = None
+    children: tuple[ChildRun, ...] = ()
+
+    def with_state(self, state: RunbookState) -> WorkflowDescription:
+        """Return this description with the runbook's own state filled in."""
+        return attrs.evolve(self, steps=state.steps, pending_action=state.pending_action, children=state.children)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the description as JSON-ready data (times as ISO 8601 strings)."""
+        return {
+            "workflow_id": self.workflow_id,
+            "run_id": self.run_id,
+            "workflow_type": self.workflow_type,
+            "status": self.status.value,
+            "task_queue": self.task_queue,
+            "start_time": self.start_time.isoformat() if self.start_time else None,
+            "close_time": self.close_time.isoformat() if self.close_time else None,
+            "parent_workflow_id": self.parent_workflow_id,
+            "steps": [attrs.asdict(s) for s in self.steps],
+            "pending_action": self.pending_action,
+            "children": [attrs.asdict(c) for c in self.children],
+        }
+
+
+@runtime_checkable
+class WorkflowHandle(Protocol):
+    """A run, started or looked up through a :class:`WorkflowClient`."""
+
+    @property
+    def id(self) -> str:
+        """The workflow id."""
+
+    async def signal(self, signal: str, *args: Any) -> None:
+        """Send ``signal`` with ``args`` (none, or one; ``None`` is a value like any other).
+
+        Raises:
+            WorkflowNotFoundError: No running workflow has this id.
+        """
+
+    async def query(self, query: str, *args: Any) -> Any:
+        """Call a query handler and return its answer.
+
+        Raises:
+            WorkflowNotFoundError: No workflow has this id.
+            LookupError: The workflow has no such query.
+        """
+
+    async def result(self) -> Any:
+        """Wait for the run to end and return its result.
+
+        Raises:
+            WorkflowFailedError: It failed, was cancelled, terminated or timed
+                out; ``cause`` holds the runbook's own error.
+        """
+
+    async def describe(self) -> WorkflowDescription:
+        """Return the run's status, steps, pending action and children.
+
+        Raises:
+            WorkflowNotFoundError: No workflow has this id.
+        """
+
+    async def cancel(self) -> None:
+        """Ask the run to cancel (its children and activities with it)."""
+
+
+@runtime_checkable
+class WorkflowClient(Protocol):
+    """Start, find and list runs on one engine."""
+
+    runtime_name: str
+    """The backend's name, as in ``ntro.runtimes`` (``"local"``, ``"temporal"``)."""
+
+    async def start_workflow(
+        self,
+        workflow: type | str,
+        *args: Any,
+        id: str | None = None,
+        task_queue: str | None = None,
+        start_signal: str | None = None,
+        start_signal_args: Sequence[Any] = (),
+    ) -> WorkflowHandle:
+        """Start a workflow, by class or slug, and return its handle.
+
+        Args:
+            workflow: A ``@runbook.defn`` class, or its slug.
+            *args: The run method's arguments.
+            id: The workflow id (default: a random UUID, as ntro 0.1.2's ids were).
+            task_queue: The task queue (default: the client's).
+            start_signal: A signal delivered before the run method starts (signal-with-start).
+            start_signal_args: Its arguments.
+
+        Raises:
+            WorkflowAlreadyStartedError: A run with that id is running.
+            WorkflowError: The slug names no workflow (``type="UnknownWorkflowSlug"``).
+        """
+
+    def get_workflow_handle(self, workflow_id: str) -> WorkflowHandle:
+        """Return a handle to the run with ``workflow_id`` (checked when first used)."""
+
+    async def list_workflows(
+        self, *, status: WorkflowStatus | None = None, limit: int | None = None
+    ) -> list[WorkflowDescription]:
+        """Return runs, newest first, without their runbook state (``describe`` one for that)."""
+
+    async def wait_for_change(self, timeout: float) -> None:
+        """Return when a run of this client may have changed, or after ``timeout`` seconds.
+
+        In-process engines return at the next event (no polling delay);
+        networked ones may simply wait a short poll interval.
+        """
+
+    def hold_time(self) -> AbstractAsyncContextManager[None]:
+        """Keep skipped (virtual) time from moving while the caller looks and answers.
+
+        A no-op where time is real.
+        """
+
+
+@attrs.frozen
+class ClientOptions:
+    """What a client factory is asked for.
+
+    Attributes:
+        workflows: Workflow classes the client must be able to run: an engine
+            that needs a worker hosts them on one for the client's lifetime.
+        activities: Activity functions to host with them.
+        task_queue: The task queue (default: the backend's own for a hosted
+            run, or one private to this client).
+        payload_parity: Pass inputs, activity and child arguments and
+            results, signals, queries and results through the same JSON
+            conversion Temporal uses, so what Temporal cannot carry fails
+            locally too. Networked engines always do.
+        time_skipping: Let timers fire as soon as the run is idle (the
+            virtual clock locally, the time-skipping test server on Temporal).
+        connection: Backend-specific connection settings (for Temporal:
+            ``host``, ``namespace``...); ``None`` means the environment, or a
+            server started for the client when the backend can.
+    """
+
+    workflows: Sequence[type] = ()
+    activities: Sequence[Callable[..., Any]] = ()
+    task_queue: str | None = None
+    payload_parity: bool = True
+    time_skipping: bool = False
+    connection: Mapping[str, Any] | None = None
+
+
+class ClientFactory(Protocol):
+    """What a backend publishes under ``ntro.clients``."""
+
+    def __call__(self, options: ClientOptions, /) -> AbstractAsyncContextManager[WorkflowClient]:
+        """Return a context manager that yields a client and cleans up after it."""
+
+
+def installed_clients() -> list[str]:
+    """Return the names of the backends that publish a client, sorted."""
+    return sorted({ep.name for ep in entry_points(group=CLIENT_ENTRY_POINT_GROUP)})
+
+
+def open_client(name: str, options: ClientOptions | None = None) -> AbstractAsyncContextManager[WorkflowClient]:
+    """Return the client of the installed backend ``name``, as an async context manager.
+
+    ::
+
+        async with open_client("local", ClientOptions(workflows=[MyWorkflow])) as client:
+            handle = await client.start_workflow(MyWorkflow, arg)
+            print(await handle.result())
+
+    Raises:
+        RuntimeNotAvailableError: No installed backend of that name publishes a client
+            (the message says what to install).
+    """
+    from ntro.runtime.protocol._selection import INSTALL_HINT
+
+    for ep in entry_points(group=CLIENT_ENTRY_POINT_GROUP):
+        if ep.name == name:
+            try:
+                factory: ClientFactory = ep.load()
+            except ImportError as exc:
+                raise RuntimeNotAvailableError(
+                    f"the {name!r} backend cannot be imported ({exc}); reinstall it with "
+                    f"{INSTALL_HINT.get(name, 'pip')}"
+                ) from exc
+            return factory(options if options is not None else ClientOptions())
+    names = ", ".join(installed_clients()) or "none"
+    hint = INSTALL_HINT.get(name, "choose one of the installed backends")
+    raise RuntimeNotAvailableError(f"no runtime backend named {name!r} is installed (installed: {names}); {hint}")

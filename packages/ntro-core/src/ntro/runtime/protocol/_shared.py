@@ -1,0 +1,92 @@
+"""Behaviour every backend shares: slug resolution, default child ids, failure shapes, error names.
+
+Each of these is defined once, here, so the backends cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ntro.workflow import registry
+from ntro.workflow._definitions import WorkflowDefinition, defined_workflows, maybe_workflow_definition
+from ntro.workflow.exceptions import WorkflowError
+
+__all__ = ["ErrorType", "activity_failure", "default_child_id", "resolve_workflow"]
+
+
+class ErrorType:
+    """The ``type`` names of the :class:`~ntro.workflow.WorkflowError` s that ntro raises itself.
+
+    Match on these (``exc.type == ErrorType.UNKNOWN_WORKFLOW_SLUG``) rather
+    than on message text; they are the same on every engine.
+    """
+
+    UNKNOWN_WORKFLOW_SLUG: Final = "UnknownWorkflowSlug"
+    """A child workflow was started by a slug that no loaded workflow has."""
+
+    UNKNOWN_ACTIVITY: Final = "UnknownActivity"
+    """An activity was called by a name that no ``@activity.defn`` has."""
+
+    WORKFLOW_ALREADY_STARTED: Final = "WorkflowAlreadyStarted"
+    """A workflow (or child) was started with the id of one still running."""
+
+    ACTIVITY_TIMEOUT: Final = "ActivityTimeout"
+    """An activity ran out of its start-to-close or schedule-to-close time."""
+
+    PAYLOAD: Final = "PayloadError"
+    """A value cannot be carried as a payload (it has no JSON form)."""
+
+
+def resolve_workflow(workflow: type | str) -> WorkflowDefinition:
+    """Return the definition of a workflow given by class, slug or workflow type name.
+
+    A slug is looked up in the registry first; then, as Temporal would take
+    it, a workflow type name (``NavMonthlyWorkflow``) of a defined workflow.
+
+    Raises:
+        WorkflowError: Nothing answers to that name (``type="UnknownWorkflowSlug"``,
+            non-retryable; the message lists the registered slugs).
+        TypeError: A class was given that is not a ``@runbook.defn`` workflow.
+    """
+    if isinstance(workflow, type):
+        defn = maybe_workflow_definition(workflow)
+        if defn is None:
+            raise TypeError(f"{workflow.__qualname__} is not a workflow: decorate the class with @runbook.defn")
+        return defn
+    cls = registry.get_registered(workflow)
+    if cls is not None:
+        found = maybe_workflow_definition(cls)
+        if found is not None:
+            return found
+    for defn in reversed(defined_workflows()):
+        if defn.name == workflow:
+            return defn
+    known = ", ".join(registry.list_registered_slugs()) or "none"
+    raise WorkflowError(
+        f"no workflow registered for slug {workflow!r} (registered: {known}); import its module "
+        "(or load its bundle) first, or call ntro.workflow.register_workflow(slug, cls)",
+        type=ErrorType.UNKNOWN_WORKFLOW_SLUG,
+        non_retryable=True,
+    )
+
+
+def default_child_id(parent_workflow_id: str, slug: str, sequence: int) -> str:
+    """Return the id of the ``sequence``-th child (from 1) a run starts without an explicit id.
+
+    ``<parent id>:<slug>:<n>`` on every engine, so ids, and what is keyed by
+    them, match between LocalRuntime and Temporal.
+    """
+    return f"{parent_workflow_id}:{slug}:{sequence}"
+
+
+def activity_failure(exc: BaseException, name: str) -> WorkflowError:
+    """Return how an activity's final failure reaches workflow code, on every engine.
+
+    A :class:`~ntro.workflow.WorkflowError` passes through unchanged; any other
+    exception becomes ``WorkflowError("activity NAME failed: ...")`` whose
+    ``type`` is the exception's class name (the original class does not cross
+    Temporal's wire, so neither engine keeps it).
+    """
+    if isinstance(exc, WorkflowError):
+        return exc
+    return WorkflowError(f"activity {name} failed: {exc}", type=type(exc).__name__)

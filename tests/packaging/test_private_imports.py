@@ -1,0 +1,90 @@
+"""No distribution reaches into another one's private modules.
+
+A backend (or the harness, or a test outside a distribution) may only use
+what the owning distribution makes public; for ntro-core that is
+``ntro.runtime.protocol`` and the public ``ntro.workflow`` modules. The test
+reads every import statement of the tree, so it needs nothing installed.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Which distribution owns which package prefix (longest prefix wins).
+OWNERS = {
+    "ntro.workflow": "ntro-core",
+    "ntro.runtime.protocol": "ntro-core",
+    "ntro.cli": "ntro-core",
+    "ntro.client": "ntro-core",
+    "ntro.runtime.local": "ntro-runtime-local",
+    "ntro.runtime.temporal": "ntro-runtime-temporal",
+    "ntro.testing": "ntro-harness",
+}
+
+# Trees whose code is not part of any distribution: they get no private access at all.
+OUTSIDE = ("tests", "examples", "docs")
+
+
+def owner_of(module: str) -> str | None:
+    best = None
+    for prefix, dist in OWNERS.items():
+        if (module == prefix or module.startswith(prefix + ".")) and (best is None or len(prefix) > len(best[0])):
+            best = (prefix, dist)
+    return best[1] if best else None
+
+
+def private_part(module: str) -> bool:
+    return any(part.startswith("_") and not part.startswith("__") for part in module.split("."))
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+            if not private_part(node.module):  # "from ntro.workflow import _facade" imports a private module too
+                found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def violations() -> list[str]:
+    bad: list[str] = []
+    trees: list[tuple[Path, str | None]] = [
+        (d, d.name) for d in sorted((ROOT / "packages").iterdir()) if (d / "pyproject.toml").exists()
+    ]
+    trees += [(ROOT / name, None) for name in OUTSIDE if (ROOT / name).exists()]
+    for tree, dist in trees:
+        for path in sorted(tree.rglob("*.py")):
+            if any(part in (".nox", "_build", "__pycache__") for part in path.parts):
+                continue
+            for line, module in imported_modules(path):
+                owner = owner_of(module)
+                if owner is not None and owner != dist and private_part(module):
+                    bad.append(f"{path.relative_to(ROOT)}:{line}: imports {module} (private to {owner})")
+    return bad
+
+
+def test_no_distribution_imports_another_ones_private_modules() -> None:
+    found = violations()
+    assert not found, "use the public interface (ntro.runtime.protocol) instead:\n" + "\n".join(found)
+
+
+def test_the_check_sees_a_private_import(tmp_path: Path) -> None:
+    """The check itself: a cross-distribution private import is reported, a same-distribution one is not."""
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from ntro.workflow._definitions import find_activity\n"
+        "import ntro.runtime.local._runtime\n"
+        "from ntro.workflow import _facade\n"
+        "from ntro.runtime.protocol import resolve_workflow\n"
+    )
+    modules = [m for _, m in imported_modules(sample) if private_part(m)]
+    assert modules == ["ntro.workflow._definitions", "ntro.runtime.local._runtime", "ntro.workflow._facade"]
+    assert owner_of("ntro.runtime.protocol._client") == "ntro-core"
+    assert owner_of("ntro.runtime.local._runtime") == "ntro-runtime-local"
