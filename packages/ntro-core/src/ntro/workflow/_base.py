@@ -105,7 +105,11 @@ class NtroWorkflow:
 
     @runbook.query
     def current_pending_action(self) -> dict[str, Any] | None:
-        """What the workflow waits for from a person, or a drill-down into running children."""
+        """What the workflow waits for from a person, or a drill-down into running children.
+
+        Every gate's action carries ``gate``, a number new for each gate the
+        run opens, so an answering agent never answers the same gate twice.
+        """
         if self._pending_action is not None:
             return dict(self._pending_action)
         running = [
@@ -229,6 +233,7 @@ class NtroWorkflow:
         if self._current_step_id is not None:
             pending.setdefault("step_id", self._current_step_id)
         self._gate_token += 1
+        pending["gate"] = self._gate_token
         self._pending_action = pending
         try:
             await runbook.wait_condition(predicate, timeout=timeout)
@@ -290,6 +295,7 @@ class NtroWorkflow:
         if self._user_feedback is not None:
             pending["feedback"] = self._user_feedback
         self._gate_token += 1
+        pending["gate"] = self._gate_token
         self._pending_action = pending
         try:
             await runbook.wait_condition(lambda: self._drain_row_actions() or self._received_user_action is not None)
@@ -402,6 +408,8 @@ class NtroWorkflow:
         }
         if self._current_step_id is not None:
             self._pending_action["step_id"] = self._current_step_id
+        self._gate_token += 1
+        self._pending_action["gate"] = self._gate_token
 
         async def one(index: int) -> Any:
             try:
