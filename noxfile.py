@@ -143,6 +143,8 @@ def types(session: nox.Session) -> None:
         "ntro.runtime.protocol",
         "-p",
         "ntro.cli",
+        "-p",
+        "ntro.client",
         *(["-p", "ntro.runtime.local"] if (ROOT / LOCAL / "src/ntro/runtime/local/__init__.py").exists() else []),
         *(
             ["-p", "ntro.runtime.temporal"]
