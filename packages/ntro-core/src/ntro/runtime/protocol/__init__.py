@@ -243,6 +243,14 @@ from ntro.runtime.protocol._client import (  # noqa: E402
     open_client,
     runbook_state,
 )
+from ntro.runtime.protocol._payloads import (  # noqa: E402
+    DEFAULT_PAYLOAD_CONVERTER,
+    FunctionHints,
+    Payload,
+    PayloadConverter,
+    PayloadError,
+    function_hints,
+)
 from ntro.runtime.protocol._selection import (  # noqa: E402 - the selection needs the protocol above
     ENTRY_POINT_GROUP,
     INSTALL_HINT,
@@ -291,4 +299,10 @@ __all__ += [
     "reset_runtime",
     "selected_runtime",
     "set_runtime",
+    "DEFAULT_PAYLOAD_CONVERTER",
+    "FunctionHints",
+    "Payload",
+    "PayloadConverter",
+    "PayloadError",
+    "function_hints",
 ]
