@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import heapq
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 DEFAULT_VIRTUAL_START = datetime(2026, 1, 1, tzinfo=UTC)
+_COMPACT_AFTER = 64  # rebuild the timer heap once more than this many (and half of it) are cancelled
+
+
+class _Timer:
+    __slots__ = ("callback", "seq", "when")
+
+    def __init__(self, when: datetime, seq: int, callback: Callable[[], None]) -> None:
+        self.when = when
+        self.seq = seq
+        self.callback: Callable[[], None] | None = callback
+
+    def __lt__(self, other: _Timer) -> bool:
+        return (self.when, self.seq) < (other.when, other.seq)
 
 
 class Clock:
@@ -59,8 +73,8 @@ class VirtualClock(Clock):
         if start.tzinfo is None:
             raise ValueError("VirtualClock start must be timezone-aware")
         self._now = start.astimezone(UTC)
-        self._timers: list[tuple[datetime, int, Callable[[], None]]] = []
-        self._cancelled: set[int] = set()
+        self._timers: list[_Timer] = []  # a heap; cancelled timers stay until dropped or compacted
+        self._cancelled = 0  # how many timers in the heap are cancelled
         self._seq = itertools.count()
         self._settle_turns = settle_turns
         self._holds = 0
@@ -95,35 +109,53 @@ class VirtualClock(Clock):
         self._holds -= 1
         self.touch()
 
+    @property
+    def held(self) -> bool:
+        """Whether a :meth:`hold` is in force."""
+        return self._holds > 0
+
     def advance(self, delta: timedelta) -> None:
         """Move time forward by ``delta`` now, firing every timer that falls due."""
         self._fire_until(self._now + delta)
 
     def call_later(self, delay: timedelta, callback: Callable[[], None]) -> Callable[[], None]:
-        """Register a virtual timer; it fires when the runtime is idle."""
-        seq = next(self._seq)
-        heapq.heappush(self._timers, (self._now + max(delay, timedelta(0)), seq, callback))
+        """Register a virtual timer; it fires when the runtime is idle.
+
+        Cancelling it lets go of ``callback`` at once, so a long timeout that
+        was cancelled keeps nothing alive until its time comes.
+        """
+        timer = _Timer(self._now + max(delay, timedelta(0)), next(self._seq), callback)
+        heapq.heappush(self._timers, timer)
         self.touch()
         if self._skipper is None or self._skipper.done():
             self._skipper = asyncio.get_running_loop().create_task(self._skip_idle_time(), name="ntro-virtual-clock")
+        return functools.partial(self._cancel, timer)
 
-        def cancel() -> None:
-            self._cancelled.add(seq)
-
-        return cancel
+    def _cancel(self, timer: _Timer) -> None:
+        if timer.callback is None:  # fired or already cancelled
+            return
+        timer.callback = None
+        self._cancelled += 1
+        if self._cancelled > _COMPACT_AFTER and self._cancelled * 2 > len(self._timers):
+            self._timers = [t for t in self._timers if t.callback is not None]
+            heapq.heapify(self._timers)
+            self._cancelled = 0
 
     def _drop_cancelled(self) -> None:
-        while self._timers and self._timers[0][1] in self._cancelled:
-            self._cancelled.discard(heapq.heappop(self._timers)[1])
+        while self._timers and self._timers[0].callback is None:
+            heapq.heappop(self._timers)
+            self._cancelled -= 1
 
     def _fire_until(self, until: datetime) -> None:
         self._drop_cancelled()
-        while self._timers and self._timers[0][0] <= until:
-            when, seq, callback = heapq.heappop(self._timers)
-            if seq in self._cancelled:
-                self._cancelled.discard(seq)
+        while self._timers and self._timers[0].when <= until:
+            timer = heapq.heappop(self._timers)
+            callback = timer.callback
+            if callback is None:
+                self._cancelled -= 1
                 continue
-            self._now = max(self._now, when)
+            timer.callback = None
+            self._now = max(self._now, timer.when)
             callback()
             self._drop_cancelled()
         self._now = max(self._now, until)
@@ -143,4 +175,4 @@ class VirtualClock(Clock):
                 continue
             self._drop_cancelled()
             if self._timers:
-                self._fire_until(self._timers[0][0])
+                self._fire_until(self._timers[0].when)

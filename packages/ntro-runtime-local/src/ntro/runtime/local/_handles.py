@@ -98,8 +98,11 @@ class LocalWorkflowHandle:
         return self._run.describe()
 
     def children(self) -> list[LocalWorkflowHandle]:
-        """Return handles of the run's child workflows, in start order."""
-        return [LocalWorkflowHandle(child) for child in self._run.children]
+        """Return handles of the run's child workflows still running or retained, in start order.
+
+        ``describe().children`` lists the ids of all of them.
+        """
+        return [LocalWorkflowHandle(child) for child in self._run.runtime._child_runs(self._run)]
 
     def done(self) -> bool:
         """Whether the run has finished."""

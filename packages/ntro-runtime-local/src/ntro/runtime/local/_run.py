@@ -6,16 +6,19 @@ import asyncio
 import contextvars
 import enum
 import hashlib
+import itertools
 import logging
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ntro.runtime.protocol import WorkflowDefinition, WorkflowInfo
+
+_serials = itertools.count(1)
 
 if TYPE_CHECKING:
     from ntro.runtime.local._runtime import LocalRuntime
@@ -55,9 +58,15 @@ class _Waiter:
 
 
 class LocalRun:
-    """One workflow execution under LocalRuntime (internal; use the handle)."""
+    """One workflow execution under LocalRuntime (internal; use the handle).
+
+    A finished run keeps no reference to its parent, its children or any
+    task of the runtime's, so once the runtime lets go of it (see
+    ``LocalRuntime(retain_finished=...)``) only the caller's handles keep it.
+    """
 
     __slots__ = (
+        "__weakref__",
         "_logger",
         "_random",
         "_recheck_pending",
@@ -70,23 +79,41 @@ class LocalRun:
         "handler_tasks",
         "info",
         "instance",
+        "parent",
+        "running_children",
         "runtime",
+        "serial",
         "status",
         "task",
         "timed_out",
+        "unstarted",
         "waiters",
     )
 
-    def __init__(self, runtime: LocalRuntime, defn: WorkflowDefinition, instance: Any, info: WorkflowInfo) -> None:
+    def __init__(
+        self,
+        runtime: LocalRuntime,
+        defn: WorkflowDefinition,
+        instance: Any,
+        info: WorkflowInfo,
+        parent: LocalRun | None = None,
+    ) -> None:
         self.runtime = runtime
         self.defn = defn
         self.instance = instance
         self.info = info
+        self.serial = next(_serials)
         self.status = LocalWorkflowStatus.RUNNING
         self.task: asyncio.Task[Any] | None = None
+        # The run method's coroutine until the task takes its first step (closed if it never does).
+        self.unstarted: Coroutine[Any, Any, Any] | None = None
         self.context: contextvars.Context = contextvars.copy_context()
         self.waiters: list[_Waiter] = []
-        self.children: list[LocalRun] = []
+        # The parent while this run is running (cleared when it ends).
+        self.parent = parent
+        # Every child started, as (workflow id, serial), and the ones still running.
+        self.children: list[tuple[str, int]] = []
+        self.running_children: set[LocalRun] = set()
         self.handler_tasks: set[asyncio.Task[Any]] = set()
         self.activity_seq = 0
         self.child_seq = 0
@@ -181,7 +208,7 @@ class LocalRun:
             parent_workflow_id=self.info.parent_workflow_id,
             start_time=self.info.start_time,
             close_time=self.close_time,
-            children=tuple(c.info.workflow_id for c in self.children),
+            children=tuple(workflow_id for workflow_id, _ in self.children),
         )
 
 

@@ -1,15 +1,29 @@
-"""LocalRuntime: runs runbooks in-process on the current asyncio event loop."""
+"""LocalRuntime: runs runbooks in-process on the current asyncio event loop.
+
+Two ways to pass values, chosen per runtime with ``payload_parity``:
+
+* raw (the default, for ``run_local``/``start_local`` and unit tests): inputs,
+  activity and child arguments and results, signals, queries and results are
+  handed over as the very objects given, which is fastest;
+* parity (``LocalRuntime(payload_parity=True)``, what the local client of
+  :func:`ntro.runtime.local.open_client` uses, and so ``ntro workflow run``
+  and the harness): each goes through the JSON conversion Temporal uses
+  (:class:`ntro.runtime.protocol.PayloadConverter`) and is read back with the
+  receiver's type hints, so workflow code sees the same types as on Temporal
+  and a value Temporal cannot carry fails here too.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
 import functools
 import inspect
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,11 +33,15 @@ from ntro.runtime.local._handles import LocalChildHandle, LocalWorkflowHandle
 from ntro.runtime.local._run import LocalRun, LocalWorkflowStatus
 from ntro.runtime.protocol import (
     DEFAULT_ACTIVITY_OPTIONS,
+    DEFAULT_PAYLOAD_CONVERTER,
     ActivityInfo,
     ActivityOptions,
     ChildWorkflowOptions,
     ErrorType,
+    FunctionHints,
     HandlerDefinition,
+    Payload,
+    PayloadError,
     RetryPolicy,
     WorkflowDefinition,
     WorkflowInfo,
@@ -32,10 +50,14 @@ from ntro.runtime.protocol import (
     bind_driver,
     default_child_id,
     find_activity,
+    function_hints,
     handler_definition,
     resolve_workflow,
 )
-from ntro.workflow.exceptions import WorkflowError
+from ntro.workflow.exceptions import WorkflowError, WorkflowNotFoundError
+
+DEFAULT_RETAIN_FINISHED = 1000
+"""How many finished runs a LocalRuntime keeps reachable by id, by default."""
 
 _RUN: contextvars.ContextVar[LocalRun | None] = contextvars.ContextVar("ntro_local_run", default=None)
 # (run, sequence number, attempt, activity name) of the activity running in this context
@@ -51,6 +73,18 @@ class LocalRuntime:
         clock: :class:`WallClock` (default) or :class:`VirtualClock`, under which
             long sleeps and gate timeouts complete at once.
         task_queue: The task queue reported by ``runbook.info()``.
+        retain_finished: How many finished runs stay reachable through
+            :meth:`get_handle` and :meth:`list_workflows` (default
+            :data:`DEFAULT_RETAIN_FINISHED`, 1000); beyond that the oldest
+            finished run is dropped first. Running runs are always reachable.
+            The runtime keeps nothing else of a finished run, so memory stays
+            flat however many runs it drives; a handle you hold keeps working.
+        payload_parity: Pass run inputs, activity arguments and results,
+            child arguments and results, signal and query arguments, query
+            answers and results through Temporal's JSON conversion, read back
+            with the receiver's type hints (see the module docstring). Off by
+            default: ``run_local``/``start_local`` hand objects over as they
+            are; the local client (``ntro workflow run``, the harness) turns it on.
 
     Activities are awaited directly, in the workflow's task. Their timeouts
     and an explicit ``retry_policy`` behave as on Temporal; with no retry
@@ -61,18 +95,33 @@ class LocalRuntime:
 
     name = "local"
 
-    def __init__(self, *, clock: Clock | None = None, task_queue: str = "local") -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        task_queue: str = "local",
+        retain_finished: int = DEFAULT_RETAIN_FINISHED,
+        payload_parity: bool = False,
+    ) -> None:
+        if retain_finished < 0:
+            raise ValueError(f"retain_finished must be 0 or more, not {retain_finished}")
         self.clock: Clock = clock if clock is not None else WallClock()
         self.task_queue = task_queue
+        self.retain_finished = retain_finished
+        self.payload_parity = payload_parity
         self._observers: list[Observer] = []
+        # Running runs and the retained finished ones, by id, in start order.
         self._runs: dict[str, LocalRun] = {}
+        # The retained finished runs, oldest first.
+        self._finished: collections.OrderedDict[str, LocalRun] = collections.OrderedDict()
         self._inflight = 0
         self._virtual = isinstance(self.clock, VirtualClock)
         if isinstance(self.clock, VirtualClock):
             self.clock.attach(lambda: self._inflight > 0)
 
     def __repr__(self) -> str:
-        return f"LocalRuntime(clock={type(self.clock).__name__}())"
+        parity = ", payload_parity=True" if self.payload_parity else ""
+        return f"LocalRuntime(clock={type(self.clock).__name__}(){parity})"
 
     # -- observers ----------------------------------------------------------------------
     def add_observer(self, observer: Observer) -> None:
@@ -97,16 +146,22 @@ class LocalRuntime:
     def get_handle(self, workflow_id: str) -> LocalWorkflowHandle:
         """Return the handle of a run (root or child) started on this runtime.
 
+        Finished runs stay reachable only while retained (see ``retain_finished``).
+
         Raises:
-            LookupError: No run with that id was started here.
+            WorkflowNotFoundError: No run with that id is running or retained
+                (a :class:`LookupError`).
         """
         run = self._runs.get(workflow_id)
         if run is None:
-            raise LookupError(f"no local workflow with id {workflow_id!r}")
+            raise WorkflowNotFoundError(
+                f"no local workflow with id {workflow_id!r} (running, or among the "
+                f"{self.retain_finished} most recently finished)"
+            )
         return LocalWorkflowHandle(run)
 
     def list_workflows(self) -> list[LocalWorkflowHandle]:
-        """Return the handles of every run started on this runtime, oldest first."""
+        """Return the handles of the running and retained runs, oldest start first."""
         return [LocalWorkflowHandle(run) for run in self._runs.values()]
 
     def start(
@@ -126,13 +181,28 @@ class LocalRuntime:
         Must be called with an event loop running. The workflow's ``__init__``
         runs now; its run method runs as a task. With ``start_signal``, that
         signal's handler runs first, as Temporal's signal-with-start does.
+        A start that fails leaves nothing behind: no run, no child, no task.
+
+        Raises:
+            WorkflowError: The slug names no workflow (``type="UnknownWorkflowSlug"``),
+                or a run with that id is running (``type="WorkflowAlreadyStarted"``).
+            LookupError: ``start_signal`` is not a signal of the workflow.
+            TypeError: ``args`` do not fit the run method.
+            PayloadError: With payload parity, an argument cannot be carried.
+            RuntimeError: No event loop is running.
         """
         defn = resolve_workflow(workflow)
-        cls = defn.cls
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError(
+                f"starting workflow {defn.name} needs a running event loop: start it from async code"
+            ) from None
+        child_seq = 0
         if workflow_id is None:
             if parent is not None:
-                parent.child_seq += 1
-                workflow_id = default_child_id(parent.info.workflow_id, defn.slug, parent.child_seq)
+                child_seq = parent.child_seq + 1
+                workflow_id = default_child_id(parent.info.workflow_id, defn.slug, child_seq)
             else:
                 workflow_id = str(uuid.uuid4())
         existing = self._runs.get(workflow_id)
@@ -142,6 +212,20 @@ class LocalRuntime:
                 type=ErrorType.WORKFLOW_ALREADY_STARTED,
                 non_retryable=True,
             )
+        start_handler = _find_handler(defn, "signal", start_signal) if start_signal is not None else None
+        if self.payload_parity:
+            args = _carry_args(args, getattr(defn.cls, defn.run_method), f"the input of workflow {defn.name}")
+            if start_handler is not None:
+                start_signal_args = _carry_args(
+                    start_signal_args,
+                    getattr(defn.cls, start_handler.method_name),
+                    f"the arguments of signal {start_handler.name!r}",
+                )
+        instance = defn.cls()
+        first: Callable[[], Any] | None = None
+        if start_handler is not None:
+            first = functools.partial(getattr(instance, start_handler.method_name), *start_signal_args)
+        coro = getattr(instance, defn.run_method)(*args)  # a wrong argument count fails here, before any trace
         info = WorkflowInfo(
             workflow_id,
             task_queue or (parent.info.task_queue if parent else self.task_queue),
@@ -151,22 +235,29 @@ class LocalRuntime:
             parent_workflow_id=parent.info.workflow_id if parent else None,
             start_time=self.clock.now(),
         )
-        start_handler = _find_handler(defn, "signal", start_signal) if start_signal is not None else None
-        instance = cls()
-        run = LocalRun(self, defn, instance, info)
-        self._runs[workflow_id] = run
-        if parent is not None:
-            parent.children.append(run)
+        run = LocalRun(self, defn, instance, info, parent)
+        run.unstarted = coro
         ctx = run.context
         ctx.run(_RUN.set, run)
         ctx.run(bind_driver, self)
         ctx.run(_ACTIVITY.set, None)
-        first: Callable[[], Any] | None = None
-        if start_handler is not None:
-            first = functools.partial(getattr(instance, start_handler.method_name), *start_signal_args)
-        run_method = getattr(instance, defn.run_method)
-        loop = asyncio.get_running_loop()
-        run.task = loop.create_task(self._drive(run, run_method(*args), first), name=f"ntro:{workflow_id}", context=ctx)
+        try:
+            task = loop.create_task(self._drive(run, coro, first), name=f"ntro:{workflow_id}", context=ctx)
+        except BaseException:
+            coro.close()
+            raise
+        # Nothing can fail from here on: record the run.
+        run.task = task
+        task.add_done_callback(functools.partial(self._settle, run))
+        if existing is not None:
+            self._finished.pop(workflow_id, None)
+            del self._runs[workflow_id]  # re-inserted below, so the table stays in start order
+        self._runs[workflow_id] = run
+        if parent is not None:
+            if child_seq:
+                parent.child_seq = child_seq
+            parent.children.append((workflow_id, run.serial))
+            parent.running_children.add(run)
         if self._observers:
             self._emit(
                 "workflow.started", workflow_id, workflow_type=defn.name, parent_workflow_id=info.parent_workflow_id
@@ -174,7 +265,10 @@ class LocalRuntime:
         self._touch()
         return LocalWorkflowHandle(run)
 
-    async def _drive(self, run: LocalRun, coro: Awaitable[Any], first: Callable[[], Any] | None = None) -> Any:
+    async def _drive(
+        self, run: LocalRun, coro: Coroutine[Any, Any, Any], first: Callable[[], Any] | None = None
+    ) -> Any:
+        run.unstarted = None
         workflow_id = run.info.workflow_id
         try:
             if first is not None:
@@ -182,6 +276,12 @@ class LocalRuntime:
                 if inspect.isawaitable(outcome):
                     await outcome
             result = await coro
+            if self.payload_parity:
+                result = _carry(
+                    result,
+                    function_hints(getattr(run.defn.cls, run.defn.run_method)).result,
+                    f"the result of workflow {run.defn.name}",
+                )
         except asyncio.CancelledError:
             if run.timed_out:
                 # Its execution/run timeout expired: like Temporal, the parent sees a TimeoutError.
@@ -207,22 +307,65 @@ class LocalRuntime:
             self._emit("workflow.completed", workflow_id)
         return result
 
+    def _settle(self, run: LocalRun, task: asyncio.Task[Any]) -> None:
+        """Close a run whose task ended without ``_drive`` running: it was cancelled before its first step."""
+        if run.status is not LocalWorkflowStatus.RUNNING:
+            return
+        if run.unstarted is not None:
+            run.unstarted.close()  # never awaited: close it quietly
+            run.unstarted = None
+        if run.timed_out:
+            run.status = LocalWorkflowStatus.TIMED_OUT
+            self._close(run)
+            if self._observers:
+                self._emit("workflow.failed", run.info.workflow_id, error="timed out")
+            return
+        run.status = LocalWorkflowStatus.CANCELED
+        self._close(run)
+        if self._observers:
+            self._emit("workflow.canceled", run.info.workflow_id)
+
     def _close(self, run: LocalRun) -> None:
         run.close_time = self.clock.now()
         # Like Temporal's default parent-close policy: children do not outlive their parent.
-        for child in run.children:
+        for child in list(run.running_children):
             if child.task is not None and not child.task.done():
                 child.task.cancel()
-        for task in run.handler_tasks:
+        for task in list(run.handler_tasks):
             task.cancel()
         for waiter in run.waiters:
             waiter.future.cancel()
         run.waiters.clear()
-        if run.info.parent_workflow_id is not None:
-            parent = self._runs.get(run.info.parent_workflow_id)
-            if parent is not None:
-                parent.schedule_recheck()
+        parent = run.parent
+        if parent is not None:
+            run.parent = None
+            parent.running_children.discard(run)
+            parent.schedule_recheck()
+        self._retire(run)
         self._touch()
+
+    def _retire(self, run: LocalRun) -> None:
+        """Keep a finished run reachable among the ``retain_finished`` newest; drop the oldest beyond."""
+        workflow_id = run.info.workflow_id
+        if self._runs.get(workflow_id) is not run:
+            return
+        if self.retain_finished == 0:
+            del self._runs[workflow_id]
+            return
+        self._finished[workflow_id] = run
+        while len(self._finished) > self.retain_finished:
+            old_id, old = self._finished.popitem(last=False)
+            if self._runs.get(old_id) is old:
+                del self._runs[old_id]
+
+    def _child_runs(self, run: LocalRun) -> list[LocalRun]:
+        """Return ``run``'s children that are running or retained, in start order."""
+        found = []
+        for workflow_id, serial in run.children:
+            child = self._runs.get(workflow_id)
+            if child is not None and child.serial == serial:
+                found.append(child)
+        return found
 
     # -- signals and queries --------------------------------------------------------------
     async def deliver_signal(self, run: LocalRun, signal: Any, args: Sequence[Any]) -> None:
@@ -230,6 +373,10 @@ class LocalRuntime:
         handler_defn = _find_handler(run.defn, "signal", signal)
         if run.status is not LocalWorkflowStatus.RUNNING:
             raise RuntimeError(f"workflow {run.info.workflow_id!r} is {run.status.value.lower()}; it takes no signals")
+        if self.payload_parity:
+            args = _carry_args(
+                args, getattr(run.defn.cls, handler_defn.method_name), f"the arguments of signal {handler_defn.name!r}"
+            )
         if self._observers:
             self._emit("signal.received", run.info.workflow_id, signal=handler_defn.name)
         method = getattr(run.instance, handler_defn.method_name)
@@ -246,10 +393,17 @@ class LocalRuntime:
     async def run_query(self, run: LocalRun, query: Any, args: Sequence[Any]) -> Any:
         """Call ``run``'s handler for ``query`` and return its answer."""
         handler_defn = _find_handler(run.defn, "query", query)
+        handler_fn = getattr(run.defn.cls, handler_defn.method_name)
+        if self.payload_parity:
+            args = _carry_args(args, handler_fn, f"the arguments of query {handler_defn.name!r}")
         method = getattr(run.instance, handler_defn.method_name)
         result = run.context.run(method, *args)
         if inspect.isawaitable(result):
             result = await result
+        if self.payload_parity:
+            # Read as its return hint when asked by method, as Any when asked by name (as temporalio does).
+            hint = Any if isinstance(query, str) else function_hints(handler_fn).result
+            result = _carry(result, hint, f"the answer of query {handler_defn.name!r}")
         return result
 
     # -- the Runtime protocol: inside a workflow ---------------------------------------------
@@ -283,8 +437,8 @@ class LocalRuntime:
             seq = run.activity_seq
         else:
             seq = 0
-        if options is DEFAULT_ACTIVITY_OPTIONS and not self._observers:
-            # Fast path: no options, nobody watching.
+        if options is DEFAULT_ACTIVITY_OPTIONS and not self._observers and not self.payload_parity:
+            # Fast path: no options, nobody watching, objects handed over as they are.
             token = _ACTIVITY.set((run, seq, 1, name))
             self._inflight += 1
             try:
@@ -304,7 +458,7 @@ class LocalRuntime:
                 if self._virtual:
                     self.clock.touch()  # type: ignore[attr-defined]
             return result
-        return await self._execute_with_options(run, seq, fn, name, args, options)
+        return await self._execute_with_options(run, seq, fn, name, args, options, by_name=isinstance(activity, str))
 
     async def _execute_with_options(
         self,
@@ -314,23 +468,50 @@ class LocalRuntime:
         name: str,
         args: Sequence[Any],
         options: ActivityOptions,
+        *,
+        by_name: bool = False,
     ) -> Any:
         workflow_id = run.info.workflow_id if run is not None else "<no-workflow>"
         policy = options.retry_policy
         started = self.clock.now()
         attempt = 1
+        # With payload parity the arguments are encoded once, as the workflow sends them, and
+        # read afresh by every attempt; the result is encoded by the attempt (a result with no
+        # JSON form fails that attempt, so the retry policy applies) and read back in the workflow.
+        sent: list[Payload] | None = None
+        hints: FunctionHints | None = None
+        if self.payload_parity:
+            hints = function_hints(fn)
+            try:
+                sent = [DEFAULT_PAYLOAD_CONVERTER.to_payload(arg) for arg in args]
+            except PayloadError as exc:
+                raise PayloadError(f"the arguments of activity {name}: {exc.message}", non_retryable=True) from exc
         while True:
             if self._observers:
                 self._emit("activity.started", workflow_id, activity=name, attempt=attempt)
             token = _ACTIVITY.set((run, seq, attempt, name))
             self._inflight += 1
             try:
-                result = await self._attempt(fn, args, options, started)
+                if sent is None:
+                    result = await self._attempt(fn, args, options, started)
+                else:
+                    assert hints is not None
+                    received = _read_args(sent, hints, f"the arguments of activity {name}")
+                    returned = await self._attempt(fn, received, options, started)
+                    try:
+                        reply = DEFAULT_PAYLOAD_CONVERTER.to_payload(returned)
+                    except PayloadError as exc:
+                        raise PayloadError(f"activity {name} failed: its result {exc.message}") from exc
             except Exception as exc:
                 failure = exc
             else:
                 if self._observers:
                     self._emit("activity.completed", workflow_id, activity=name, attempt=attempt)
+                if sent is not None:
+                    assert hints is not None
+                    # By name the result is read as Any, by function as its return hint (as on Temporal).
+                    hint = Any if by_name else hints.result
+                    return _read(reply, hint, f"the result of activity {name}")
                 return result
             finally:
                 self._inflight -= 1
@@ -569,6 +750,35 @@ def _handler_done(run: LocalRun, task: asyncio.Task[Any]) -> None:
 
 async def _await(awaitable: Awaitable[Any]) -> Any:
     return await awaitable
+
+
+def _read(payload: Payload, hint: Any, what: str) -> Any:
+    try:
+        return DEFAULT_PAYLOAD_CONVERTER.from_payload(payload, hint)
+    except PayloadError as exc:
+        raise PayloadError(f"{what}: {exc.message}", non_retryable=True) from exc
+
+
+def _read_args(payloads: Sequence[Payload], hints: FunctionHints, what: str) -> tuple[Any, ...]:
+    return tuple(_read(payload, hints.param(i), what) for i, payload in enumerate(payloads))
+
+
+def _carry(value: Any, hint: Any, what: str) -> Any:
+    """Return ``value`` as a receiver reading it as ``hint`` gets it (payload parity)."""
+    try:
+        payload = DEFAULT_PAYLOAD_CONVERTER.to_payload(value)
+    except PayloadError as exc:
+        raise PayloadError(f"{what}: {exc.message}", non_retryable=True) from exc
+    return _read(payload, hint, what)
+
+
+def _carry_args(args: Sequence[Any], fn: Callable[..., Any], what: str) -> tuple[Any, ...]:
+    """Return call arguments as ``fn`` gets them (payload parity): all encoded, then each read with its hint."""
+    try:
+        payloads = [DEFAULT_PAYLOAD_CONVERTER.to_payload(arg) for arg in args]
+    except PayloadError as exc:
+        raise PayloadError(f"{what}: {exc.message}", non_retryable=True) from exc
+    return _read_args(payloads, function_hints(fn), what)
 
 
 def _find_handler(defn: WorkflowDefinition, kind: str, handler: Any) -> HandlerDefinition:
