@@ -156,18 +156,29 @@ async def test_cancel_right_after_start_ends_the_run_as_canceled_and_frees_its_i
     assert await again.result() == "second"
 
 
-async def test_cancel_before_the_first_step_without_waiting(virtual: LocalRuntime) -> None:
+@runbook.defn
+class Abandons:
+    @runbook.run
+    async def run(self) -> str:
+        child = await runbook.start_child_workflow(Waits, id="orphan")
+        return child.id  # ends before the child takes its first step: the child is cancelled with it
+
+
+async def test_a_child_cancelled_before_its_first_step_ends_as_canceled(virtual: LocalRuntime) -> None:
     events: list[str] = []
     virtual.add_observer(lambda e: events.append(f"{e.kind}:{e.workflow_id}"))
-    handle = await start_local(Waits, workflow_id="w", runtime=virtual)
-    assert handle._run.task is not None
-    handle._run.task.cancel()
-    await asyncio.wait([handle._run.task])
-    assert (await handle.describe()).status is LocalWorkflowStatus.CANCELED
-    assert (await handle.describe()).close_time is not None
-    assert events == ["workflow.started:w", "workflow.canceled:w"]
-    assert virtual.get_handle("w").id == "w"  # finished, retained, and its id is free
-    await start_local(Waits, workflow_id="w", runtime=virtual)
+    parent = await start_local(Abandons, workflow_id="p", runtime=virtual)
+    assert await parent.result() == "orphan"
+    orphan = virtual.get_handle("orphan")
+    while not orphan.done():
+        await asyncio.sleep(0)
+    desc = await orphan.describe()
+    assert desc.status is LocalWorkflowStatus.CANCELED and desc.close_time is not None
+    assert events[-1] == "workflow.canceled:orphan"
+    assert parent._run.running_children == set()
+    again = await start_local(Waits, "reused", workflow_id="orphan", runtime=virtual)  # its id is free
+    await again.signal("release")
+    assert await again.result() == "reused"
 
 
 @runbook.defn

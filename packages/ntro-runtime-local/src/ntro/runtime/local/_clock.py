@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import heapq
 import itertools
@@ -47,8 +48,14 @@ class WallClock(Clock):
         return datetime.now(UTC)
 
     def call_later(self, delay: timedelta, callback: Callable[[], None]) -> Callable[[], None]:
-        """Schedule ``callback`` on the running loop after ``delay``."""
-        handle = asyncio.get_running_loop().call_later(max(delay.total_seconds(), 0.0), callback)
+        """Schedule ``callback`` on the running loop after ``delay``.
+
+        It runs in an empty context: a cancelled timer that waits in the
+        loop's schedule keeps nothing of its caller's context (its run) alive.
+        """
+        handle = asyncio.get_running_loop().call_later(
+            max(delay.total_seconds(), 0.0), callback, context=contextvars.Context()
+        )
         return handle.cancel
 
 
@@ -128,7 +135,10 @@ class VirtualClock(Clock):
         heapq.heappush(self._timers, timer)
         self.touch()
         if self._skipper is None or self._skipper.done():
-            self._skipper = asyncio.get_running_loop().create_task(self._skip_idle_time(), name="ntro-virtual-clock")
+            # In an empty context, not the caller's: the skipper may outlive the run that started it.
+            self._skipper = asyncio.get_running_loop().create_task(
+                self._skip_idle_time(), name="ntro-virtual-clock", context=contextvars.Context()
+            )
         return functools.partial(self._cancel, timer)
 
     def _cancel(self, timer: _Timer) -> None:

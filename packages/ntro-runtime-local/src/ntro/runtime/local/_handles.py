@@ -90,7 +90,7 @@ class LocalWorkflowHandle:
         assert task is not None
         if task.done():
             return
-        task.cancel()
+        self._run.runtime._cancel_run(self._run)
         await asyncio.wait((task,))
 
     async def describe(self) -> LocalWorkflowDescription:

@@ -113,7 +113,7 @@ class LocalRun:
         self.parent = parent
         # Every child started, as (workflow id, serial), and the ones still running.
         self.children: list[tuple[str, int]] = []
-        self.running_children: set[LocalRun] = set()
+        self.running_children: set[LocalRun] | None = None  # made with the first child
         self.handler_tasks: set[asyncio.Task[Any]] = set()
         self.activity_seq = 0
         self.child_seq = 0

@@ -248,7 +248,6 @@ class LocalRuntime:
             raise
         # Nothing can fail from here on: record the run.
         run.task = task
-        task.add_done_callback(functools.partial(self._settle, run))
         if existing is not None:
             self._finished.pop(workflow_id, None)
             del self._runs[workflow_id]  # re-inserted below, so the table stays in start order
@@ -257,6 +256,8 @@ class LocalRuntime:
             if child_seq:
                 parent.child_seq = child_seq
             parent.children.append((workflow_id, run.serial))
+            if parent.running_children is None:
+                parent.running_children = set()
             parent.running_children.add(run)
         if self._observers:
             self._emit(
@@ -307,6 +308,20 @@ class LocalRuntime:
             self._emit("workflow.completed", workflow_id)
         return result
 
+    def _cancel_run(self, run: LocalRun) -> None:
+        """Cancel ``run``'s task (so its children and activities too); nothing if it has ended.
+
+        Every cancel goes through here: a run whose task has not taken its
+        first step yet (cancelled right after its start) never enters its
+        code, so it is closed as ``CANCELED`` when the task ends.
+        """
+        task = run.task
+        if task is None or task.done():
+            return
+        if run.unstarted is not None:
+            task.add_done_callback(functools.partial(self._settle, run))
+        task.cancel()
+
     def _settle(self, run: LocalRun, task: asyncio.Task[Any]) -> None:
         """Close a run whose task ended without ``_drive`` running: it was cancelled before its first step."""
         if run.status is not LocalWorkflowStatus.RUNNING:
@@ -328,9 +343,9 @@ class LocalRuntime:
     def _close(self, run: LocalRun) -> None:
         run.close_time = self.clock.now()
         # Like Temporal's default parent-close policy: children do not outlive their parent.
-        for child in list(run.running_children):
-            if child.task is not None and not child.task.done():
-                child.task.cancel()
+        if run.running_children:
+            for child in list(run.running_children):
+                self._cancel_run(child)
         for task in list(run.handler_tasks):
             task.cancel()
         for waiter in run.waiters:
@@ -339,7 +354,8 @@ class LocalRuntime:
         parent = run.parent
         if parent is not None:
             run.parent = None
-            parent.running_children.discard(run)
+            if parent.running_children is not None:
+                parent.running_children.discard(run)
             parent.schedule_recheck()
         self._retire(run)
         self._touch()
@@ -501,7 +517,7 @@ class LocalRuntime:
                     try:
                         reply = DEFAULT_PAYLOAD_CONVERTER.to_payload(returned)
                     except PayloadError as exc:
-                        raise PayloadError(f"activity {name} failed: its result {exc.message}") from exc
+                        raise PayloadError(f"activity {name} failed: its result: {exc.message}") from exc
             except Exception as exc:
                 failure = exc
             else:
@@ -740,7 +756,7 @@ def _resolve(future: asyncio.Future[None]) -> None:
 def _time_out(run: LocalRun) -> None:
     if run.task is not None and not run.task.done():
         run.timed_out = True
-        run.task.cancel()
+        run.runtime._cancel_run(run)
 
 
 def _handler_done(run: LocalRun, task: asyncio.Task[Any]) -> None:
