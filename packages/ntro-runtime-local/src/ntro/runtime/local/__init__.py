@@ -11,6 +11,26 @@ or, to signal, query and cancel a run::
     await handle.signal("tb_submitted", {...})
     result = await handle.result()
 
+or through the client every backend offers (``ntro.clients`` entry point
+``local``)::
+
+    async with open_client(ClientOptions(time_skipping=True)) as client:
+        handle = await client.start_workflow(NavMonthlyWorkflow, ctx)
+        await handle.signal("tb_submitted", {...})
+        result = await handle.result()
+
+How values are passed: ``run_local``/``start_local`` (and a plain
+``LocalRuntime()``) hand inputs, arguments, signals and results over as the
+very objects given, which is fastest. The client (so ``ntro workflow run``
+and the harness) uses ``LocalRuntime(payload_parity=True)``: every value goes
+through the JSON conversion Temporal uses and is read back with the
+receiver's type hints, so workflow code sees the same types as on Temporal
+and a value Temporal cannot carry fails locally too.
+
+A runtime keeps every running run and the ``retain_finished`` (default
+1000) most recently finished ones reachable by id; older finished runs are
+released, so a long-lived runtime's memory stays flat.
+
 What it does not give you: durability (a crash loses the run), replay, and
 the Temporal sandbox. A server-less driver cannot catch non-determinism;
 use ``ntro workflow lint`` and the harness's Temporal mode for that.
@@ -21,16 +41,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ntro.runtime.local._client import LocalClient, LocalClientHandle, open_client
 from ntro.runtime.local._clock import Clock, VirtualClock, WallClock
 from ntro.runtime.local._events import LocalEvent, Observer
 from ntro.runtime.local._handles import LocalChildHandle, LocalWorkflowHandle
 from ntro.runtime.local._run import LocalWorkflowDescription, LocalWorkflowStatus
-from ntro.runtime.local._runtime import LocalRuntime
+from ntro.runtime.local._runtime import DEFAULT_RETAIN_FINISHED, LocalRuntime
 from ntro.runtime.protocol import selected_runtime
 
 __all__ = [
+    "DEFAULT_RETAIN_FINISHED",
     "Clock",
     "LocalChildHandle",
+    "LocalClient",
+    "LocalClientHandle",
     "LocalEvent",
     "LocalRuntime",
     "LocalWorkflowDescription",
@@ -40,6 +64,7 @@ __all__ = [
     "VirtualClock",
     "WallClock",
     "default_runtime",
+    "open_client",
     "run_local",
     "start_local",
 ]
@@ -90,7 +115,7 @@ async def start_local(
         workflow: A ``@runbook.defn`` class, or its slug.
         arg: The single argument of its run method (omit for none).
         args: Several arguments instead of ``arg``.
-        workflow_id: The id (default ``<slug>-<12 hex>``).
+        workflow_id: The id (default: a random UUID).
         task_queue: Reported by ``runbook.info()`` (default ``"local"``).
         runtime: The LocalRuntime to use (default :func:`default_runtime`).
         observer: Told about every event of the runtime from now on.
