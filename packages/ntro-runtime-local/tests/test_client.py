@@ -239,6 +239,33 @@ async def test_cancel_at_any_moment(client: LocalClient) -> None:
     assert (await client.start_workflow(Gate, id="c1")).id == "c1"  # the id is free again
 
 
+@runbook.defn(slug="client-slow-child")
+class SlowChild:
+    @runbook.run
+    async def run(self) -> str:
+        await runbook.sleep(timedelta(hours=2))
+        return "late"
+
+
+@runbook.defn
+class Impatient:
+    @runbook.run
+    async def run(self) -> str:
+        try:
+            return await runbook.execute_child_workflow("client-slow-child", id="slow", execution_timeout=3600)
+        except TimeoutError:
+            return "gave up"
+
+
+async def test_a_timed_out_run_raises_workflow_failed_error(client: LocalClient) -> None:
+    parent = await client.start_workflow(Impatient)
+    assert await parent.result() == "gave up"
+    with pytest.raises(WorkflowFailedError, match=r"^workflow slow timed out$") as info:
+        await client.get_workflow_handle("slow").result()
+    assert info.value.status == WorkflowStatus.TIMED_OUT and isinstance(info.value.cause, TimeoutError)
+    assert (await client.get_workflow_handle("slow").describe()).parent_workflow_id == parent.id
+
+
 async def test_list_workflows_newest_first(client: LocalClient) -> None:
     for wid in ("l1", "l2", "l3"):
         await client.start_workflow(Gate, id=wid)
@@ -327,6 +354,9 @@ async def test_wait_for_change_times_out_when_nothing_happens() -> None:
     async with open_client() as c:
         await c.wait_for_change(0)
         await c.wait_for_change(0.001)
+    plain = LocalClient()  # on a fresh runtime with payload parity
+    assert plain.runtime.payload_parity and plain.runtime_name == "local"
+    await plain.aclose()
 
 
 async def test_hold_time_keeps_the_virtual_clock_still(client: LocalClient) -> None:
@@ -419,6 +449,13 @@ async def test_workflow_code_sees_the_types_temporal_would_give_it(client: Local
     handle = await client.start_workflow(Types, {"value": "1.50"})
     await handle.signal("amount", {"value": "2", "currency": "USD"})
     assert await handle.query("when", "2026-01-01T00:00:00Z") == "2026-01-02T00:00:00Z"  # by name: read as Any
+    local = client.runtime.get_handle(handle.id)
+    assert await local.query(Types.when, "2026-01-01T00:00:00Z") == datetime(2026, 1, 2, tzinfo=UTC)  # by method
+    assert (await handle.result())["a_set"] == [1, 2, 3]
+    # signal-with-start: the start signal's argument is read with the handler's hints too
+    handle = await client.start_workflow(
+        Types, {"value": "1.50"}, start_signal="amount", start_signal_args=[{"value": "3"}]
+    )
     assert await handle.result() == {
         "input": "Amount",
         "signal": "Amount",
