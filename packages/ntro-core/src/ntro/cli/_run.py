@@ -125,6 +125,7 @@ class _Prompter:
         threading.Thread(target=read, name="ntro-prompt", daemon=True).start()
         line = await answer
         if line is None:
+            self.err.write("\n")  # end the prompt's line, so the error stands on its own
             raise CommandError("stdin closed while waiting for an answer", exit_code=1)
         return line.strip()
 

@@ -114,6 +114,8 @@ async def drive(
     try:
         while True:
             async with client.hold_time():
+                if tracker is not None and on_steps is not None:
+                    await _report(on_steps, await tracker.changes())
                 for gate in await open_gates(client, handle.id):
                     if gate.key in answered:
                         continue
@@ -125,8 +127,6 @@ async def drive(
                         await answer_gate(client, gate, payload)
                     except NtroError:  # the gate closed (its workflow ended) while we answered
                         continue
-                if tracker is not None and on_steps is not None:
-                    await _report(on_steps, await tracker.changes())
             if result.done():
                 break
             change = asyncio.ensure_future(client.wait_for_change(poll))

@@ -325,7 +325,9 @@ async def open_client(options: ClientOptions | None = None) -> AsyncIterator[Loc
     :class:`VirtualClock` when ``options.time_skipping``, and
     ``options.task_queue`` (default ``"local"``). ``options.workflows`` are
     checked to be workflows (nothing needs hosting in-process);
-    ``options.activities`` and ``options.connection`` are not needed.
+    ``options.activities``, when given, are the activities the runtime hosts,
+    by name, as a worker would (see :class:`LocalRuntime`);
+    ``options.connection`` is not needed.
 
     Raises:
         TypeError: One of ``options.workflows`` is not a ``@runbook.defn`` class.
@@ -337,6 +339,7 @@ async def open_client(options: ClientOptions | None = None) -> AsyncIterator[Loc
         clock=VirtualClock() if options.time_skipping else None,
         task_queue=options.task_queue or "local",
         payload_parity=options.payload_parity,
+        activities=options.activities,
     )
     client = LocalClient(runtime)
     try:

@@ -85,6 +85,13 @@ class LocalRuntime:
             with the receiver's type hints (see the module docstring). Off by
             default: ``run_local``/``start_local`` hand objects over as they
             are; the local client (``ntro workflow run``, the harness) turns it on.
+        activities: The activities this runtime hosts, as a Temporal worker
+            does: when given, an activity call runs the hosted function with
+            the called activity's name (so a test double registered under a
+            name replaces the real one), and a name that none of them has
+            fails the call (``type="UnknownActivity"``), as it would on a
+            worker that does not host it. Empty (the default): the called
+            function itself runs.
 
     Activities are awaited directly, in the workflow's task. Their timeouts
     and an explicit ``retry_policy`` behave as on Temporal; with no retry
@@ -102,6 +109,7 @@ class LocalRuntime:
         task_queue: str = "local",
         retain_finished: int = DEFAULT_RETAIN_FINISHED,
         payload_parity: bool = False,
+        activities: Sequence[Callable[..., Any]] = (),
     ) -> None:
         if retain_finished < 0:
             raise ValueError(f"retain_finished must be 0 or more, not {retain_finished}")
@@ -109,6 +117,7 @@ class LocalRuntime:
         self.task_queue = task_queue
         self.retain_finished = retain_finished
         self.payload_parity = payload_parity
+        self._hosted: dict[str, Callable[..., Any]] = {_activity_name(fn): fn for fn in activities}
         self._observers: list[Observer] = []
         # Running runs and the retained finished ones, by id, in start order.
         self._runs: dict[str, LocalRun] = {}
@@ -446,8 +455,17 @@ class LocalRuntime:
             fn = found.fn
         else:
             fn = activity
-            defn = activity_definition(fn)
-            name = defn.name if defn is not None else getattr(fn, "__name__", repr(fn))
+            name = _activity_name(fn)
+        if self._hosted:
+            hosted = self._hosted.get(name)
+            if hosted is None:
+                known = ", ".join(sorted(self._hosted))
+                raise WorkflowError(
+                    f"activity {name!r} is not hosted here (hosted: {known}); add it to the bundle's activities",
+                    type=ErrorType.UNKNOWN_ACTIVITY,
+                    non_retryable=True,
+                )
+            fn = hosted
         if run is not None:
             run.activity_seq += 1
             seq = run.activity_seq
@@ -795,6 +813,11 @@ def _carry_args(args: Sequence[Any], fn: Callable[..., Any], what: str) -> tuple
     except PayloadError as exc:
         raise PayloadError(f"{what}: {exc.message}", non_retryable=True) from exc
     return _read_args(payloads, function_hints(fn), what)
+
+
+def _activity_name(fn: Callable[..., Any]) -> str:
+    defn = activity_definition(fn)
+    return defn.name if defn is not None else str(getattr(fn, "__name__", repr(fn)))
 
 
 def _find_handler(defn: WorkflowDefinition, kind: str, handler: Any) -> HandlerDefinition:
