@@ -33,24 +33,22 @@ def _fresh_selection() -> Any:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def temporal_engine() -> AsyncIterator[Any]:
-    """A sandboxed worker hosting every conformance workflow, with spied activities, on the test server."""
-    from ntro_conformance.cases import all_activities, all_workflows
-    from ntro_conformance.engines import TASK_QUEUE, TemporalEngine, temporal_spy
-    from temporalio.worker import Worker
+    """A Temporal client on the time-skipping test server, its worker hosting every case (sandboxed, spied)."""
+    from ntro_conformance.cases import all_workflows
+    from ntro_conformance.engines import TASK_QUEUE, TemporalEngine, all_spies
 
-    from ntro.runtime.temporal import NtroPlugin
-    from ntro.runtime.temporal.testing import ServerNotFoundError, start_time_skipping
+    from ntro.runtime.protocol import ClientOptions, open_client
+    from ntro.runtime.temporal.testing import ServerNotFoundError
 
+    options = ClientOptions(
+        workflows=all_workflows(), activities=all_spies(), task_queue=TASK_QUEUE, time_skipping=True
+    )
     try:
-        env = await start_time_skipping(plugins=[NtroPlugin()])
+        client_cm = open_client("temporal", options)
+        client = await client_cm.__aenter__()
     except ServerNotFoundError as exc:
         pytest.fail(str(exc))
-    async with env:
-        worker = Worker(
-            env.client,
-            task_queue=TASK_QUEUE,
-            workflows=all_workflows(),
-            activities=[temporal_spy(fn) for fn in all_activities()],
-        )
-        async with worker:
-            yield TemporalEngine(env.client)
+    try:
+        yield TemporalEngine(client)
+    finally:
+        await client_cm.__aexit__(None, None, None)

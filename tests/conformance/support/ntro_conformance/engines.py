@@ -1,12 +1,14 @@
-"""Running one conformance case on LocalRuntime or on Temporal, and observing it the same way.
+"""Running one conformance case on any engine through its client, and observing it the same way.
 
-Observation is shared by both engines:
+Both engines are driven by the same code, through the engine-neutral client
+(:mod:`ntro.runtime.protocol` and :mod:`ntro.client`):
 
+* the run is started, its gates read and answered, its result collected with
+  ``open_client(<engine>)``, ``ntro.client.open_gates`` and ``answer_gate``;
 * **activity calls** are recorded by *spies*, wrappers around the real
-  activities that note ``(activity, attempt, args, outcome)`` per workflow id
-  from inside the activity (``activity.info()``), whichever engine runs it;
-* **pending actions** are read by one driver through each engine's query API
-  and answered through its signal API, following drill-downs into children;
+  activities hosted under the same names (a Temporal worker's activities; the
+  local client's hosted activities), which note ``(activity, attempt, args,
+  outcome)`` per workflow id from inside the activity;
 * **results and failures** are normalised to JSON, with timestamps masked
   (the two engines' clocks start at different instants).
 """
@@ -22,14 +24,16 @@ import inspect
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from ntro.runtime.protocol import activity_definition, find_activity, workflow_definition
+from ntro.client import Gate, answer_gate, open_gates
+from ntro.runtime.protocol import ACTIVITY_ATTR, ActivityDefinition, WorkflowClient, activity_definition
 from ntro.workflow import WorkflowError, activity
+from ntro.workflow.exceptions import WorkflowFailedError
 
 TASK_QUEUE = "conformance"
 EXAMPLES = Path(__file__).resolve().parents[4] / "examples" / "runbooks"
@@ -74,24 +78,17 @@ def normalise(value: Any) -> Any:
 
 
 def error_shape(exc: BaseException) -> dict[str, Any]:
-    """Describe a workflow's failure engine-neutrally."""
+    """Describe a workflow's failure engine-neutrally (a client's ``WorkflowFailedError``: its cause)."""
+    if isinstance(exc, WorkflowFailedError):
+        if exc.cause is None:
+            return {"type": exc.status, "message": "", "non_retryable": False, "details": []}
+        exc = exc.cause
     if isinstance(exc, WorkflowError):
         return {
             "type": exc.type,
             "message": exc.message,
             "non_retryable": exc.non_retryable,
             "details": normalise(list(exc.details)),
-        }
-    from temporalio.client import WorkflowFailureError
-    from temporalio.exceptions import ApplicationError
-
-    if isinstance(exc, WorkflowFailureError) and isinstance(exc.cause, ApplicationError):
-        cause = exc.cause
-        return {
-            "type": cause.type,
-            "message": cause.message,
-            "non_retryable": cause.non_retryable,
-            "details": normalise(list(cause.details)),
         }
     return {"type": type(exc).__name__, "message": str(exc), "non_retryable": False, "details": []}
 
@@ -146,19 +143,23 @@ def make_spy(fn: Callable[..., Any]) -> Callable[..., Any]:
             return result
 
         spy = spy_sync
-    # Same signature and annotations (temporalio decodes arguments with them), not the same attributes.
+    # Same signature and annotations (both engines decode arguments with them), not the same attributes.
     functools.update_wrapper(spy, fn, updated=())
-    return spy
+    # Hosted under the real activity's name: the engine runs the spy where the runbook calls the activity.
+    setattr(spy, ACTIVITY_ATTR, ActivityDefinition(name=name, fn=spy, is_async=defn.is_async))
+    try:
+        import temporalio.activity
+    except ImportError:  # pragma: no cover - the conformance suite runs where temporalio is installed
+        return spy
+    return temporalio.activity.defn(name=name)(spy)
 
 
-def temporal_spy(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """A spy registered with temporalio under ``fn``'s activity name."""
-    import temporalio.activity
+@functools.cache
+def all_spies() -> tuple[Callable[..., Any], ...]:
+    """One spy per activity the cases call, made once and hosted by both engines."""
+    from .cases import all_activities
 
-    defn = activity_definition(fn)
-    assert defn is not None
-    spy = make_spy(fn)
-    return temporalio.activity.defn(name=defn.name)(spy)
+    return tuple(make_spy(fn) for fn in all_activities())
 
 
 # -- the scripted person ------------------------------------------------------------------------------------
@@ -231,171 +232,97 @@ class Outcome:
     pending: list[dict[str, Any]]
 
 
-class Access:
-    """Query and signal any workflow of a run (root or child), and tell whether the root finished."""
-
-    async def query(self, workflow_id: str, name: str) -> Any:
-        raise NotImplementedError
-
-    async def signal(self, workflow_id: str, name: str, arg: Any) -> None:
-        raise NotImplementedError
-
-    async def finished(self) -> bool:
-        raise NotImplementedError
-
-
 DRIVE_TIMEOUT = 60.0
-POLL = 0.01
 
 
-async def _actionable(access: Access, root: str, kind: str, deadline: float) -> tuple[str, dict[str, Any]]:
-    """Wait until the root, or the first running child it drills down to, advertises ``kind``."""
-    last: Any = None
+async def _finished(client: WorkflowClient, workflow_id: str) -> bool:
+    return (await client.get_workflow_handle(workflow_id).describe()).status.finished
+
+
+async def _gate(client: WorkflowClient, root: str, kind: str, answered: set[Any], deadline: float) -> Gate:
+    """Wait until the run offers a gate of ``kind`` not answered yet; return the first."""
+    last: list[Gate] = []
     while time.monotonic() < deadline:
-        target, pending = root, await access.query(root, "current_pending_action")
-        while isinstance(pending, dict) and pending.get("kind") == "drill_down" and pending.get("children"):
-            target = pending["children"][0]["task_id"]
-            pending = await access.query(target, "current_pending_action")
-        if isinstance(pending, dict) and pending.get("kind") == kind:
-            return target, pending
-        last = pending
-        if await access.finished():
-            raise AssertionError(f"{root} finished while a {kind} gate was expected (last pending: {last})")
-        await asyncio.sleep(POLL)
-    raise AssertionError(f"no {kind} gate on {root} within {DRIVE_TIMEOUT}s (last pending: {last})")
+        last = await open_gates(client, root)
+        for gate in last:
+            if gate.kind == kind and gate.key not in answered:
+                return gate
+        if await _finished(client, root):
+            raise AssertionError(f"{root} finished while a {kind} gate was expected (open: {last})")
+        await client.wait_for_change(0.05)
+    raise AssertionError(f"no {kind} gate on {root} within {DRIVE_TIMEOUT}s (open: {last})")
 
 
-async def _changed(access: Access, target: str, before: Any, deadline: float) -> Any:
+async def _changed(client: WorkflowClient, target: str, before: Any, deadline: float) -> Any:
     """Wait until ``target``'s pending action is no longer ``before`` (normalised); return the new one."""
+    handle = client.get_workflow_handle(target)
     while time.monotonic() < deadline:
-        now = await access.query(target, "current_pending_action")
+        now = (await handle.describe()).pending_action
         if normalise(now) != before:
             return now
-        await asyncio.sleep(POLL)
+        await client.wait_for_change(0.05)
     raise AssertionError(f"{target} kept its pending action {before} for {DRIVE_TIMEOUT}s after being answered")
 
 
-async def drive(access: Access, root: str, script: Sequence[Answer]) -> list[dict[str, Any]]:
+async def play(client: WorkflowClient, root: str, script: Sequence[Answer]) -> list[dict[str, Any]]:
     """Answer the gates ``script`` expects, in order; return the pending actions seen, normalised."""
     seen: list[dict[str, Any]] = []
+    answered: set[Any] = set()
     deadline = time.monotonic() + DRIVE_TIMEOUT
     for answer in script:
-        target, pending = await _actionable(access, root, answer.kind, deadline)
-        shape = normalise(pending)
-        seen.append({"workflow_id": target, "pending": shape})
-        signals = answer.signals(pending)
+        gate = await _gate(client, root, answer.kind, answered, deadline)
+        answered.add(gate.key)
+        shape = normalise(gate.pending)
+        seen.append({"workflow_id": gate.workflow_id, "pending": shape})
+        signals = answer.signals(dict(gate.pending))
         for index, (name, payload) in enumerate(signals):
-            signal_target = (pending.get("args") or {}).get("signal_task_id", target)
-            await access.signal(signal_target, name, payload)
-            updated = await _changed(access, target, shape, deadline)
+            await answer_gate(client, attrs.evolve(gate, signal_name=name), payload)
+            updated = await _changed(client, gate.workflow_id, shape, deadline)
             if index < len(signals) - 1:  # a row action: the gate stays open with new feedback
                 shape = normalise(updated)
-                seen.append({"workflow_id": target, "pending": shape})
+                seen.append({"workflow_id": gate.workflow_id, "pending": shape})
     return seen
+
+
+async def run_case(client: WorkflowClient, case: Case) -> Outcome:
+    """Run ``case`` through ``client`` and return what happened, engine-neutrally."""
+    RECORDER.calls = {}
+    start_signal = {}
+    if case.start_signal is not None:
+        start_signal = {"start_signal": case.start_signal[0], "start_signal_args": [case.start_signal[1]]}
+    handle = await client.start_workflow(case.workflow_cls, *case.args, id=case.workflow_id, **start_signal)
+    pending: list[dict[str, Any]] = []
+    if case.script:
+        async with client.hold_time():  # no timer fires while the scripted person answers
+            pending = await play(client, case.workflow_id, case.script)
+    try:
+        result = await asyncio.wait_for(handle.result(), DRIVE_TIMEOUT)
+    except WorkflowFailedError as exc:
+        return Outcome("failed", None, error_shape(exc), RECORDER.calls, pending)
+    return Outcome("completed", normalise(result), None, RECORDER.calls, pending)
 
 
 # -- the engines --------------------------------------------------------------------------------------
 class LocalEngine:
-    """Runs a case on LocalRuntime (virtual clock, held while the script is answered)."""
+    """Runs a case on a fresh local client (virtual clock, payload parity), its activities spied."""
 
     name = "local"
 
     async def run(self, case: Case) -> Outcome:
-        from ntro.runtime.local import LocalRuntime, VirtualClock, start_local
+        from ntro.runtime.protocol import ClientOptions, open_client
 
-        spies: dict[Any, Callable[..., Any]] = {}
-
-        class SpyingLocalRuntime(LocalRuntime):
-            def execute_activity(self, act: Any, args: Sequence[Any], options: Any, /) -> Awaitable[Any]:
-                if isinstance(act, str):
-                    found = find_activity(act)
-                    act = found.fn if found is not None else act
-                if callable(act) and activity_definition(act) is not None:
-                    if act not in spies:
-                        spy = make_spy(act)
-                        spy.__ntro_activity__ = activity_definition(act)  # type: ignore[attr-defined]
-                        spies[act] = spy
-                    act = spies[act]
-                return super().execute_activity(act, args, options)
-
-        clock = VirtualClock()
-        runtime = SpyingLocalRuntime(clock=clock, task_queue=TASK_QUEUE)
-        RECORDER.calls = {}
-        handle = await start_local(
-            case.workflow_cls,
-            args=list(case.args),
-            workflow_id=case.workflow_id,
-            task_queue=TASK_QUEUE,
-            runtime=runtime,
-            start_signal=case.start_signal[0] if case.start_signal else None,
-            start_signal_args=[case.start_signal[1]] if case.start_signal else (),
-        )
-
-        class LocalAccess(Access):
-            async def query(self, workflow_id: str, name: str) -> Any:
-                return await runtime.get_handle(workflow_id).query(name)
-
-            async def signal(self, workflow_id: str, name: str, arg: Any) -> None:
-                await runtime.get_handle(workflow_id).signal(name, arg)
-
-            async def finished(self) -> bool:
-                return handle.done()
-
-        pending: list[dict[str, Any]] = []
-        if case.script:
-            clock.hold()  # like Temporal's time skipping: no timer fires while a person is answering
-            try:
-                pending = await drive(LocalAccess(), case.workflow_id, case.script)
-            finally:
-                clock.release()
-
-        async def settle() -> tuple[bool, Any]:
-            try:
-                return True, await handle.result()
-            except Exception as exc:  # the workflow's own failure, TimeoutError included
-                return False, exc
-
-        ok, value = await asyncio.wait_for(settle(), DRIVE_TIMEOUT)
-        if not ok:
-            return Outcome("failed", None, error_shape(value), RECORDER.calls, pending)
-        return Outcome("completed", normalise(value), None, RECORDER.calls, pending)
+        options = ClientOptions(activities=all_spies(), task_queue=TASK_QUEUE, time_skipping=True)
+        async with open_client("local", options) as client:
+            return await run_case(client, case)
 
 
 class TemporalEngine:
-    """Runs a case on the time-skipping test server; time skips only while the result is awaited."""
+    """Runs a case through a Temporal client on the time-skipping test server (time skips only for the result)."""
 
     name = "temporal"
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: WorkflowClient) -> None:
         self.client = client
 
     async def run(self, case: Case) -> Outcome:
-        from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
-
-        RECORDER.calls = {}
-        run_fn = getattr(case.workflow_cls, workflow_definition(case.workflow_cls).run_method)
-        extra: dict[str, Any] = {}
-        if case.start_signal is not None:
-            extra = {"start_signal": case.start_signal[0], "start_signal_args": [case.start_signal[1]]}
-        handle = await self.client.start_workflow(
-            run_fn, args=list(case.args), id=case.workflow_id, task_queue=TASK_QUEUE, **extra
-        )
-        client = self.client
-
-        class TemporalAccess(Access):
-            async def query(self, workflow_id: str, name: str) -> Any:
-                return await client.get_workflow_handle(workflow_id).query(name)
-
-            async def signal(self, workflow_id: str, name: str, arg: Any) -> None:
-                await client.get_workflow_handle(workflow_id).signal(name, arg)
-
-            async def finished(self) -> bool:
-                description = await handle.describe()
-                return bool(description.status != WorkflowExecutionStatus.RUNNING)
-
-        pending = await drive(TemporalAccess(), case.workflow_id, case.script) if case.script else []
-        try:
-            result = await asyncio.wait_for(handle.result(), DRIVE_TIMEOUT)
-        except WorkflowFailureError as exc:
-            return Outcome("failed", None, error_shape(exc), RECORDER.calls, pending)
-        return Outcome("completed", normalise(result), None, RECORDER.calls, pending)
+        return await run_case(self.client, case)
