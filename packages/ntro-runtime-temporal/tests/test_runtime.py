@@ -131,6 +131,7 @@ async def test_ntro_workflow_gate_queries_and_fan_out(hosting: Any, task_queue: 
             "args": {"signal_task_id": "gate-1", "signal_name": "document_submitted"},
             "display_hint": {"component": "FILE_UPLOAD", "config": {}},
             "step_id": "upload",
+            "gate": 1,
         }
         await handle.signal("document_submitted", {"document_ref": "doc-1"})
         result = await handle.result()

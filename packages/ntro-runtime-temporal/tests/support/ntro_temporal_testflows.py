@@ -204,3 +204,29 @@ class GateFlow(NtroWorkflow):
         await self._upload()
         children = await self._fan_out()
         return {"document": self.document, "children": children, "steps": self.current_steps()}
+
+
+@runbook.defn(slug="tflows-notes")
+class NotesFlow:
+    """A plain workflow (no NtroWorkflow queries): collects ``note`` signals until ``done``."""
+
+    def __init__(self) -> None:
+        self.notes: list[Any] = []
+        self.finished = False
+
+    @runbook.signal
+    def note(self, value: Any) -> None:
+        self.notes.append(value)
+
+    @runbook.signal
+    def done(self) -> None:
+        self.finished = True
+
+    @runbook.query
+    def seen(self) -> list[Any]:
+        return list(self.notes)
+
+    @runbook.run
+    async def run(self, label: str) -> Reply:
+        await runbook.wait_condition(lambda: self.finished)
+        return Reply(text=f"{label}: {self.notes!r}", total=len(self.notes))

@@ -15,6 +15,10 @@ Typical use, once per deployment::
     worker = Worker(client, task_queue="runbooks", workflows=[NavMonthlyWorkflow], activities=[...])
 
 or, for runbook bundles, the ``ntro worker`` command.
+
+The client side (``ntro.clients``: ``temporal``) is :func:`open_client`, which
+yields a :class:`TemporalClient`: start, describe, answer and collect runs,
+as on every engine (see :mod:`ntro.runtime.protocol`).
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ from ntro.runtime.temporal._binding import TemporalBindingError, arm
 
 if TYPE_CHECKING:
     from ntro.runtime.protocol import Runtime
+    from ntro.runtime.temporal._client import (
+        QueryTimeoutError,
+        TemporalClient,
+        TemporalUnavailableError,
+        TemporalWorkflowHandle,
+        UnknownQueryError,
+        open_client,
+    )
     from ntro.runtime.temporal._converter import ntro_data_converter
     from ntro.runtime.temporal._errors import NtroFailureConverter
     from ntro.runtime.temporal._plugin import NtroPlugin
@@ -37,10 +49,16 @@ __all__ = [
     "PASSTHROUGH_MODULES",
     "NtroFailureConverter",
     "NtroPlugin",
+    "QueryTimeoutError",
     "TemporalBindingError",
     "TemporalChildHandle",
+    "TemporalClient",
     "TemporalRuntime",
+    "TemporalUnavailableError",
+    "TemporalWorkflowHandle",
+    "UnknownQueryError",
     "ntro_data_converter",
+    "open_client",
 ]
 
 _LAZY: dict[str, str] = {
@@ -50,6 +68,12 @@ _LAZY: dict[str, str] = {
     "ntro_data_converter": "ntro.runtime.temporal._converter",
     "NtroFailureConverter": "ntro.runtime.temporal._errors",
     "PASSTHROUGH_MODULES": "ntro.runtime.temporal._sandbox",
+    "TemporalClient": "ntro.runtime.temporal._client",
+    "TemporalWorkflowHandle": "ntro.runtime.temporal._client",
+    "TemporalUnavailableError": "ntro.runtime.temporal._client",
+    "UnknownQueryError": "ntro.runtime.temporal._client",
+    "QueryTimeoutError": "ntro.runtime.temporal._client",
+    "open_client": "ntro.runtime.temporal._client",
 }
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,23 @@ import attrs
 
 from ntro.cli import CommandError
 
-__all__ = ["ConnectionSettings", "add_connection_options", "connect", "settings_from_args"]
+__all__ = [
+    "DEFAULT_TASK_QUEUE",
+    "SETTING_NAMES",
+    "TASK_QUEUE_ENV",
+    "ConnectionSettings",
+    "add_connection_options",
+    "connect",
+    "default_task_queue",
+    "resolve_settings",
+    "settings_from_args",
+]
+
+DEFAULT_TASK_QUEUE = "ntro"
+"""The task queue ``ntro worker`` serves, and runs start on, when none is given."""
+
+TASK_QUEUE_ENV = "NTRO_TASK_QUEUE"
+"""Environment variable naming the default task queue."""
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -113,32 +130,83 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _env(name: str, environ: dict[str, str]) -> str | None:
+def default_task_queue() -> str:
+    """Return the task queue to use when none is given: ``NTRO_TASK_QUEUE``, else ``ntro``."""
+    return os.environ.get(TASK_QUEUE_ENV, "").strip() or DEFAULT_TASK_QUEUE
+
+
+def _env(name: str, environ: Mapping[str, str]) -> str | None:
     value = environ.get(name, "").strip()
     return value or None
 
 
-def settings_from_args(args: argparse.Namespace, environ: dict[str, str] | None = None) -> ConnectionSettings:
+SETTING_NAMES = tuple(f.name for f in attrs.fields(ConnectionSettings))
+"""The field names of :class:`ConnectionSettings`, as ``ClientOptions.connection`` takes them."""
+
+
+def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> ConnectionSettings:
     """Resolve :class:`ConnectionSettings` from parsed options, then the environment.
 
     Raises:
         CommandError: No host is given, only one of certificate and key is
             given, or ``TEMPORAL_TLS`` is not a boolean.
     """
-    env = dict(os.environ) if environ is None else environ
-    host = args.host or _env("TEMPORAL_HOST", env) or _env("TEMPORAL_ADDRESS", env)
-    if not host:
+    values = {name: getattr(args, name, None) for name in SETTING_NAMES}
+    settings = resolve_settings(values, environ)
+    if settings is None:
         raise CommandError("no Temporal cluster given: set TEMPORAL_HOST=host:port or pass --host host:port")
-    cert = args.tls_cert or _env("TEMPORAL_TLS_CERT", env)
-    key = args.tls_key or _env("TEMPORAL_TLS_KEY", env)
+    return settings
+
+
+def resolve_settings(
+    values: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> ConnectionSettings | None:
+    """Resolve :class:`ConnectionSettings` from ``values`` (field names), then the environment.
+
+    Args:
+        values: Settings by :class:`ConnectionSettings` field name; a missing
+            or ``None`` value is taken from the environment.
+        environ: The environment (default: ``os.environ``).
+
+    Returns:
+        The settings, or ``None`` when no host is configured anywhere.
+
+    Raises:
+        CommandError: Only one of certificate and key is given, a certificate
+            is given without TLS, or ``TEMPORAL_TLS`` is not a boolean.
+        TypeError: ``values`` has a key that is no setting.
+    """
+    given = dict(values or {})
+    unknown = sorted(set(given) - set(SETTING_NAMES))
+    if unknown:
+        raise TypeError(
+            f"unknown Temporal connection setting(s) {', '.join(unknown)}; known: {', '.join(SETTING_NAMES)}"
+        )
+    env = os.environ if environ is None else environ
+
+    def pick(name: str, *variables: str) -> Any:
+        value = given.get(name)
+        if value is not None and value != "":
+            return value
+        for variable in variables:
+            found = _env(variable, env)
+            if found:
+                return found
+        return None
+
+    host = pick("host", "TEMPORAL_HOST", "TEMPORAL_ADDRESS")
+    if not host:
+        return None
+    cert = pick("tls_cert", "TEMPORAL_TLS_CERT")
+    key = pick("tls_key", "TEMPORAL_TLS_KEY")
     if bool(cert) != bool(key):
         raise CommandError(
             "mutual TLS needs both a client certificate and its key: give --tls-cert and --tls-key "
             "(or TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY)"
         )
-    ca = args.tls_ca or _env("TEMPORAL_TLS_CA", env)
-    api_key = args.api_key or _env("TEMPORAL_API_KEY", env)
-    tls: bool | None = args.tls
+    ca = pick("tls_ca", "TEMPORAL_TLS_CA")
+    api_key = pick("api_key", "TEMPORAL_API_KEY")
+    tls: bool | None = given.get("tls")
     if tls is None:
         raw = _env("TEMPORAL_TLS", env)
         if raw is not None:
@@ -153,13 +221,13 @@ def settings_from_args(args: argparse.Namespace, environ: dict[str, str] | None 
     if cert and not tls:
         raise CommandError("a client certificate needs TLS: drop --no-tls / TEMPORAL_TLS=false")
     return ConnectionSettings(
-        host=host,
-        namespace=args.namespace or _env("TEMPORAL_NAMESPACE", env) or "default",
-        tls=tls,
+        host=str(host),
+        namespace=str(pick("namespace", "TEMPORAL_NAMESPACE") or "default"),
+        tls=bool(tls),
         tls_cert=Path(cert) if cert else None,
         tls_key=Path(key) if key else None,
         tls_ca=Path(ca) if ca else None,
-        tls_server_name=args.tls_server_name or _env("TEMPORAL_TLS_SERVER_NAME", env),
+        tls_server_name=pick("tls_server_name", "TEMPORAL_TLS_SERVER_NAME"),
         api_key=api_key,
     )
 
@@ -177,8 +245,16 @@ def _reason(exc: BaseException) -> str:
     return text[:200]
 
 
-async def connect(settings: ConnectionSettings, *, plugins: list[Any], timeout: float = 15.0) -> Any:
+async def connect(
+    settings: ConnectionSettings, *, plugins: list[Any], timeout: float = 15.0, runtime: Any = None
+) -> Any:
     """Connect a ``temporalio.client.Client`` with ``settings`` and ``plugins``.
+
+    Args:
+        settings: Where and how to connect.
+        plugins: Client plugins (``NtroPlugin()``).
+        timeout: Seconds to wait for the cluster to answer.
+        runtime: A ``temporalio.runtime.Runtime`` to use instead of the default one.
 
     Raises:
         CommandError: The cluster cannot be reached in ``timeout`` seconds, or refuses us.
@@ -193,6 +269,7 @@ async def connect(settings: ConnectionSettings, *, plugins: list[Any], timeout: 
                 tls=settings.tls_config(),
                 api_key=settings.api_key,
                 plugins=plugins,
+                runtime=runtime,
             ),
             timeout=timeout,
         )

