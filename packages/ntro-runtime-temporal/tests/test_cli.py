@@ -217,3 +217,17 @@ def test_unreadable_certificate(tmp_path: Path) -> None:
     )
     with pytest.raises(CommandError, match=r"--tls-cert .*no\.pem: cannot be read"):
         settings.tls_config()
+
+
+def test_connection_settings_from_a_mapping_then_the_environment() -> None:
+    from ntro.runtime.temporal._connect import resolve_settings
+
+    assert resolve_settings(None, {}) is None  # no host anywhere: the caller may start a dev server
+    assert resolve_settings({"namespace": "dev"}, {}) is None
+    settings = resolve_settings({"namespace": "dev", "api_key": None}, {"TEMPORAL_HOST": "env:7233"})
+    assert settings is not None
+    assert (settings.host, settings.namespace, settings.tls) == ("env:7233", "dev", False)
+    settings = resolve_settings({"host": "given:1", "tls": True}, {"TEMPORAL_HOST": "env:7233"})
+    assert settings is not None and (settings.host, settings.tls) == ("given:1", True)
+    with pytest.raises(TypeError, match=r"unknown Temporal connection setting.*port; known: host, namespace"):
+        resolve_settings({"port": 1}, {})

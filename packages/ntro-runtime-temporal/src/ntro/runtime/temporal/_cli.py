@@ -2,9 +2,14 @@
 
 ``ntro worker PATH...`` hosts runbook bundles (a bundle directory, or a
 directory of bundles) on a task queue until it receives SIGINT or SIGTERM.
-``ntro workflow start SLUG`` starts a hosted runbook by slug and, with
-``--wait``, prints its result as JSON. Both connect with the options of
-:mod:`ntro.runtime.temporal._connect`.
+``ntro workflow start SLUG`` starts a hosted runbook by slug through
+:class:`~ntro.runtime.temporal.TemporalClient` and, with ``--wait``, prints
+its result as JSON, riding out a server restart meanwhile. Both connect with
+the options of :mod:`ntro.runtime.temporal._connect`; the operations commands
+(``describe``, ``answer``...) are in :mod:`ntro.runtime.temporal._ops`.
+
+Nothing here imports temporalio at module level: ``ntro --help`` loads every
+command, and should stay quick.
 """
 
 from __future__ import annotations
@@ -14,26 +19,45 @@ import asyncio
 import os
 import signal
 import sys
-import uuid
-from collections.abc import Coroutine, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ntro.cli import CommandError
-from ntro.runtime.temporal._connect import add_connection_options, connect, settings_from_args
+from ntro.runtime.temporal._connect import (
+    DEFAULT_TASK_QUEUE,
+    TASK_QUEUE_ENV,
+    ConnectionSettings,
+    add_connection_options,
+    connect,
+    default_task_queue,
+    settings_from_args,
+)
 from ntro.runtime.temporal._process import exit_skipping_finalization, running_as_ntro_command
+from ntro.workflow.exceptions import NtroError, WorkflowError
 
-__all__ = ["START_COMMAND", "WORKER_COMMAND", "StartCommand", "WorkerCommand"]
+if TYPE_CHECKING:
+    from ntro.runtime.temporal._client import TemporalClient
 
-DEFAULT_TASK_QUEUE = "ntro"
-TASK_QUEUE_ENV = "NTRO_TASK_QUEUE"
+__all__ = [
+    "START_COMMAND",
+    "WORKER_COMMAND",
+    "StartCommand",
+    "WorkerCommand",
+    "command_client",
+    "load_bundles",
+    "quiet_runtime",
+    "read_input_text",
+    "to_json_text",
+]
+
 BUNDLES_ENV = "NTRO_BUNDLES"
 
 
 def _task_queue(args: argparse.Namespace) -> str:
-    value = args.task_queue or os.environ.get(TASK_QUEUE_ENV, "").strip() or DEFAULT_TASK_QUEUE
-    return str(value)
+    return str(args.task_queue or default_task_queue())
 
 
 def _add_task_queue(parser: argparse.ArgumentParser) -> None:
@@ -162,15 +186,17 @@ class WorkerCommand:
 
 
 def _run_to_the_end(work: Coroutine[Any, Any, int]) -> int:
-    """Run ``work`` and return its exit code.
+    """Run ``work`` and return its exit code, ntro's own errors as one line.
 
-    As the ``ntro`` process itself, exit right after (see ``_process``): the
-    error line is printed here, as ``ntro``'s main would.
+    An ntro error, or an error the server answered with, becomes a
+    :class:`~ntro.cli.CommandError` (exit 1). As the ``ntro`` process itself,
+    exit right after (see ``_process``): the error line is printed here, as
+    ``ntro``'s main would.
     """
     if not running_as_ntro_command():
-        return asyncio.run(work)
+        return asyncio.run(_one_line_errors(work))
     try:
-        code = asyncio.run(work)
+        code = asyncio.run(_one_line_errors(work))
     except CommandError as exc:
         print(f"ntro: error: {exc.message}", file=sys.stderr)
         code = exc.exit_code
@@ -180,16 +206,72 @@ def _run_to_the_end(work: Coroutine[Any, Any, int]) -> int:
     return exit_skipping_finalization(code)
 
 
-def _read_input(raw: str | None) -> str | None:
-    if raw is None:
-        return None
-    if raw.startswith("@"):
-        path = Path(raw[1:])
-        try:
-            return path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CommandError(f"--input {raw}: cannot read {path} ({exc.strerror or exc})") from None
-    return raw
+async def _one_line_errors(work: Coroutine[Any, Any, int]) -> int:
+    from temporalio.service import RPCError
+
+    try:
+        return await work
+    except CommandError:
+        raise
+    except (NtroError, WorkflowError) as exc:
+        raise CommandError(str(exc) or type(exc).__name__, exit_code=1) from None
+    except RPCError as exc:
+        raise CommandError(f"Temporal refused the request: {exc.message} ({exc.status.name})", exit_code=1) from None
+
+
+_quiet: list[Any] = []
+
+
+def quiet_runtime() -> Any:
+    """Return a temporalio runtime whose native core logs errors only, made once per process.
+
+    The commands that talk to a cluster say what went wrong in one line;
+    the core's retry warnings (``gRPC call ... retried 5 times``) would
+    bury it.
+    """
+    if not _quiet:
+        from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
+
+        _quiet.append(
+            Runtime(
+                telemetry=TelemetryConfig(
+                    logging=LoggingConfig(filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))
+                )
+            )
+        )
+    return _quiet[0]
+
+
+@asynccontextmanager
+async def command_client(settings: ConnectionSettings, task_queue: str | None = None) -> AsyncIterator[TemporalClient]:
+    """Connect for one command and yield a :class:`~ntro.runtime.temporal.TemporalClient`.
+
+    Raises:
+        CommandError: The cluster cannot be reached.
+    """
+    from ntro.runtime.temporal._client import TemporalClient
+    from ntro.runtime.temporal._plugin import NtroPlugin
+
+    client = await connect(settings, plugins=[NtroPlugin()], runtime=quiet_runtime())
+    yield TemporalClient(client, task_queue=task_queue)
+
+
+def read_input_text(raw: str | None, option: str = "--input") -> str | None:
+    """Return the JSON text of an option given inline, as ``@file``, or as ``@-`` (stdin).
+
+    Raises:
+        CommandError: The file cannot be read.
+    """
+    if raw is None or not raw.startswith("@"):
+        return raw
+    if raw == "@-":
+        return sys.stdin.read()
+    path = Path(raw[1:])
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise CommandError(f"{option} {raw}: cannot read {path} ({reason})") from None
 
 
 def _bundle_paths(args: argparse.Namespace) -> list[str]:
@@ -199,7 +281,8 @@ def _bundle_paths(args: argparse.Namespace) -> list[str]:
     return [p for p in from_env.split(os.pathsep) if p] if from_env else []
 
 
-def _to_json(value: Any) -> str:
+def to_json_text(value: Any) -> str:
+    """Return ``value`` as indented JSON (pydantic models as they dump themselves)."""
     dump = getattr(value, "model_dump_json", None)
     if callable(dump):
         return str(dump(indent=2))
@@ -217,8 +300,12 @@ class StartCommand:
         """Add the start command's arguments."""
         parser.add_argument("slug", help="the runbook's slug, e.g. nav-monthly")
         parser.add_argument("--input", "-i", metavar="JSON|@FILE", help="the workflow's input, as JSON or @file.json")
-        parser.add_argument("--wait", action="store_true", help="wait for the result and print it as JSON")
-        parser.add_argument("--id", dest="workflow_id", help="the workflow id (default: SLUG-<random>)")
+        parser.add_argument(
+            "--wait",
+            action="store_true",
+            help="wait for the result and print it as JSON (a server restart meanwhile is waited out)",
+        )
+        parser.add_argument("--id", dest="workflow_id", help="the workflow id (default: a random UUID)")
         parser.add_argument(
             "--bundles",
             action="append",
@@ -234,6 +321,8 @@ class StartCommand:
         from ntro.workflow.bundle import InputError, parse_input
 
         settings = settings_from_args(args)
+        if args.workflow_id is not None and not args.workflow_id.strip():
+            raise CommandError("--id is empty; give an id, or leave the option out for a random one")
         paths = _bundle_paths(args)
         if not paths:
             raise CommandError(
@@ -246,45 +335,36 @@ class StartCommand:
             known = ", ".join(sorted(bundles)) or "none"
             raise CommandError(f"unknown slug {args.slug!r}; the bundles under {' '.join(paths)} have: {known}")
         try:
-            arg = parse_input(bundle.workflow_cls, _read_input(args.input))
+            arg = parse_input(bundle.workflow_cls, read_input_text(args.input))
         except InputError as exc:
             raise CommandError(f"bad input for {args.slug}: {exc}") from None
         return _run_to_the_end(self._start(args, settings, bundle, arg))
 
-    async def _start(self, args: argparse.Namespace, settings: Any, bundle: Any, arg: Any) -> int:
-        from temporalio.client import WorkflowFailureError
-        from temporalio.exceptions import WorkflowAlreadyStartedError
+    async def _start(self, args: argparse.Namespace, settings: ConnectionSettings, bundle: Any, arg: Any) -> int:
+        from ntro.workflow.exceptions import WorkflowAlreadyStartedError, WorkflowFailedError
 
-        from ntro.runtime.protocol import workflow_definition
-        from ntro.runtime.temporal._binding import require_bound
-        from ntro.runtime.temporal._errors import describe_failure
-        from ntro.runtime.temporal._plugin import NtroPlugin
-
-        cls = bundle.workflow_cls
-        require_bound(cls)
-        run_fn = getattr(cls, workflow_definition(cls).run_method)
-        client = await connect(settings, plugins=[NtroPlugin()])
-        workflow_id = args.workflow_id or f"{bundle.slug}-{uuid.uuid4().hex[:12]}"
         task_queue = _task_queue(args)
-        try:
-            if arg is None:
-                handle = await client.start_workflow(run_fn, id=workflow_id, task_queue=task_queue)
-            else:
-                handle = await client.start_workflow(run_fn, arg, id=workflow_id, task_queue=task_queue)
-        except WorkflowAlreadyStartedError:
-            raise CommandError(f"a workflow with id {workflow_id!r} is already running; pick another --id") from None
-        started = (
-            f"started {bundle.slug} as workflow {workflow_id} (run {handle.result_run_id}) on task queue {task_queue!r}"
-        )
-        if not args.wait:
-            print(started)
-            return 0
-        print(started, file=sys.stderr, flush=True)
-        try:
-            result = await handle.result()
-        except WorkflowFailureError as exc:
-            raise CommandError(f"workflow {workflow_id} failed: {describe_failure(exc)}", exit_code=1) from None
-        print(_to_json(result))
+        async with command_client(settings, task_queue) as client:
+            run_args = () if arg is None else (arg,)
+            try:
+                handle = await client.start_workflow(bundle.workflow_cls, *run_args, id=args.workflow_id)
+            except WorkflowAlreadyStartedError:
+                raise CommandError(
+                    f"a workflow with id {args.workflow_id!r} is already running; pick another --id"
+                ) from None
+            started = (
+                f"started {bundle.slug} as workflow {handle.id} (run {handle.first_execution_run_id}) "
+                f"on task queue {task_queue!r}"
+            )
+            if not args.wait:
+                print(started)
+                return 0
+            print(started, file=sys.stderr, flush=True)
+            try:
+                result = await handle.result()
+            except WorkflowFailedError as exc:
+                raise CommandError(exc.message, exit_code=1) from None
+        print(to_json_text(result))
         return 0
 
 

@@ -1,0 +1,578 @@
+"""The operations commands: look at, answer, collect and stop runs on a Temporal cluster.
+
+=====================================================  =================================================
+``ntro workflow describe ID``                          status, steps (✓ ▶ ·), what it waits for, children
+                                                       (running ones described in turn)
+``ntro workflow signal ID NAME [--input JSON|@file]``  send a signal
+``ntro workflow answer ID approve|reject``             answer the open review(s)
+``[--note TEXT] [--correction JSON]...``
+``ntro workflow answer ID upload SOURCE FILE``         answer the open upload of SOURCE with FILE
+``ntro workflow result ID [--wait]``                   the result, as JSON
+``ntro workflow cancel ID``                            ask a run to cancel
+``ntro workflow list [--status S] [--limit N]``        runs, newest first
+=====================================================  =================================================
+
+Each takes the connection options of ``ntro worker`` and ``--json``. Answers
+go through :mod:`ntro.client`, the one module that reads gates and builds
+answers for every engine. Bad input is one line and exit 2; an unknown id,
+a run in the wrong state or a server that cannot be reached is one line and
+exit 1. Nothing here imports temporalio at module level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import mimetypes
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ntro.cli import CommandError
+from ntro.runtime.temporal._cli import (
+    _run_to_the_end,
+    command_client,
+    read_input_text,
+    to_json_text,
+)
+from ntro.runtime.temporal._connect import ConnectionSettings, add_connection_options, settings_from_args
+
+if TYPE_CHECKING:
+    from ntro.client import Gate
+    from ntro.runtime.protocol import WorkflowDescription, WorkflowStatus
+    from ntro.runtime.temporal._client import TemporalClient
+
+__all__ = [
+    "ANSWER_COMMAND",
+    "CANCEL_COMMAND",
+    "DESCRIBE_COMMAND",
+    "LIST_COMMAND",
+    "RESULT_COMMAND",
+    "SIGNAL_COMMAND",
+    "AnswerCommand",
+    "CancelCommand",
+    "DescribeCommand",
+    "ListCommand",
+    "ResultCommand",
+    "SignalCommand",
+]
+
+STEP_MARKS = {"completed": "✓", "active": "▶", "pending": "·"}
+"""How ``describe`` marks a step: done, under way, to come."""
+
+MAX_DEPTH = 8
+"""How deep ``describe`` follows running children."""
+
+_DONE = {"approve": "approved", "reject": "rejected"}
+
+STATUS_CHOICES = ("running", "completed", "failed", "canceled", "cancelled", "terminated", "timed_out")
+
+
+def _configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    add_connection_options(parser)
+
+
+def _workflow_id(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("workflow_id", metavar="ID", help="the workflow id")
+
+
+def _check_id(args: argparse.Namespace) -> None:
+    if not args.workflow_id.strip():
+        raise CommandError("the workflow ID is empty")
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else "?"
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, default=str, ensure_ascii=False))
+
+
+async def _existing(client: TemporalClient, workflow_id: str) -> WorkflowDescription:
+    """Describe ``workflow_id`` without its queries; raises WorkflowNotFoundError for an unknown id."""
+    return await client.get_workflow_handle(workflow_id).describe(with_state=False)
+
+
+# -- describe ----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Node:
+    description: WorkflowDescription
+    children: tuple[_Node, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.description.to_json()
+        data["running_children"] = [child.to_json() for child in self.children]
+        return data
+
+
+async def _tree(client: TemporalClient, workflow_id: str, depth: int, seen: set[str]) -> _Node:
+    from ntro.workflow.exceptions import WorkflowNotFoundError
+
+    seen.add(workflow_id)
+    description = await client.get_workflow_handle(workflow_id).describe()
+    children: list[_Node] = []
+    if depth < MAX_DEPTH:
+        for child in description.children:
+            if child.status != "running" or child.workflow_id in seen:
+                continue
+            try:
+                children.append(await _tree(client, child.workflow_id, depth + 1, seen))
+            except WorkflowNotFoundError:  # not started yet, or gone: its parent's record says enough
+                continue
+    return _Node(description, tuple(children))
+
+
+def _source_of(args: Mapping[str, Any]) -> str:
+    return str(args.get("source") or args.get("signal_name") or "a file")
+
+
+def waits_for(description: WorkflowDescription, root_id: str) -> str | None:
+    """Say in plain words what a running workflow waits for, and how to answer it.
+
+    Returns:
+        ``waits for a review: ... (answer with: ntro workflow answer ROOT approve|reject)``,
+        ``waits for an upload of SOURCE: ... (answer with: ... upload SOURCE FILE)``...;
+        ``None`` for a finished run.
+    """
+    if description.status.finished:
+        return None
+    pending = description.pending_action
+    if pending is None:
+        return "nothing to answer now" if description.steps else None
+    kind = pending.get("kind")
+    reason = str(pending.get("reason") or "")
+    if kind == "interactive_review":
+        return (
+            f"waits for a review: {reason or 'approve or reject'} "
+            f"(answer with: ntro workflow answer {root_id} approve|reject)"
+        )
+    if kind == "submit_file":
+        args = pending.get("args")
+        source = _source_of(args if isinstance(args, Mapping) else {})
+        return (
+            f"waits for an upload of {source}{f': {reason}' if reason else ''} "
+            f"(answer with: ntro workflow answer {root_id} upload {source} FILE)"
+        )
+    if kind == "submit_files":
+        config = (pending.get("display_hint") or {}).get("config") or {}
+        slots = [s for s in config.get("expected") or () if isinstance(s, Mapping)]
+        listed = ", ".join(f"{_source_of(s.get('args') or {})} ({s.get('status', 'pending')})" for s in slots)
+        return (
+            f"waits for uploads{f' ({reason})' if reason else ''}: {listed or 'none listed'} "
+            f"(answer each with: ntro workflow answer {root_id} upload SOURCE FILE)"
+        )
+    if kind == "drill_down":
+        return "waits for its child workflows"
+    return f"waits for a {kind} action{f': {reason}' if reason else ''}"
+
+
+def render(node: _Node, root_id: str, indent: int = 0) -> list[str]:
+    """Return the text lines ``ntro workflow describe`` prints for ``node`` and its running children."""
+    d = node.description
+    pad = "  " * indent
+    lines: list[str] = []
+    if indent == 0:
+        where = f" on task queue {d.task_queue!r}" if d.task_queue else ""
+        ended = f", ended {_when(d.close_time)}" if d.close_time is not None else ""
+        lines.append(
+            f"workflow {d.workflow_id} ({d.workflow_type}) {d.status.in_words}{where}, "
+            f"started {_when(d.start_time)}{ended}"
+        )
+    for step in d.steps:
+        lines.append(f"{pad}  {STEP_MARKS.get(step.status, '?')} {step.title}")
+    if not d.status.finished and not d.steps and d.pending_action is None and not d.children:
+        lines.append(f"{pad}  no runbook state (not an NtroWorkflow, or no worker answered its queries)")
+    wait = waits_for(d, root_id)
+    if wait:
+        lines.append(f"{pad}  {wait}")
+    if d.children:
+        lines.append(f"{pad}  children:")
+        described = {c.description.workflow_id: c for c in node.children}
+        for child in d.children:
+            sub = described.get(child.workflow_id)
+            status = sub.description.status.value.lower().replace("_", " ") if sub is not None else child.status
+            lines.append(f"{pad}    {child.workflow_id} ({child.slug}, step {child.step_id}): {status}")
+            if sub is not None:
+                lines += render(sub, root_id, indent + 2)
+    return lines
+
+
+class DescribeCommand:
+    """``ntro workflow describe ID``: status, steps, what the run waits for, children."""
+
+    help = "show a run on Temporal: status, steps, what it waits for, and its children"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        """Add the describe command's arguments."""
+        _workflow_id(parser)
+        _configure(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Describe the run and print it."""
+        _check_id(args)
+        settings = settings_from_args(args)
+        return _run_to_the_end(self._describe(args, settings))
+
+    async def _describe(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
+        async with command_client(settings) as client:
+            node = await _tree(client, args.workflow_id, 0, set())
+        if args.json:
+            _print_json(node.to_json())
+        else:
+            print("\n".join(render(node, args.workflow_id)))
+        return 0
+
+
+# -- signal --------------------------------------------------------------------------------------
+
+
+def _parse_json(text: str, option: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"{option} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+
+
+class SignalCommand:
+    """``ntro workflow signal ID NAME [--input JSON|@file]``: send a signal to a run."""
+
+    help = "send a signal to a run on Temporal (with --input as its one argument)"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        """Add the signal command's arguments."""
+        _workflow_id(parser)
+        parser.add_argument("signal", metavar="NAME", help="the signal's name, e.g. user_action")
+        parser.add_argument(
+            "--input",
+            "-i",
+            metavar="JSON|@FILE",
+            help="the signal's argument as JSON, @file.json or @- for stdin (default: none; 'null' sends None)",
+        )
+        _configure(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Send the signal; print one line."""
+        _check_id(args)
+        if not args.signal.strip():
+            raise CommandError("the signal NAME is empty")
+        text = read_input_text(args.input)
+        values: tuple[Any, ...] = () if text is None else (_parse_json(text, "--input"),)
+        settings = settings_from_args(args)
+        return _run_to_the_end(self._signal(args, settings, values))
+
+    async def _signal(self, args: argparse.Namespace, settings: ConnectionSettings, values: tuple[Any, ...]) -> int:
+        async with command_client(settings) as client:
+            await client.get_workflow_handle(args.workflow_id).signal(args.signal, *values)
+        if args.json:
+            _print_json({"workflow_id": args.workflow_id, "signal": args.signal, "sent": True})
+        else:
+            print(f"sent signal {args.signal} to workflow {args.workflow_id}")
+        return 0
+
+
+# -- answer --------------------------------------------------------------------------------------
+
+
+def _waiting_words(gates: Sequence[Gate]) -> str:
+    return "; ".join(f"{g.describe()} (in {g.workflow_id})" for g in gates) or "nothing a person can answer now"
+
+
+class AnswerCommand:
+    """``ntro workflow answer ID approve|reject`` or ``... ID upload SOURCE FILE``: answer a run's gate."""
+
+    help = "answer what a run on Temporal waits for: approve|reject its review, or upload SOURCE FILE"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        """Add the answer command's arguments."""
+        _workflow_id(parser)
+        parser.add_argument(
+            "decision",
+            choices=("approve", "reject", "upload"),
+            help="approve or reject the open review(s) under ID (give a child's id to answer only its own), "
+            "or upload a file",
+        )
+        parser.add_argument(
+            "upload",
+            nargs="*",
+            metavar="SOURCE FILE",
+            help="for upload: the source asked for (e.g. trial-balance) and the file; the worker reads FILE "
+            "at its absolute path",
+        )
+        parser.add_argument("--note", metavar="TEXT", help="a note for the review (approve|reject)")
+        parser.add_argument(
+            "--correction",
+            action="append",
+            default=[],
+            metavar="JSON|@FILE",
+            help="a correction for the review, a JSON object (repeatable)",
+        )
+        _configure(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Check the answer, send it, and print one line per gate answered."""
+        _check_id(args)
+        path: Path | None = None
+        corrections: list[Mapping[str, Any]] = []
+        if args.decision == "upload":
+            if len(args.upload) != 2:
+                raise CommandError(
+                    "upload takes SOURCE FILE, e.g.: ntro workflow answer ID upload trial-balance tb.csv"
+                )
+            if args.note is not None or args.correction:
+                raise CommandError("--note and --correction go with approve|reject, not upload")
+            path = Path(args.upload[1]).expanduser().resolve()
+            if not path.is_file():
+                raise CommandError(f"{args.upload[1]}: no such file")
+        else:
+            if args.upload:
+                raise CommandError(
+                    f"{args.decision} takes no SOURCE FILE (got {' '.join(args.upload)}); "
+                    "to upload, use: ntro workflow answer ID upload SOURCE FILE"
+                )
+            for raw in args.correction:
+                value = _parse_json(read_input_text(raw, "--correction") or "", "--correction")
+                if not isinstance(value, dict):
+                    raise CommandError(f"--correction must be a JSON object, not {raw}")
+                corrections.append(value)
+        settings = settings_from_args(args)
+        return _run_to_the_end(self._answer(args, settings, path, corrections))
+
+    async def _answer(
+        self,
+        args: argparse.Namespace,
+        settings: ConnectionSettings,
+        path: Path | None,
+        corrections: list[Mapping[str, Any]],
+    ) -> int:
+        from ntro.client import answer_gate, open_gates, review_answer, upload_answer
+
+        answered: list[dict[str, Any]] = []
+        lines: list[str] = []
+        async with command_client(settings) as client:
+            root = await _existing(client, args.workflow_id)
+            if root.status.finished:
+                raise CommandError(
+                    f"workflow {args.workflow_id} {root.status.in_words}; there is nothing to answer", exit_code=1
+                )
+            gates = await open_gates(client, args.workflow_id)
+            if path is None:
+                picked = [g for g in gates if g.kind == "interactive_review"]
+                if not picked:
+                    raise CommandError(
+                        f"workflow {args.workflow_id} has no review open; it waits for: {_waiting_words(gates)}",
+                        exit_code=1,
+                    )
+                payload = review_answer(args.decision, note=args.note, corrections=corrections)
+                for gate in picked:
+                    await answer_gate(client, gate, payload)
+                    answered.append(_answered(gate, payload))
+                    lines.append(f"{_DONE[args.decision]} {gate.describe()} (workflow {gate.workflow_id})")
+            else:
+                source = args.upload[0]
+                uploads = [g for g in gates if g.kind == "submit_file"]
+                picked = [g for g in uploads if source in (g.source, g.signal_name)]
+                if not picked:
+                    open_sources = ", ".join(sorted({g.source or g.signal_name for g in uploads}))
+                    where = (
+                        f"the uploads open are: {open_sources}" if uploads else f"it waits for: {_waiting_words(gates)}"
+                    )
+                    raise CommandError(
+                        f"workflow {args.workflow_id} waits for no upload of {source!r}; {where}", exit_code=1
+                    )
+                if len(picked) > 1:
+                    ids = ", ".join(g.signal_workflow_id for g in picked)
+                    raise CommandError(
+                        f"{len(picked)} uploads of {source!r} are open (workflows {ids}); answer one at a time "
+                        "with its workflow id: ntro workflow answer CHILD_ID upload SOURCE FILE",
+                        exit_code=1,
+                    )
+                gate = picked[0]
+                resolved = path
+                payload = upload_answer(
+                    gate,
+                    document_ref=str(resolved),
+                    filename=resolved.name,
+                    content_type=mimetypes.guess_type(resolved.name)[0] or "application/octet-stream",
+                )
+                await answer_gate(client, gate, payload)
+                answered.append(_answered(gate, payload))
+                lines.append(
+                    f"sent {resolved} as {gate.signal_name} to workflow {gate.signal_workflow_id} ({gate.describe()})"
+                )
+        if args.json:
+            _print_json(answered)
+        else:
+            print("\n".join(lines))
+        return 0
+
+
+def _answered(gate: Gate, payload: Any) -> dict[str, Any]:
+    return {
+        "workflow_id": gate.workflow_id,
+        "kind": gate.kind,
+        "signal_workflow_id": gate.signal_workflow_id,
+        "signal_name": gate.signal_name,
+        "step_id": gate.step_id,
+        "payload": payload,
+    }
+
+
+# -- result ----------------------------------------------------------------------------------
+
+
+class ResultCommand:
+    """``ntro workflow result ID [--wait]``: print a run's result as JSON."""
+
+    help = "print the result of a run on Temporal as JSON (--wait: wait for it, riding out a server restart)"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        """Add the result command's arguments."""
+        _workflow_id(parser)
+        parser.add_argument("--wait", action="store_true", help="wait for a running workflow to end")
+        _configure(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Print the result; exit 1 when the run failed, or is still running without ``--wait``."""
+        _check_id(args)
+        settings = settings_from_args(args)
+        return _run_to_the_end(self._result(args, settings))
+
+    async def _result(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
+        from ntro.workflow.exceptions import WorkflowFailedError
+
+        async with command_client(settings) as client:
+            handle = client.get_workflow_handle(args.workflow_id)
+            if not args.wait:
+                description = await _existing(client, args.workflow_id)
+                if not description.status.finished:
+                    raise CommandError(
+                        f"workflow {args.workflow_id} is still running; add --wait to wait for its result",
+                        exit_code=1,
+                    )
+            try:
+                result = await handle.result()
+            except WorkflowFailedError as exc:
+                raise CommandError(exc.message, exit_code=1) from None
+        if args.json:
+            data = json.loads(to_json_text(result))
+            _print_json({"workflow_id": args.workflow_id, "status": "COMPLETED", "result": data})
+        else:
+            print(to_json_text(result))
+        return 0
+
+
+# -- cancel ----------------------------------------------------------------------------------
+
+
+class CancelCommand:
+    """``ntro workflow cancel ID``: ask a run to cancel."""
+
+    help = "ask a run on Temporal to cancel (its children and activities with it)"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        """Add the cancel command's arguments."""
+        _workflow_id(parser)
+        _configure(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Request the cancellation; exit 1 when the run has already ended."""
+        _check_id(args)
+        settings = settings_from_args(args)
+        return _run_to_the_end(self._cancel(args, settings))
+
+    async def _cancel(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
+        async with command_client(settings) as client:
+            description = await _existing(client, args.workflow_id)
+            if description.status.finished:
+                raise CommandError(
+                    f"workflow {args.workflow_id} {description.status.in_words}; there is nothing to cancel",
+                    exit_code=1,
+                )
+            await client.get_workflow_handle(args.workflow_id).cancel()
+        if args.json:
+            _print_json({"workflow_id": args.workflow_id, "cancel_requested": True})
+        else:
+            print(f"asked workflow {args.workflow_id} to cancel")
+        return 0
+
+
+# -- list --------------------------------------------------------------------------------------
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not at least 1")
+    return value
+
+
+def _status_named(name: str) -> WorkflowStatus:
+    from ntro.runtime.protocol import WorkflowStatus
+
+    return WorkflowStatus("CANCELED" if name == "cancelled" else name.upper())
+
+
+class ListCommand:
+    """``ntro workflow list [--status S] [--limit N]``: runs on the cluster, newest first."""
+
+    help = "list runs on Temporal, newest first"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        """Add the list command's arguments."""
+        parser.add_argument("--status", choices=STATUS_CHOICES, help="only runs with this status")
+        parser.add_argument("--limit", type=_positive, default=50, metavar="N", help="at most N runs (default 50)")
+        _configure(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Print one line per run."""
+        settings = settings_from_args(args)
+        return _run_to_the_end(self._list(args, settings))
+
+    async def _list(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
+        status = _status_named(args.status) if args.status else None
+        async with command_client(settings) as client:
+            runs = await client.list_workflows(status=status, limit=args.limit)
+        if args.json:
+            _print_json([run.to_json() for run in runs])
+            return 0
+        if not runs:
+            print("no workflows" + (f" with status {args.status}" if args.status else ""))
+            return 0
+        width_id = max(len(r.workflow_id) for r in runs)
+        width_type = max(len(r.workflow_type) for r in runs)
+        for run in runs:
+            status_words = run.status.value.lower()
+            print(
+                f"{run.workflow_id:<{width_id}}  {run.workflow_type:<{width_type}}  {status_words:<14}"
+                f"started {_when(run.start_time)}"
+            )
+        return 0
+
+
+DESCRIBE_COMMAND = DescribeCommand()
+"""``ntro workflow describe`` (entry point ``ntro.commands``: ``workflow.describe``)."""
+
+SIGNAL_COMMAND = SignalCommand()
+"""``ntro workflow signal`` (entry point ``ntro.commands``: ``workflow.signal``)."""
+
+ANSWER_COMMAND = AnswerCommand()
+"""``ntro workflow answer`` (entry point ``ntro.commands``: ``workflow.answer``)."""
+
+RESULT_COMMAND = ResultCommand()
+"""``ntro workflow result`` (entry point ``ntro.commands``: ``workflow.result``)."""
+
+CANCEL_COMMAND = CancelCommand()
+"""``ntro workflow cancel`` (entry point ``ntro.commands``: ``workflow.cancel``)."""
+
+LIST_COMMAND = ListCommand()
+"""``ntro workflow list`` (entry point ``ntro.commands``: ``workflow.list``)."""

@@ -1,0 +1,494 @@
+"""The operations commands (describe, signal, answer, result, cancel, list) against a real dev server.
+
+One dev server and one ``ntro worker`` (hosting examples/runbooks and the
+test bundles) serve the whole module. The walk test drives nav-monthly to
+its end with ``describe`` and ``answer`` alone and compares the result with
+a LocalRuntime run; the restart test keeps ``start --wait`` waiting while the
+dev server is stopped and started again on its SQLite file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from ntro.cli import main
+from ntro.runtime.temporal import NtroPlugin
+from ntro.runtime.temporal.testing import ServerNotFoundError, WorkerProcess, start_dev_server
+
+pytestmark = [pytest.mark.temporal]
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLES = ROOT / "examples" / "runbooks"
+NAV = EXAMPLES / "nav-monthly"
+INGEST = EXAMPLES / "document-ingest"
+HELLO = Path(__file__).parent / "bundles" / "hello"
+QUEUE = "ops-tests"
+SAMPLES = {
+    "trial-balance": NAV / "templates" / "data" / "samples" / "trial-balance.csv",
+    "bank-statement": INGEST / "templates" / "data" / "samples" / "bank-statement.csv",
+    "investor-notice": INGEST / "templates" / "data" / "samples" / "investor-notice.json",
+}
+LOOKS = 300  # bounded polling: describe at most this many times before giving up
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
+    env.update(extra)
+    return env
+
+
+async def _server(**kwargs: Any) -> Any:
+    try:
+        return await start_dev_server(plugins=[NtroPlugin()], **kwargs)
+    except ServerNotFoundError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def dev() -> AsyncIterator[Any]:
+    """A dev server (in memory) on 127.0.0.1, with an ntro-plugged client."""
+    env = await _server()
+    async with env:
+        yield env
+
+
+@pytest.fixture(scope="module")
+def dev_host(dev: Any) -> str:
+    return str(dev.client.service_client.config.target_host)
+
+
+def _start_worker(host: str, bundles: Sequence[Path] = (EXAMPLES, HELLO.parent)) -> WorkerProcess:
+    process = WorkerProcess(
+        [*(str(b) for b in bundles), "--task-queue", QUEUE, "--sticky-timeout", "1"],
+        _env(TEMPORAL_HOST=host),
+    )
+    process.wait_for("ntro worker: hosting")
+    return process
+
+
+@pytest.fixture(scope="module")
+def worker(dev_host: str) -> Iterator[WorkerProcess]:
+    process = _start_worker(dev_host)
+    try:
+        yield process
+    finally:
+        code = process.stop()
+    assert code == 0
+
+
+@pytest.fixture
+def host_env(dev_host: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    for name in list(os.environ):
+        if name.startswith("TEMPORAL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("TEMPORAL_HOST", dev_host)
+    return dev_host
+
+
+def _ntro(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _ok(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    code, out, err = _ntro(capsys, *argv)
+    assert code == 0, err
+    return out
+
+
+def _error(capsys: pytest.CaptureFixture[str], code: int, *argv: str) -> str:
+    """Run a command that must fail with ``code`` and one ``ntro: error:`` line; return the line's text."""
+    got, _, err = _ntro(capsys, *argv)
+    assert got == code, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ntro: error: "), err
+    return lines[0].removeprefix("ntro: error: ")
+
+
+def _start(capsys: pytest.CaptureFixture[str], slug: str, *extra: str) -> str:
+    bundles = str(HELLO.parent if slug == "hello" else EXAMPLES)
+    out = _ok(capsys, "workflow", "start", slug, "--bundles", bundles, "--task-queue", QUEUE, *extra)
+    match = re.match(rf"started {slug} as workflow (\S+) \(run \S+\) on task queue '{QUEUE}'$", out.strip())
+    assert match, out
+    return match.group(1)
+
+
+def _nodes(tree: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield tree
+    for child in tree["running_children"]:
+        yield from _nodes(child)
+
+
+def _describe_until(capsys: pytest.CaptureFixture[str], workflow_id: str, text: str) -> list[str]:
+    """Describe until a line shows ``text`` (a gate the run now waits at); return a fresh description.
+
+    The fresh one is asked once the run waits at the gate: its queries are answered one by one, so a
+    description taken while the run moves may mix two moments.
+    """
+    for _ in range(LOOKS):
+        lines = _ok(capsys, "workflow", "describe", workflow_id).splitlines()
+        if any(text in line for line in lines):
+            return _ok(capsys, "workflow", "describe", workflow_id).splitlines()
+    pytest.fail(f"describe {workflow_id} never showed {text!r}")
+
+
+def _walk(capsys: pytest.CaptureFixture[str], workflow_id: str) -> list[str]:
+    """Answer what ``describe`` says the run waits for (samples for uploads, approve for reviews) until it ends.
+
+    Returns the answers given, in order (``upload SOURCE`` or ``approve``).
+    """
+    answered: set[tuple[str, Any]] = set()
+    given: list[str] = []
+    for _ in range(LOOKS):
+        tree = json.loads(_ok(capsys, "workflow", "describe", workflow_id, "--json"))
+        if tree["status"] != "RUNNING":
+            assert tree["status"] == "COMPLETED", tree
+            return given
+        uploads: list[str] = []
+        reviews: list[tuple[str, Any]] = []
+        for node in _nodes(tree):
+            pending = node["pending_action"] or {}
+            key = (node["workflow_id"], pending.get("gate"))
+            if key in answered:
+                continue
+            if pending.get("kind") == "submit_file":
+                answered.add(key)
+                uploads.append(pending["args"]["source"])
+            elif pending.get("kind") == "interactive_review":
+                reviews.append(key)
+        for source in uploads:
+            out = _ok(capsys, "workflow", "answer", workflow_id, "upload", source, str(SAMPLES[source]))
+            assert out.startswith(f"sent {SAMPLES[source]} as "), out
+            given.append(f"upload {source}")
+        if reviews and not uploads:
+            out = _ok(capsys, "workflow", "answer", workflow_id, "approve")
+            assert len(out.strip().splitlines()) == len(reviews), out  # one line per review answered
+            answered.update(reviews)
+            given.append("approve")
+    pytest.fail(f"{workflow_id} did not finish")
+
+
+def test_walk_nav_monthly_with_describe_and_answer(worker: WorkerProcess, host_env: str, capsys: Any) -> None:
+    pytest.importorskip("ntro.runtime.local", reason="the walk compares with a LocalRuntime run")
+    workflow_id = _start(capsys, "nav-monthly")
+    assert str(uuid.UUID(workflow_id)) == workflow_id  # the default id is a UUID
+
+    first = _describe_until(capsys, workflow_id, "waits for an upload of trial-balance")
+    assert first[0].startswith(f"workflow {workflow_id} (NavMonthlyWorkflow) is running on task queue '{QUEUE}'")
+    assert first[1:] == [
+        "  ✓ Open the period",
+        "  ▶ Check the starting trial balance",
+        "  · Ingest the month's documents",
+        "  · Review the NAV",
+        "  · Close the period",
+        "  waits for an upload of trial-balance: Upload the trial balance of Demo Fund LP at the start of 2026-10 "
+        f"(answer with: ntro workflow answer {workflow_id} upload trial-balance FILE)",
+    ]
+    assert _ok(capsys, "workflow", "answer", workflow_id, "upload", "trial-balance", str(SAMPLES["trial-balance"]))
+
+    children = _describe_until(capsys, workflow_id, "waits for an upload of investor-notice")
+    assert "  ✓ Check the starting trial balance" in children
+    assert "  waits for its child workflows" in children
+    assert f"    {workflow_id}:ingest_sources:document-ingest:0 (document-ingest, step ingest_sources): running" in (
+        children
+    )
+    assert any(
+        line.startswith("      waits for an upload of bank-statement: ")
+        and line.endswith(f"(answer with: ntro workflow answer {workflow_id} upload bank-statement FILE)")
+        for line in children
+    ), children
+
+    assert _walk(capsys, workflow_id) == [
+        "upload bank-statement",
+        "upload investor-notice",
+        "approve",  # both document-ingest reviews at once
+        "approve",  # nav-monthly's own review
+    ]
+    result = json.loads(_ok(capsys, "workflow", "result", workflow_id))
+    done = _ok(capsys, "workflow", "describe", workflow_id).splitlines()
+    assert done[0].startswith(f"workflow {workflow_id} (NavMonthlyWorkflow) completed on task queue")
+    assert all(line.startswith("  ✓ ") for line in done[1:6]), done
+    assert done[7:] == [
+        f"    {workflow_id}:ingest_sources:document-ingest:{i} (document-ingest, step ingest_sources): completed"
+        for i in range(2)
+    ]
+
+    local = json.loads(_ok(capsys, "workflow", "run", str(NAV), "--child", str(INGEST), "-q"))
+    assert result["status"] == "closed"
+    for value in (result, local):
+        value.pop("completed_at")
+    assert result == local
+
+
+def test_signal_cancel_and_what_a_finished_run_refuses(
+    worker: WorkerProcess, dev: Any, host_env: str, capsys: Any
+) -> None:
+    workflow_id = _start(capsys, "nav-monthly", "--id", f"ops-{uuid.uuid4().hex[:8]}")
+    _describe_until(capsys, workflow_id, "waits for an upload of trial-balance")
+    # What it does not wait for, and bad answers.
+    assert _error(capsys, 1, "workflow", "answer", workflow_id, "approve") == (
+        f"workflow {workflow_id} has no review open; it waits for: an upload of trial-balance: Upload the trial "
+        f"balance of Demo Fund LP at the start of 2026-10 (in {workflow_id})"
+    )
+    assert _error(capsys, 1, "workflow", "answer", workflow_id, "upload", "payroll", str(SAMPLES["trial-balance"])) == (
+        f"workflow {workflow_id} waits for no upload of 'payroll'; the uploads open are: trial-balance"
+    )
+    bad: list[tuple[list[str], str]] = [
+        (["upload", "trial-balance", "/no/such/file.csv"], "/no/such/file.csv: no such file"),
+        (["upload", "trial-balance"], "upload takes SOURCE FILE"),
+        (["approve", "trial-balance"], "approve takes no SOURCE FILE"),
+        (["approve", "--correction", "[1]"], "--correction must be a JSON object"),
+        (["approve", "--correction", "{nope"], "--correction is not valid JSON"),
+        (["upload", "a", str(SAMPLES["trial-balance"]), "--note", "x"], "--note and --correction go with"),
+    ]
+    for argv, message in bad:
+        assert _error(capsys, 2, "workflow", "answer", workflow_id, *argv).startswith(message)
+    assert _error(capsys, 2, "workflow", "signal", workflow_id, "tb_submitted", "--input", "{nope").startswith(
+        "--input is not valid JSON"
+    )
+    assert _error(capsys, 2, "workflow", "signal", workflow_id, "tb_submitted", "--input", "@/no/such.json").startswith(
+        "--input @/no/such.json: cannot read"
+    )
+    assert _error(capsys, 1, "workflow", "result", workflow_id) == (
+        f"workflow {workflow_id} is still running; add --wait to wait for its result"
+    )
+
+    # A signal by hand answers the upload gate as well as `answer` does.
+    ref = json.dumps({"document_ref": "sample:trial-balance", "filename": "tb.csv"})
+    out = _ok(capsys, "workflow", "signal", workflow_id, "tb_submitted", "--input", ref)
+    assert out == f"sent signal tb_submitted to workflow {workflow_id}\n"
+    _describe_until(capsys, workflow_id, "waits for an upload of bank-statement")
+
+    assert _ok(capsys, "workflow", "cancel", workflow_id) == f"asked workflow {workflow_id} to cancel\n"
+    assert _error(capsys, 1, "workflow", "result", workflow_id, "--wait") == f"workflow {workflow_id} was cancelled"
+    described = _ok(capsys, "workflow", "describe", workflow_id)
+    assert described.startswith(f"workflow {workflow_id} (NavMonthlyWorkflow) was cancelled")
+    words = f"workflow {workflow_id} was cancelled"
+    assert _error(capsys, 1, "workflow", "cancel", workflow_id) == f"{words}; there is nothing to cancel"
+    assert _error(capsys, 1, "workflow", "answer", workflow_id, "approve") == f"{words}; there is nothing to answer"
+    assert _error(capsys, 1, "workflow", "signal", workflow_id, "x") == (
+        f"{words}; only a running workflow takes signals (x)"
+    )
+
+
+async def _terminate(dev: Any, workflow_id: str) -> None:
+    await dev.client.get_workflow_handle(workflow_id).terminate(reason="closing early")
+
+
+def test_result_and_list(worker: WorkerProcess, dev: Any, host_env: str, capsys: Any) -> None:
+    hello = _start(capsys, "hello", "--input", '{"name": "ops", "times": 2}')
+    result = json.loads(_ok(capsys, "workflow", "result", hello, "--wait"))
+    assert result == {"greeting": "hello ops hello ops", "workflow_id": hello}
+    assert json.loads(_ok(capsys, "workflow", "result", hello)) == result
+    wrapped = json.loads(_ok(capsys, "workflow", "result", hello, "--json"))
+    assert wrapped == {"workflow_id": hello, "status": "COMPLETED", "result": result}
+
+    failing = _start(capsys, "hello", "--input", '{"name": "eve", "fail": true}')
+    assert _error(capsys, 1, "workflow", "result", failing, "--wait") == (
+        f"workflow {failing} failed: Refused: refusing to greet eve"
+    )
+
+    waiting = _start(capsys, "nav-monthly")
+    for _ in range(LOOKS):
+        listed = json.loads(_ok(capsys, "workflow", "list", "--status", "running", "--json"))
+        if waiting in {run["workflow_id"] for run in listed}:
+            break
+    else:
+        pytest.fail("the running workflow was never listed")
+    assert {run["status"] for run in listed} == {"RUNNING"}
+    text = _ok(capsys, "workflow", "list", "--status", "running").splitlines()
+    assert any(line.startswith(waiting) and "NavMonthlyWorkflow" in line and " running " in line for line in text)
+    assert len(json.loads(_ok(capsys, "workflow", "list", "--limit", "1", "--json"))) == 1
+    completed = json.loads(_ok(capsys, "workflow", "list", "--status", "completed", "--json"))
+    assert hello in {run["workflow_id"] for run in completed}
+
+    asyncio.run(_terminate(dev, waiting))
+    assert _error(capsys, 1, "workflow", "result", waiting) == f"workflow {waiting} was terminated: closing early"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["describe", "nope"],
+        ["signal", "nope", "x"],
+        ["answer", "nope", "approve"],
+        ["result", "nope"],
+        ["result", "nope", "--wait"],
+        ["cancel", "nope"],
+    ],
+)
+def test_an_unknown_id_is_one_line(host_env: str, capsys: Any, argv: list[str]) -> None:
+    assert _error(capsys, 1, "workflow", *argv) == (
+        f"no workflow with id 'nope' on Temporal at {host_env} (namespace default)"
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["describe", "x"], ["signal", "x", "y"], ["answer", "x", "approve"], ["result", "x"], ["cancel", "x"], ["list"]],
+)
+def test_an_unreachable_server_is_one_line(capsys: Any, monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> None:
+    monkeypatch.setenv("TEMPORAL_HOST", "127.0.0.1:1")
+    assert _error(capsys, 1, "workflow", *argv) == (
+        "cannot connect to Temporal at 127.0.0.1:1 (namespace default, plaintext): "
+        "connection refused (is the server running, and is the port right?)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--status", "sleeping"], "argument --status: invalid choice: 'sleeping'"),
+        (["--limit", "0"], "argument --limit: 0 is not at least 1"),
+    ],
+)
+def test_bad_list_options_are_usage_errors(capsys: Any, argv: list[str], message: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["workflow", "list", *argv])
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_start_wait_reports_a_cancelled_run_in_those_words(worker: WorkerProcess, host_env: str, capsys: Any) -> None:
+    workflow_id = f"wait-cancel-{uuid.uuid4().hex[:8]}"
+    waiting = _waiting_start(host_env, workflow_id)
+    try:
+        _describe_until(capsys, workflow_id, "waits for an upload of trial-balance")
+        _ok(capsys, "workflow", "cancel", workflow_id)
+        _, err = waiting.communicate(timeout=60)
+    finally:
+        waiting.kill()
+    assert waiting.returncode == 1
+    assert err.strip().splitlines()[-1] == f"ntro: error: workflow {workflow_id} was cancelled"
+
+
+def _waiting_start(host: str, workflow_id: str) -> subprocess.Popen[str]:
+    """``ntro workflow start nav-monthly --wait`` in a child process, once it has started the run."""
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "ntro.cli", "workflow", "start", "nav-monthly", "--bundles", str(EXAMPLES)),
+            *("--task-queue", QUEUE, "--id", workflow_id, "--wait"),
+        ],
+        env=_env(TEMPORAL_HOST=host),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    assert line.startswith(f"started nav-monthly as workflow {workflow_id} "), line
+    return process
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_open_client_with_connection_settings(worker: WorkerProcess, dev_host: str) -> None:
+    from ntro.runtime.protocol import ClientOptions, open_client
+    from ntro.workflow.bundle import load_bundle
+
+    hello = load_bundle(HELLO).workflow_cls
+    options = ClientOptions(connection={"host": dev_host, "namespace": "default"}, task_queue=QUEUE)
+    async with open_client("temporal", options) as client:
+        assert client.task_queue == QUEUE
+        handle = await client.start_workflow("hello", {"name": "settings"})
+        result = await handle.result()
+    assert type(result).__name__ == "HelloResult"  # decoded into the run method's return type
+    assert (result.greeting, result.workflow_id) == ("hello settings", handle.id)
+    assert hello.__name__ == "HelloWorkflow"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_start_wait_rides_out_a_server_restart(
+    tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database, port = tmp_path / "temporal.db", _free_port()
+    server = await _server(database=database, port=port)
+    host = f"127.0.0.1:{port}"
+    for name in list(os.environ):
+        if name.startswith("TEMPORAL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("TEMPORAL_HOST", host)
+    workflow_id = f"restart-{uuid.uuid4().hex[:8]}"
+    worker, waiting = await asyncio.gather(
+        asyncio.to_thread(_start_worker, host, [NAV, INGEST]), asyncio.to_thread(_waiting_start, host, workflow_id)
+    )
+    try:
+        try:
+            await asyncio.to_thread(_describe_until, capsys, workflow_id, "waits for an upload of trial-balance")
+        finally:
+            await server.shutdown()
+        # Same database, same port: the waiting command and the worker reconnect by themselves.
+        server = await _server(database=database, port=port)
+        async with server:
+            await asyncio.to_thread(_walk, capsys, workflow_id)
+            out, err = await asyncio.to_thread(waiting.communicate, timeout=90)
+    finally:
+        waiting.kill()
+        assert worker.stop() == 0
+    assert waiting.returncode == 0, err
+    assert json.loads(out)["status"] == "closed"
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_result_waits_out_an_outage_longer_than_temporalios_own_retries(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    import ntro_temporal_testflows as flows
+    from temporalio.client import Client
+    from temporalio.service import RetryConfig
+    from temporalio.worker import Worker
+
+    from ntro.runtime.temporal import TemporalClient
+
+    database, port = tmp_path / "temporal.db", _free_port()
+    host = f"127.0.0.1:{port}"
+    server = await _server(database=database, port=port)
+    # temporalio retries an unavailable server for ~10 s by itself; with that cut short,
+    # the outage below reaches TemporalClient's own waiting.
+    impatient = RetryConfig(initial_interval_millis=20, max_retries=1, max_elapsed_time_millis=50)
+    raw = await Client.connect(host, plugins=[NtroPlugin()], retry_config=impatient)
+    serving = await Client.connect(host, plugins=[NtroPlugin()])
+    client = TemporalClient(raw, task_queue="outage", reconnect_timeout=120)
+    caplog.set_level(logging.WARNING, logger="ntro.runtime.temporal")
+    async with Worker(serving, task_queue="outage", workflows=[flows.NotesFlow]):
+        handle = await client.start_workflow(flows.NotesFlow, "outage")
+        assert await handle.query("seen") == []
+        result = asyncio.ensure_future(handle.result())
+        try:
+            await server.shutdown()
+            for _ in range(LOOKS):
+                if any("is unavailable" in r.getMessage() for r in caplog.records):
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                pytest.fail("result() never saw the server unavailable")
+            assert not result.done()
+        finally:
+            server = await _server(database=database, port=port)
+        async with server:
+            await handle.signal("done")
+            assert (await result).text == "outage: []"
+    [warning] = [r for r in caplog.records if "is unavailable" in r.getMessage()]
+    assert f"waiting for workflow {handle.id}'s result to be reachable again" in warning.getMessage()
