@@ -16,6 +16,7 @@ temporalio never downloads anything. A missing binary raises
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shutil
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import sysconfig
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -147,13 +148,41 @@ async def start_dev_server(
 
     kwargs.setdefault("ip", "127.0.0.1")
     kwargs.setdefault("ui", False)
-    return await WorkflowEnvironment.start_local(
-        dev_server_existing_path=find_cli(),
-        dev_server_database_filename=os.fspath(database) if database is not None else None,
-        port=port,
-        dev_server_extra_args=list(extra_args),
-        **kwargs,
-    )
+    path = find_cli()
+    with _child_output_discarded():
+        return await WorkflowEnvironment.start_local(
+            dev_server_existing_path=path,
+            dev_server_database_filename=os.fspath(database) if database is not None else None,
+            port=port,
+            dev_server_extra_args=list(extra_args),
+            **kwargs,
+        )
+
+
+@contextlib.contextmanager
+def _child_output_discarded() -> Iterator[None]:
+    """Start child processes meanwhile with stdout and stderr on /dev/null.
+
+    The dev server prints a banner and its log to the streams it inherits,
+    which would land in the middle of a command's own output. The child keeps
+    the streams it was started with; ours are back once the block ends.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    saved = [os.dup(fd) for fd in (1, 2)]
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, null):
+            os.close(fd)
 
 
 class WorkerProcess:
