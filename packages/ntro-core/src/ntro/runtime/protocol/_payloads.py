@@ -36,14 +36,18 @@ import inspect
 import types
 import typing
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
-import pydantic
-import pydantic_core
 
 from ntro.runtime.protocol._shared import ErrorType
 from ntro.workflow.exceptions import WorkflowError
+
+if TYPE_CHECKING:
+    import pydantic
+
+# pydantic is imported on first conversion, not with this module: ``import
+# ntro.workflow`` must stay cheap, and only runs with payload parity convert.
 
 __all__ = [
     "DEFAULT_PAYLOAD_CONVERTER",
@@ -166,9 +170,15 @@ class PayloadConverter:
     """
 
     def __init__(self, *, max_cached_type_adapters: int | None = 1024) -> None:
-        self._adapter: Callable[[Any], pydantic.TypeAdapter[Any]] = functools.lru_cache(
-            maxsize=max_cached_type_adapters
-        )(pydantic.TypeAdapter)
+        self._max_cached = max_cached_type_adapters
+        self._cached_adapter: Callable[[Any], pydantic.TypeAdapter[Any]] | None = None
+
+    def _adapter(self, hint: Any) -> pydantic.TypeAdapter[Any]:
+        if self._cached_adapter is None:
+            import pydantic
+
+            self._cached_adapter = functools.lru_cache(maxsize=self._max_cached)(pydantic.TypeAdapter)
+        return self._cached_adapter(hint)
 
     def to_payload(self, value: Any) -> Payload:
         """Encode ``value``.
@@ -180,6 +190,8 @@ class PayloadConverter:
             return Payload(ENCODING_NULL)
         if isinstance(value, bytes):
             return Payload(ENCODING_BINARY, value)
+        import pydantic_core
+
         try:
             return Payload(ENCODING_JSON, pydantic_core.to_json(value))
         except Exception as exc:
@@ -209,6 +221,8 @@ class PayloadConverter:
                 try:
                     hash(hint)
                 except TypeError:
+                    import pydantic
+
                     adapter = pydantic.TypeAdapter(hint)
                 else:
                     raise
@@ -247,6 +261,8 @@ def _type_name(hint: Any) -> str:
 
 
 def _one_line(exc: BaseException) -> str:
+    import pydantic_core
+
     text = str(exc).strip()
     if isinstance(exc, pydantic_core.ValidationError):
         # "1 validation error for int\n  Input should be..." -> the first problem only
