@@ -238,12 +238,16 @@ def test_workflow_error_is_one_plain_class() -> None:
     assert (clone.message, clone.type, clone.non_retryable) == ("bad input", "BadInput", True)
 
 
-def test_import_never_pulls_temporalio() -> None:
+def test_import_never_pulls_temporalio_nor_pydantic() -> None:
+    """Importing the facades stays cheap: no temporalio, and pydantic only once a payload is converted."""
     import subprocess
 
-    code = "import ntro.workflow as w; w.runbook; w.NtroWorkflow; import sys; print('temporalio' in sys.modules)"
+    code = (
+        "import ntro.workflow as w, ntro.runtime.protocol; w.runbook; w.NtroWorkflow; import sys; "
+        "print('temporalio' in sys.modules, 'pydantic' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False False"
 
 
 def test_run_local_without_the_backend_names_the_extra() -> None:
