@@ -135,6 +135,8 @@ async def test_none_is_a_signal_value_and_a_plain_workflow_has_no_runbook_state(
     with pytest.raises(LookupError):
         await handle.query("no_such_query")
 
+    with pytest.raises(TypeError, match="a signal carries at most one argument, not 2"):
+        await handle.signal("note", 1, 2)
     await handle.signal("done")
     result = await handle.result()
     assert result == flows.Reply(text="n: [None, {'a': 1}]", total=2)

@@ -77,6 +77,9 @@ _log = logging.getLogger("ntro.runtime.temporal")
 POLL_INTERVAL = 0.1
 """Seconds :meth:`TemporalClient.wait_for_change` waits at most (Temporal pushes no change events)."""
 
+SETTLE_SECONDS = 0.25
+"""How long :func:`open_client` lets cut-off calls complete after stopping what it started."""
+
 _TRANSIENT = frozenset(
     {
         RPCStatusCode.UNAVAILABLE,
@@ -340,7 +343,8 @@ class TemporalClient:
         )
 
     def _rpc_error(self, exc: RPCError, workflow_id: str | None) -> Exception:
-        if exc.status == RPCStatusCode.NOT_FOUND and workflow_id is not None:
+        missing_namespace = exc.message.lower().startswith("namespace ")  # "Namespace X is not found."
+        if exc.status == RPCStatusCode.NOT_FOUND and workflow_id is not None and not missing_namespace:
             return WorkflowNotFoundError(f"no workflow with id {workflow_id!r} on Temporal at {self.where}")
         if exc.status == RPCStatusCode.UNAVAILABLE:
             return TemporalUnavailableError(f"cannot reach Temporal at {self.where}: {exc.message}")
@@ -409,8 +413,11 @@ class TemporalWorkflowHandle:
         Raises:
             WorkflowNotFoundError: No running workflow has this id (the message
                 says when the run has ended).
+            TypeError: More than one argument was given.
             TemporalUnavailableError: The server cannot be reached.
         """
+        if len(args) > 1:
+            raise TypeError(f"a signal carries at most one argument, not {len(args)}")
         try:
             await self._raw().signal(signal, args=list(args))
         except RPCError as exc:
@@ -610,37 +617,47 @@ async def _open(options: ClientOptions) -> AsyncIterator[TemporalClient]:
     from ntro.runtime.temporal._plugin import NtroPlugin
     from ntro.runtime.temporal.testing import start_dev_server, start_time_skipping
 
-    async with AsyncExitStack() as stack:
-        environment: Any = None
-        if options.time_skipping:
-            environment = await start_time_skipping(plugins=[NtroPlugin()])
-            stack.push_async_callback(environment.shutdown)
-            raw = environment.client
-        else:
-            settings = resolve_settings(options.connection)
-            if settings is None:
-                namespace = str((options.connection or {}).get("namespace") or "default")
-                with _stdout_to_stderr():
-                    environment = await start_dev_server(
-                        plugins=[NtroPlugin()], namespace=namespace, dev_server_log_level="error"
-                    )
+    started_something = False
+    try:
+        async with AsyncExitStack() as stack:
+            environment: Any = None
+            if options.time_skipping:
+                environment = await start_time_skipping(plugins=[NtroPlugin()])
                 stack.push_async_callback(environment.shutdown)
                 raw = environment.client
             else:
-                raw = await connect(settings, plugins=[NtroPlugin()])
-        task_queue = options.task_queue
-        if options.workflows:
-            from temporalio.worker import Worker
+                settings = resolve_settings(options.connection)
+                if settings is None:
+                    namespace = str((options.connection or {}).get("namespace") or "default")
+                    with _stdout_to_stderr():
+                        environment = await start_dev_server(
+                            plugins=[NtroPlugin()], namespace=namespace, dev_server_log_level="error"
+                        )
+                    stack.push_async_callback(environment.shutdown)
+                    raw = environment.client
+                else:
+                    raw = await connect(settings, plugins=[NtroPlugin()])
+            started_something = environment is not None
+            task_queue = options.task_queue
+            if options.workflows:
+                from temporalio.worker import Worker
 
-            task_queue = task_queue or f"ntro-run-{uuid.uuid4().hex}"
-            worker = Worker(
-                raw,
-                task_queue=task_queue,
-                workflows=_unique(options.workflows),
-                activities=_unique(options.activities),
-            )
-            await stack.enter_async_context(worker)
-        yield TemporalClient(raw, task_queue=task_queue, environment=environment)
+                task_queue = task_queue or f"ntro-run-{uuid.uuid4().hex}"
+                worker = Worker(
+                    raw,
+                    task_queue=task_queue,
+                    workflows=_unique(options.workflows),
+                    activities=_unique(options.activities),
+                )
+                started_something = True
+                await stack.enter_async_context(worker)
+            yield TemporalClient(raw, task_queue=task_queue, environment=environment)
+    finally:
+        if started_something:
+            # Calls cut off by stopping the worker and the server complete on temporalio's native
+            # threads; one that completes after the interpreter began to finalise aborts the process
+            # (see _process.py). Let them complete while this event loop still runs.
+            await asyncio.sleep(SETTLE_SECONDS)
 
 
 def open_client(options: ClientOptions | None = None) -> AbstractAsyncContextManager[TemporalClient]:
