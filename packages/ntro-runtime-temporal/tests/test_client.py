@@ -268,3 +268,13 @@ async def test_held_time_does_not_pass_while_a_gate_is_answered(client: Temporal
         await _waiting(client, handle)
         await handle.signal("document_submitted", {"document_ref": "held"})
     assert (await result)["document"] == {"document_ref": "held"}
+
+
+async def test_a_closed_run_no_worker_answers_for_has_empty_state(client: TemporalClient) -> None:
+    # No worker polls this queue: the run never starts, and its queries can never be answered.
+    impatient = TemporalClient(client.client, task_queue=f"nobody-{uuid.uuid4().hex}", closed_query_timeout=0.5)
+    handle = await impatient.start_workflow(flows.GateFlow)
+    await handle.terminate("never served")
+    description = await handle.describe()
+    assert description.status is WorkflowStatus.TERMINATED
+    assert (description.steps, description.pending_action, description.children) == ((), None, ())

@@ -16,9 +16,9 @@ Typical use, once per deployment::
 
 or, for runbook bundles, the ``ntro worker`` command.
 
-The client side (``ntro.clients``: ``temporal``) is :func:`open_client`, which
-yields a :class:`TemporalClient`: start, describe, answer and collect runs,
-as on every engine (see :mod:`ntro.runtime.protocol`).
+The client side (``ntro.clients``: ``temporal``) is ``open_client``, which
+yields a ``TemporalClient``: start, describe, answer and collect runs, as on
+every engine (see ``ntro.runtime.protocol``).
 """
 
 from __future__ import annotations

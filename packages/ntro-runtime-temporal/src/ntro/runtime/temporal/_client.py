@@ -103,6 +103,12 @@ _VISIBILITY_STATUS = {
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+# The order describe() asks RUNBOOK_QUERIES in: one after the other (queries sent together while a
+# workflow task is in flight wait for the next one, a second or so), the pending action first. Only a
+# person closes a gate, so steps asked after it are never older than the gate it shows.
+_STATE_ORDER = ("current_pending_action", "current_steps", "children_by_step_id")
+assert set(_STATE_ORDER) == set(RUNBOOK_QUERIES)
+
 
 class TemporalUnavailableError(NtroError, ConnectionError):
     """The Temporal server cannot be reached (it is down, restarting, or the network is)."""
@@ -506,7 +512,7 @@ class TemporalWorkflowHandle:
                         f"({exc.message}); gave up after {self._client.reconnect_timeout:g}s"
                     ) from exc
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                delay = min(delay * 2, 2.0)
 
     async def _decoded_type(self) -> type | None:
         if self._typed:
@@ -544,12 +550,13 @@ class TemporalWorkflowHandle:
         if not with_state:
             return description
         timeout = self._client.query_timeout if not description.status.finished else self._client.closed_query_timeout
-        answers = await asyncio.gather(
-            *(self._state_answer(name, timeout) for name in RUNBOOK_QUERIES), return_exceptions=True
-        )
-        if any(isinstance(answer, BaseException) for answer in answers):
-            return description
-        return description.with_state(runbook_state(*answers))
+        answers: dict[str, Any] = {}
+        for name in _STATE_ORDER:
+            try:
+                answers[name] = await self._state_answer(name, timeout)
+            except Exception:  # no worker answers (a closed run whose worker is gone), or it broke
+                return description
+        return description.with_state(runbook_state(*(answers[name] for name in RUNBOOK_QUERIES)))
 
     async def _state_answer(self, name: str, timeout: float) -> Any:
         try:

@@ -69,6 +69,7 @@ MAX_DEPTH = 8
 _DONE = {"approve": "approved", "reject": "rejected"}
 
 STATUS_CHOICES = ("running", "completed", "failed", "canceled", "cancelled", "terminated", "timed_out")
+"""What ``ntro workflow list --status`` takes (``cancelled`` is ``canceled``)."""
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
