@@ -192,9 +192,9 @@ def test_round_trip_args_reads_each_argument_with_its_parameter_hint() -> None:
         DEFAULT_PAYLOAD_CONVERTER.round_trip_args([STATEMENT, object()], function_hints(_positional))
 
 
-def test_the_converter_matches_temporalio_when_it_is_installed() -> None:
-    """Cross-check against temporalio's own pydantic converter (skipped when it is not installed)."""
-    pytest.importorskip("temporalio.contrib.pydantic")
+@pytest.mark.temporal
+def test_the_converter_matches_temporalio() -> None:
+    """Cross-check against temporalio's own pydantic converter (the temporal leg runs it)."""
     from temporalio.contrib.pydantic import pydantic_data_converter
 
     theirs = pydantic_data_converter.payload_converter
