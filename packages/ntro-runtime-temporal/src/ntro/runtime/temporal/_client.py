@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import sys
 import time
 import typing
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -594,23 +592,6 @@ class TemporalWorkflowHandle:
 # -- the factory published under ntro.clients ---------------------------------------------------
 
 
-@contextmanager
-def _stdout_to_stderr() -> Iterator[None]:
-    """Point file descriptor 1 at stderr while a server starts: it prints a banner we must keep off stdout."""
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError):
-        yield
-        return
-    try:
-        os.dup2(2, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
 def _unique(items: Sequence[Any]) -> list[Any]:
     found: list[Any] = []
     for item in items:
@@ -636,10 +617,9 @@ async def _open(options: ClientOptions) -> AsyncIterator[TemporalClient]:
                 settings = resolve_settings(options.connection)
                 if settings is None:
                     namespace = str((options.connection or {}).get("namespace") or "default")
-                    with _stdout_to_stderr():
-                        environment = await start_dev_server(
-                            plugins=[NtroPlugin()], namespace=namespace, dev_server_log_level="error"
-                        )
+                    environment = await start_dev_server(
+                        plugins=[NtroPlugin()], namespace=namespace, dev_server_log_level="error"
+                    )
                     stack.push_async_callback(environment.shutdown)
                     raw = environment.client
                 else:
