@@ -59,7 +59,7 @@ class WorkflowStatus(enum.StrEnum):
 
     @property
     def in_words(self) -> str:
-        """The status as people say it: ``completed``, ``was cancelled``, ``was terminated``..."""
+        """The status in words, for messages (``completed``, ``was cancelled``, ``was terminated``...)."""
         return _IN_WORDS[self]
 
 

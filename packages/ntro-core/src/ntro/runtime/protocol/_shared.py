@@ -15,7 +15,7 @@ __all__ = ["ErrorType", "activity_failure", "default_child_id", "resolve_workflo
 
 
 class ErrorType:
-    """The ``type`` names of the :class:`~ntro.workflow.WorkflowError` s that ntro raises itself.
+    """The ``type`` names of the :class:`~ntro.workflow.exceptions.WorkflowError` s that ntro raises itself.
 
     Match on these (``exc.type == ErrorType.UNKNOWN_WORKFLOW_SLUG``) rather
     than on message text; they are the same on every engine.
@@ -82,7 +82,7 @@ def default_child_id(parent_workflow_id: str, slug: str, sequence: int) -> str:
 def activity_failure(exc: BaseException, name: str) -> WorkflowError:
     """Return how an activity's final failure reaches workflow code, on every engine.
 
-    A :class:`~ntro.workflow.WorkflowError` passes through unchanged; any other
+    A :class:`~ntro.workflow.exceptions.WorkflowError` passes through unchanged; any other
     exception becomes ``WorkflowError("activity NAME failed: ...")`` whose
     ``type`` is the exception's class name (the original class does not cross
     Temporal's wire, so neither engine keeps it).

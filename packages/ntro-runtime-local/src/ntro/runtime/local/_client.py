@@ -90,7 +90,7 @@ class LocalClientHandle:
             WorkflowNotFoundError: No running workflow has this id.
             LookupError: The workflow has no such signal.
             TypeError: More than one argument was given.
-            PayloadError: The argument cannot be carried (payload parity).
+            ~ntro.runtime.protocol.PayloadError: The argument cannot be carried (payload parity).
         """
         if len(args) > 1:
             raise TypeError(f"a signal carries at most one argument, not {len(args)}")
@@ -108,7 +108,7 @@ class LocalClientHandle:
             LookupError: The workflow has no such query.
             WorkflowError: The query handler raised (``type="QueryFailed"``, as
                 on Temporal; the handler's error is its ``__cause__``).
-            PayloadError: An argument or the answer cannot be carried (payload parity).
+            ~ntro.runtime.protocol.PayloadError: An argument or the answer cannot be carried (payload parity).
         """
         run = self._find()
         if query not in run.defn.queries:
@@ -247,7 +247,7 @@ class LocalClient:
             WorkflowError: The slug names no workflow (``type="UnknownWorkflowSlug"``).
             LookupError: ``start_signal`` is not a signal of the workflow.
             TypeError: ``args`` do not fit the run method.
-            PayloadError: An argument cannot be carried (payload parity).
+            ~ntro.runtime.protocol.PayloadError: An argument cannot be carried (payload parity).
         """
         try:
             handle = self.runtime.start(

@@ -75,7 +75,7 @@ class LocalRuntime:
         task_queue: The task queue reported by ``runbook.info()``.
         retain_finished: How many finished runs stay reachable through
             :meth:`get_handle` and :meth:`list_workflows` (default
-            :data:`DEFAULT_RETAIN_FINISHED`, 1000); beyond that the oldest
+            :data:`~ntro.runtime.local.DEFAULT_RETAIN_FINISHED`, 1000); beyond that the oldest
             finished run is dropped first. Running runs are always reachable.
             The runtime keeps nothing else of a finished run, so memory stays
             flat however many runs it drives; a handle you hold keeps working.
@@ -197,7 +197,7 @@ class LocalRuntime:
                 or a run with that id is running (``type="WorkflowAlreadyStarted"``).
             LookupError: ``start_signal`` is not a signal of the workflow.
             TypeError: ``args`` do not fit the run method.
-            PayloadError: With payload parity, an argument cannot be carried.
+            ~ntro.runtime.protocol.PayloadError: With payload parity, an argument cannot be carried.
             RuntimeError: No event loop is running.
         """
         defn = resolve_workflow(workflow)

@@ -667,7 +667,7 @@ def open_client(options: ClientOptions | None = None) -> AbstractAsyncContextMan
     conversion (``payload_parity`` is always on).
 
     Raises:
-        CommandError: The cluster cannot be reached, or the connection settings are inconsistent.
+        ~ntro.cli.CommandError: The cluster cannot be reached, or the connection settings are inconsistent.
         ServerNotFoundError: A server must be started and its binary is not installed.
         TemporalBindingError: A workflow or activity cannot run on Temporal.
     """
