@@ -75,3 +75,15 @@ def test_temporal_runtime_implements_the_protocol() -> None:
 
 def test_outside_temporal_nothing_is_detected() -> None:
     assert driving_runtime() is None
+
+
+def test_a_function_marked_as_an_ntro_activity_is_bound_when_hosted() -> None:
+    """Harness mocks and spies carry an ActivityDefinition without going through @activity.defn."""
+    from ntro.runtime.protocol import ACTIVITY_ATTR, ActivityDefinition
+
+    async def double(x: int) -> int:
+        return 2 * x
+
+    setattr(double, ACTIVITY_ATTR, ActivityDefinition(name="binding.marked-double", fn=double, is_async=True))
+    assert require_bound_activity(double) == "binding.marked-double"
+    assert double.__temporal_activity_definition.name == "binding.marked-double"  # type: ignore[attr-defined]

@@ -160,6 +160,10 @@ def require_bound_activity(fn: Callable[..., Any]) -> str:
             return str(existing.name)
         name = getattr(fn, "__qualname__", repr(fn))
         raise TemporalBindingError(f"{name} is not an activity: decorate it with @activity.defn")
+    if existing is None and getattr(fn, _ACT_ERROR_ATTR, None) is None:
+        # Marked as an ntro activity without @activity.defn (a harness mock, a spy): bind it now.
+        _BINDER.bind_activity(defn)
+        existing = getattr(fn, _TEMPORAL_ACT_DEFN, None)
     error = getattr(fn, _ACT_ERROR_ATTR, None)
     if error is not None or existing is None:
         raise TemporalBindingError(f"activity {defn.name!r} cannot run on Temporal: {error}") from error
