@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from ntro.runtime.protocol import lazy_exports
 
 if TYPE_CHECKING:
-    from ntro.client._driver import AnswerPolicy, StepChange, StepTracker, drive
+    from ntro.client._driver import AnswerPolicy, RunWatcher, StepChange, drive
     from ntro.client._gates import REVIEW_SIGNAL, Gate, answer_gate, open_gates, review_answer, upload_answer
     from ntro.runtime.protocol import (
         ClientOptions,
@@ -42,7 +42,7 @@ __all__ = [
     "ClientOptions",
     "Gate",
     "StepChange",
-    "StepTracker",
+    "RunWatcher",
     "WorkflowClient",
     "WorkflowDescription",
     "WorkflowHandle",
@@ -58,7 +58,7 @@ __all__ = [
 _LAZY = {
     "AnswerPolicy": "ntro.client._driver",
     "StepChange": "ntro.client._driver",
-    "StepTracker": "ntro.client._driver",
+    "RunWatcher": "ntro.client._driver",
     "drive": "ntro.client._driver",
     "REVIEW_SIGNAL": "ntro.client._gates",
     "Gate": "ntro.client._gates",

@@ -1,22 +1,23 @@
 """Driving a run to its end: answer each gate once, report progress, return the result.
 
 The same loop serves every engine, because it only uses the client protocol:
-``ntro workflow run`` drives a run with it, and so can a test or a notebook.
+``ntro workflow run`` drives a run with it, the harness too, and so can a test
+or a notebook.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 import attrs
 
 from ntro.client._gates import Gate, answer_gate, open_gates
-from ntro.runtime.protocol import StepState, WorkflowClient, WorkflowDescription, WorkflowHandle
-from ntro.workflow.exceptions import NtroError
+from ntro.runtime.protocol import StepState, WorkflowClient, WorkflowDescription, WorkflowHandle, WorkflowStatus
+from ntro.workflow.exceptions import NtroError, WorkflowFailedError
 
-__all__ = ["AnswerPolicy", "StepChange", "StepTracker", "drive"]
+__all__ = ["AnswerPolicy", "RunWatcher", "StepChange", "drive"]
 
 DEFAULT_POLL = 0.1
 """Seconds between looks when the engine cannot say that something changed."""
@@ -46,42 +47,55 @@ class StepChange:
     step: StepState
 
 
-class StepTracker:
-    """Turns successive descriptions of a run and its children into :class:`StepChange` s.
+class RunWatcher:
+    """Describes a run and its children, and turns successive looks into :class:`StepChange` s.
 
     Engine-neutral: it reads ``describe()`` only, so progress looks the same
-    on every engine. A step seen first as completed is reported once, as completed.
+    on every engine. A finished workflow is described once more, then no longer.
     """
 
     def __init__(self, client: WorkflowClient, root_id: str) -> None:
         self.client = client
         self.root_id = root_id
         self._seen: dict[tuple[str, str], str] = {}
-        self._done: set[str] = set()
+        self._final: dict[str, WorkflowDescription] = {}
+        self._where: dict[str, tuple[str | None, int]] = {root_id: (None, 0)}
 
-    async def changes(self) -> list[StepChange]:
-        """Describe the run (and its children) and return the step changes since the last call."""
-        found: list[StepChange] = []
+    async def look(self) -> dict[str, WorkflowDescription]:
+        """Return the descriptions of the root and every child it started, by id, root first."""
+        found: dict[str, WorkflowDescription] = {}
         await self._visit(self.root_id, None, 0, found)
         return found
 
-    async def _visit(self, workflow_id: str, parent: str | None, depth: int, found: list[StepChange]) -> None:
-        if workflow_id in self._done:
+    async def _visit(
+        self, workflow_id: str, parent: str | None, depth: int, found: dict[str, WorkflowDescription]
+    ) -> None:
+        if workflow_id in found:
             return
-        try:
-            description = await self.client.get_workflow_handle(workflow_id).describe()
-        except NtroError:
-            return
-        for step in description.steps:
-            key = (workflow_id, step.id)
-            before = self._seen.get(key, "pending")
-            if step.status != before and step.status in ("active", "completed"):
-                self._seen[key] = step.status
-                found.append(StepChange(workflow_id, parent, depth, step))
+        description = self._final.get(workflow_id)
+        if description is None:
+            try:
+                description = await self.client.get_workflow_handle(workflow_id).describe()
+            except NtroError:
+                return
+            if description.status.finished and workflow_id != self.root_id:
+                self._final[workflow_id] = description
+        found[workflow_id] = description
+        self._where[workflow_id] = (parent, depth)
         for child in description.children:
             await self._visit(child.workflow_id, workflow_id, depth + 1, found)
-        if description.status.finished and all(c.workflow_id in self._done for c in description.children):
-            self._done.add(workflow_id)
+
+    def changes(self, descriptions: Mapping[str, WorkflowDescription]) -> list[StepChange]:
+        """Return the step changes in ``descriptions`` since the previous call."""
+        found: list[StepChange] = []
+        for workflow_id, description in descriptions.items():
+            parent, depth = self._where.get(workflow_id, (None, 0))
+            for step in description.steps:
+                key = (workflow_id, step.id)
+                if step.status != self._seen.get(key, "pending") and step.status in ("active", "completed"):
+                    self._seen[key] = step.status
+                    found.append(StepChange(workflow_id, parent, depth, step))
+        return found
 
 
 async def drive(
@@ -90,56 +104,78 @@ async def drive(
     policy: AnswerPolicy,
     *,
     on_steps: Callable[[list[StepChange]], Awaitable[None] | None] | None = None,
+    on_look: Callable[[Mapping[str, WorkflowDescription]], None] | None = None,
     poll: float = DEFAULT_POLL,
+    timeout: float | None = None,
 ) -> Any:
     """Answer the run's gates as ``policy`` says until it ends, and return its result.
 
     Each gate is answered at most once (gates are told apart by their
-    ``gate`` number). While it looks and answers, skipped time is held, so a
-    gate's timeout cannot fire under the answer.
+    ``gate`` number). While it looks and answers, skipped time is held; when
+    there is nothing to answer, the run is let to move on by itself
+    (:meth:`~ntro.runtime.protocol.WorkflowClient.advance_time`), so skipped
+    time never runs past a gate the policy is about to answer.
 
     Args:
         client: The client the run was started with.
         handle: The run.
         policy: How to answer gates.
         on_steps: Called with the step changes seen at each look.
+        on_look: Called with every look at the run (the root and its children).
         poll: Seconds between looks on engines that cannot signal a change.
+        timeout: Give up after this many seconds (wall time).
 
     Raises:
-        WorkflowFailedError: The run failed, was cancelled, terminated or timed out.
+        WorkflowFailedError: The run failed, was cancelled, terminated or
+            timed out, or its workflow code crashed (on Temporal, a workflow
+            task that keeps failing: reported at once, with its traceback).
+        TimeoutError: ``timeout`` passed first.
     """
     answered: set[tuple[Any, ...]] = set()
-    tracker = StepTracker(client, handle.id) if on_steps is not None else None
-    result = asyncio.ensure_future(handle.result())
-    try:
-        while True:
-            async with client.hold_time():
-                if tracker is not None and on_steps is not None:
-                    await _report(on_steps, await tracker.changes())
-                for gate in await open_gates(client, handle.id):
-                    if gate.key in answered:
-                        continue
-                    payload = await policy.answer(gate)
-                    if payload is None:
-                        continue
-                    answered.add(gate.key)
-                    try:
-                        await answer_gate(client, gate, payload)
-                    except NtroError:  # the gate closed (its workflow ended) while we answered
-                        continue
-            if result.done():
+    watcher = RunWatcher(client, handle.id)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        async with client.hold_time():
+            descriptions = await watcher.look()
+            if on_look is not None:
+                on_look(descriptions)
+            if on_steps is not None:
+                await _report(on_steps, watcher.changes(descriptions))
+            _raise_on_crash(descriptions)
+            root = descriptions.get(handle.id)
+            if root is not None and root.status.finished:
                 break
-            change = asyncio.ensure_future(client.wait_for_change(poll))
-            await asyncio.wait({result, change}, return_when=asyncio.FIRST_COMPLETED)
-            change.cancel()
-            if result.done():
-                if tracker is not None and on_steps is not None:
-                    await _report(on_steps, await tracker.changes())
-                break
-        return result.result()
-    finally:
-        if not result.done():
-            result.cancel()
+            progressed = False
+            known = {wid: d.pending_action for wid, d in descriptions.items()}
+            for gate in await open_gates(client, handle.id, known=known):
+                if gate.key in answered:
+                    continue
+                payload = await policy.answer(gate)
+                if payload is None:
+                    continue
+                answered.add(gate.key)
+                progressed = True
+                try:
+                    await answer_gate(client, gate, payload)
+                except NtroError:  # the gate closed (its workflow ended) while we answered
+                    continue
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError(f"workflow {handle.id} did not finish within {timeout:g}s")
+        if not progressed:
+            running = [wid for wid, d in descriptions.items() if d.status is WorkflowStatus.RUNNING]
+            await client.advance_time(running, poll)
+    return await handle.result()
+
+
+def _raise_on_crash(descriptions: Mapping[str, WorkflowDescription]) -> None:
+    for description in descriptions.values():
+        if description.task_failure:
+            raise WorkflowFailedError(
+                f"workflow {description.workflow_id} crashed in its workflow code (the engine retries it until "
+                f"the code is fixed): {description.task_failure}",
+                workflow_id=description.workflow_id,
+                status=description.status.value,
+            )
 
 
 async def _report(on_steps: Callable[[list[StepChange]], Awaitable[None] | None], changes: list[StepChange]) -> None:
@@ -147,8 +183,3 @@ async def _report(on_steps: Callable[[list[StepChange]], Awaitable[None] | None]
         outcome = on_steps(changes)
         if outcome is not None:
             await outcome
-
-
-def description_line(description: WorkflowDescription) -> str:
-    """Return ``<workflow type> <id> <status in words>`` for messages."""
-    return f"{description.workflow_type} {description.workflow_id} {description.status.in_words}"

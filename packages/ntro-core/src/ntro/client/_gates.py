@@ -106,11 +106,17 @@ def _str_or_none(value: Any) -> str | None:
     return str(value) if value is not None else None
 
 
-async def open_gates(client: WorkflowClient, workflow_id: str) -> list[Gate]:
+async def open_gates(client: WorkflowClient, workflow_id: str, *, known: Mapping[str, Any] | None = None) -> list[Gate]:
     """Return the gates of ``workflow_id``, and of the children it drills down to, that a person can answer now.
 
     A ``submit_files`` slot whose child advertises nothing itself is
     returned as an upload gate built from the slot.
+
+    Args:
+        client: The client of the run.
+        workflow_id: The workflow to start from (the root, usually).
+        known: Pending actions already read, by workflow id (from
+            descriptions); other workflows are asked with a query.
     """
     gates: list[Gate] = []
     seen: set[str] = set()
@@ -119,7 +125,7 @@ async def open_gates(client: WorkflowClient, workflow_id: str) -> list[Gate]:
         if wid in seen:
             return
         seen.add(wid)
-        pending = await _pending_of(client, wid)
+        pending = known[wid] if known is not None and wid in known else await _pending_of(client, wid)
         if not isinstance(pending, Mapping):
             if slot is not None:
                 gates.append(slot)

@@ -159,6 +159,10 @@ class WorkflowDescription:
         steps: The runbook's steps and their state (empty when unknown).
         pending_action: What the runbook waits for from a person, or ``None``.
         children: The child workflows the runbook started.
+        task_failure: Why the engine keeps retrying the run's workflow task (a
+            bug in workflow code: Temporal retries it until the code is
+            fixed), with the traceback; ``None`` when it is not failing.
+            LocalRuntime fails the run instead, so it never sets this.
     """
 
     workflow_id: str
@@ -172,6 +176,7 @@ class WorkflowDescription:
     steps: tuple[StepState, ...] = ()
     pending_action: Mapping[str, Any] | None = None
     children: tuple[ChildRun, ...] = ()
+    task_failure: str | None = None
 
     def with_state(self, state: RunbookState) -> WorkflowDescription:
         """Return this description with the runbook's own state filled in."""
@@ -191,6 +196,7 @@ class WorkflowDescription:
             "steps": [attrs.asdict(s) for s in self.steps],
             "pending_action": self.pending_action,
             "children": [attrs.asdict(c) for c in self.children],
+            "task_failure": self.task_failure,
         }
 
 
@@ -286,6 +292,16 @@ class WorkflowClient(Protocol):
         """Keep skipped (virtual) time from moving while the caller looks and answers.
 
         A no-op where time is real.
+        """
+
+    async def advance_time(self, workflow_ids: Sequence[str], timeout: float) -> None:
+        """Let the runs ``workflow_ids`` move on by themselves, for at most ``timeout`` seconds.
+
+        Where time is real this is :meth:`wait_for_change`. Where time is
+        skipped, the clock moves once nothing else can happen (no activity or
+        workflow task in flight), and only as far as the runs' next timer, so
+        a gate opened by the work that timer wakes is seen before its own
+        timeout can fire.
         """
 
 

@@ -292,6 +292,10 @@ class LocalClient:
                 await asyncio.wait_for(self._changed.wait(), timeout)
         self._seen = self._generation
 
+    async def advance_time(self, workflow_ids: Sequence[str], timeout: float) -> None:
+        """Wait for the next event: the virtual clock jumps to the next timer by itself when the runtime is idle."""
+        await self.wait_for_change(timeout)
+
     @contextlib.asynccontextmanager
     async def hold_time(self) -> AsyncIterator[None]:
         """Keep the virtual clock from jumping while the caller looks and answers (a no-op on the wall clock)."""

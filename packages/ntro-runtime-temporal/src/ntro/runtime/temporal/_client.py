@@ -30,6 +30,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import attrs
 import temporalio.client
 import temporalio.exceptions
 from temporalio.service import RPCError, RPCStatusCode
@@ -289,6 +290,46 @@ class TemporalClient:
         return found
 
     # -- time ---------------------------------------------------------------------------------
+    async def advance_time(self, workflow_ids: Sequence[str], timeout: float) -> None:
+        """Let the runs move on; on the time-skipping server, skip to their next timer once they are idle.
+
+        A run is idle when none of ``workflow_ids`` has an activity or a
+        workflow task in flight. Then the clock moves exactly to the earliest
+        timer still pending in their histories (a sleep, a gate's timeout)
+        and stops there: the test server skips that far and locks again, so
+        whatever the timer wakes is looked at before any later timer fires.
+        Elsewhere (a real cluster, or runs that are busy) it waits a poll interval.
+        """
+        if not self._time_skipping or not workflow_ids:
+            await self.wait_for_change(timeout)
+            return
+        next_fire: datetime | None = None
+        for workflow_id in workflow_ids:
+            handle = self.client.get_workflow_handle(workflow_id)
+            try:
+                info = await handle.describe()
+            except RPCError:
+                continue
+            if info.status != temporalio.client.WorkflowExecutionStatus.RUNNING:
+                continue
+            raw = info.raw_description
+            if raw.pending_activities or raw.HasField("pending_workflow_task"):
+                await self.wait_for_change(timeout)
+                return
+            fire = await _next_timer(handle)
+            if fire is not None and (next_fire is None or fire < next_fire):
+                next_fire = fire
+        if next_fire is None:
+            await self.wait_for_change(timeout)
+            return
+        from google.protobuf.empty_pb2 import Empty
+        from temporalio.api.testservice.v1 import SleepRequest
+
+        now = (await self.client.test_service.get_current_time(Empty())).time.ToDatetime(tzinfo=UTC)
+        request = SleepRequest()
+        request.duration.FromTimedelta(max(next_fire - now, timedelta(0)) + timedelta(milliseconds=1))
+        await self.client.test_service.unlock_time_skipping_with_sleep(request)
+
     async def wait_for_change(self, timeout: float) -> None:
         """Wait a short poll interval (at most ``timeout`` seconds): Temporal pushes no change events."""
         await asyncio.sleep(max(0.0, min(timeout, POLL_INTERVAL)))
@@ -360,6 +401,37 @@ async def _quietly(call: Any, what: str) -> None:
         await call
     except Exception as exc:  # the server is going away with the environment: nothing left to balance
         _log.debug("could not %s: %s", what, exc)
+
+
+async def _next_timer(handle: temporalio.client.WorkflowHandle[Any, Any]) -> datetime | None:
+    """Return when the earliest timer still pending in ``handle``'s history fires, or ``None``."""
+    from temporalio.api.enums.v1 import EventType
+
+    started: dict[int, datetime] = {}
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+            attrs = event.timer_started_event_attributes
+            fires = event.event_time.ToDatetime(tzinfo=UTC) + attrs.start_to_fire_timeout.ToTimedelta()
+            started[event.event_id] = fires
+        elif event.event_type == EventType.EVENT_TYPE_TIMER_FIRED:
+            started.pop(event.timer_fired_event_attributes.started_event_id, None)
+        elif event.event_type == EventType.EVENT_TYPE_TIMER_CANCELED:
+            started.pop(event.timer_canceled_event_attributes.started_event_id, None)
+    return min(started.values(), default=None)
+
+
+async def _task_failure(handle: temporalio.client.WorkflowHandle[Any, Any]) -> str | None:
+    """Return the last workflow task failure of ``handle``'s history (message and stack), if any."""
+    from temporalio.api.enums.v1 import EventType
+
+    failure: str | None = None
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+            cause = event.workflow_task_failed_event_attributes.failure
+            failure = f"{cause.message}\n{cause.stack_trace}".strip()
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            failure = None
+    return failure
 
 
 class TemporalWorkflowHandle:
@@ -545,6 +617,10 @@ class TemporalWorkflowHandle:
         except RPCError as exc:
             raise self._client._rpc_error(exc, self._id) from exc
         description = self._client.description_of(info)
+        raw = info.raw_description
+        if raw.HasField("pending_workflow_task") and raw.pending_workflow_task.attempt > 1:
+            # A workflow task that keeps failing: a bug in workflow code, retried until fixed.
+            description = attrs.evolve(description, task_failure=await _task_failure(self._latest()))
         if not with_state:
             return description
         timeout = self._client.query_timeout if not description.status.finished else self._client.closed_query_timeout
