@@ -187,6 +187,7 @@ class TemporalClient:
         self.closed_query_timeout = closed_query_timeout
         self.reconnect_timeout = reconnect_timeout
         self._time_skipping = environment is not None and bool(getattr(environment, "supports_time_skipping", False))
+        self._looked: dict[str, int] = {}  # history length of each workflow at its last describe()
         self._started: dict[str, None] = {}
 
     def __repr__(self) -> str:
@@ -303,6 +304,8 @@ class TemporalClient:
         if not self._time_skipping or not workflow_ids:
             await self.wait_for_change(timeout)
             return
+        # Skip only over what the caller has seen: a history that grew since its last look
+        # (a gate opened, a child started) is looked at again first.
         next_fire: datetime | None = None
         for workflow_id in workflow_ids:
             handle = self.client.get_workflow_handle(workflow_id)
@@ -313,7 +316,8 @@ class TemporalClient:
             if info.status != temporalio.client.WorkflowExecutionStatus.RUNNING:
                 continue
             raw = info.raw_description
-            if raw.pending_activities or raw.HasField("pending_workflow_task"):
+            looked = self._looked.get(workflow_id)
+            if looked != info.history_length or raw.pending_activities or raw.HasField("pending_workflow_task"):
                 await self.wait_for_change(timeout)
                 return
             fire = await _next_timer(handle)
@@ -617,6 +621,7 @@ class TemporalWorkflowHandle:
         except RPCError as exc:
             raise self._client._rpc_error(exc, self._id) from exc
         description = self._client.description_of(info)
+        self._client._looked[self._id] = info.history_length
         raw = info.raw_description
         if raw.HasField("pending_workflow_task") and raw.pending_workflow_task.attempt > 1:
             # A workflow task that keeps failing: a bug in workflow code, retried until fixed.

@@ -1,0 +1,309 @@
+"""``WorkflowHarness``: run a runbook through scenarios on LocalRuntime or Temporal.
+
+The harness is a caller of the client (:mod:`ntro.runtime.protocol`,
+:mod:`ntro.client`), so one piece of code drives both engines:
+
+* the engine's client is opened with the workflow and its children, the
+  activities **mocked** (auto-faked from their return annotations, or as the
+  scenario says), time skipping on (the virtual clock locally, the
+  time-skipping test server on Temporal) and payload parity;
+* :func:`ntro.client.drive` answers the gates the runbook advertises, as the
+  :class:`Scenario` says, and never lets skipped time run past a gate it is
+  about to answer;
+* on Temporal every finished history is **replayed** through the sandboxed
+  ``Replayer``: a non-deterministic runbook fails its scenario;
+* a bug in workflow code fails the scenario at once, with its traceback, on
+  both engines (Temporal would retry the workflow task forever).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from types import ModuleType
+from typing import Any
+
+from ntro.client import Gate, drive, review_answer, upload_answer
+from ntro.runtime.protocol import (
+    ClientOptions,
+    WorkflowClient,
+    WorkflowDescription,
+    activity_definition,
+    open_client,
+    workflow_definition,
+)
+from ntro.testing._results import ActivityCall, RunResult, StepEvent
+from ntro.testing._scenarios import HAPPY, Scenario
+from ntro.workflow.exceptions import NtroError, RuntimeNotAvailableError, WorkflowFailedError
+
+__all__ = ["RUNTIMES", "WorkflowHarness", "discover_activities"]
+
+RUNTIMES = ("local", "temporal")
+"""The engines a harness runs on."""
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds (wall time) a scenario may take before it fails as timed out."""
+
+_UNSET: Any = object()
+
+
+def _jsonable(value: Any) -> Any:
+    from pydantic_core import to_jsonable_python
+
+    return to_jsonable_python(value, serialize_unknown=True)
+
+
+def discover_activities(*workflow_classes: type) -> list[Callable[..., Any]]:
+    """Return the activities defined beside ``workflow_classes``: in their modules and sibling ``activities`` modules.
+
+    Deduplicated by activity name (the first found wins), in discovery order.
+    """
+    found: dict[str, Callable[..., Any]] = {}
+    for cls in workflow_classes:
+        module = sys.modules.get(cls.__module__)
+        if module is None:
+            continue
+        candidates: list[ModuleType] = [module]
+        package = module.__package__
+        if package:
+            try:
+                candidates.append(importlib.import_module(f"{package}.activities"))
+            except ImportError:
+                pass
+        for candidate in candidates:
+            for value in vars(candidate).values():
+                defn = activity_definition(value)
+                if defn is not None and defn.fn is value:
+                    found.setdefault(defn.name, value)
+    return list(found.values())
+
+
+class _ScenarioPolicy:
+    """Answers a run's gates as a scenario says, and notes what it answered."""
+
+    def __init__(self, scenario: Scenario, note: Callable[[str, str, dict[str, Any]], None]) -> None:
+        self.scenario = scenario
+        self.note = note
+        self.reviews = 0
+        self.decisions: list[str] = []
+        self.pending: list[dict[str, Any]] = []
+
+    async def answer(self, gate: Gate) -> Any:
+        self.pending.append({"workflow_id": gate.workflow_id, "pending": _jsonable(dict(gate.pending))})
+        if gate.kind == "interactive_review":
+            decision = self.scenario.decision_for(gate.step_id, self.reviews)
+            self.reviews += 1
+            self.decisions.append(decision)
+            corrections = self.scenario.corrections_for(gate.step_id) if decision == "approve" else []
+            detail: dict[str, Any] = {"response": decision, "step_id": gate.step_id, "reason": gate.reason}
+            if corrections:
+                detail["corrections"] = corrections
+            self.note("review", gate.workflow_id, detail)
+            return review_answer(decision, corrections=corrections)
+        source = gate.source or gate.signal_name
+        payload = upload_answer(gate, document_ref=f"sample:{source}")
+        payload.update(self.scenario.upload_fields(gate.source, gate.signal_name))
+        self.note(
+            "submit_file",
+            gate.workflow_id,
+            {"signal": gate.signal_name, "source": source, "document_ref": payload.get("document_ref")},
+        )
+        return payload
+
+
+class WorkflowHarness:
+    """Runs a runbook through scenarios on one engine: ``async with WorkflowHarness(cls) as h: await h.run(...)``.
+
+    Args:
+        workflow_cls: The ``@runbook.defn`` class under test.
+        runtime: ``"local"`` (LocalRuntime, virtual clock) or ``"temporal"``
+            (the time-skipping test server, sandboxed, every history replayed).
+        child_workflows: Workflow classes it starts by slug.
+        mocks: Activity name -> a value, or a callable given the activity's
+            arguments, or :data:`~ntro.testing.REAL` to run the real one. The
+            others return a fake built from their return annotation. A
+            scenario's own ``mocks`` win over these.
+        activities: The real activities (default: those defined beside the
+            workflow classes, in their modules and sibling ``activities`` modules).
+        extra_activities: More real activities to host.
+        timeout: Seconds a scenario may take (wall time) before it fails.
+    """
+
+    def __init__(
+        self,
+        workflow_cls: type,
+        *,
+        runtime: str = "local",
+        child_workflows: Sequence[type] = (),
+        mocks: Mapping[str, Any] | None = None,
+        activities: Sequence[Callable[..., Any]] | None = None,
+        extra_activities: Sequence[Callable[..., Any]] = (),
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+        self.workflow_cls = workflow_cls
+        self.defn = workflow_definition(workflow_cls)
+        self.runtime = runtime
+        self.child_workflows = list(child_workflows)
+        self.mocks = dict(mocks or {})
+        self.timeout = timeout
+        real = list(activities) if activities is not None else discover_activities(workflow_cls, *child_workflows)
+        self.activities = real + [fn for fn in extra_activities if fn not in real]
+        self._active_mocks: dict[str, Any] = {}
+        self._calls: list[ActivityCall] = []
+        self._events: list[StepEvent] = []
+        self._started = 0.0
+        self._client: WorkflowClient | None = None
+        self._client_cm: Any = None
+        self._replayer: Any = None
+
+    # -- lifecycle ----------------------------------------------------------------------
+    async def __aenter__(self) -> WorkflowHarness:
+        from ntro.testing.auto_mock import mock_activities
+
+        hosted = mock_activities(self.activities, self._active_mocks, record=self._record_call)
+        options = ClientOptions(
+            workflows=[self.workflow_cls, *self.child_workflows],
+            activities=hosted,
+            task_queue=f"ntro-test-{uuid.uuid4().hex[:8]}",
+            payload_parity=True,
+            time_skipping=True,
+        )
+        try:
+            self._client_cm = open_client(self.runtime, options)
+        except RuntimeNotAvailableError:
+            raise
+        self._client = await self._client_cm.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        if self._client_cm is not None:
+            cm, self._client_cm, self._client = self._client_cm, None, None
+            await cm.__aexit__(*exc_info)
+
+    @property
+    def client(self) -> WorkflowClient:
+        """The engine's client (inside ``async with``)."""
+        if self._client is None:
+            raise RuntimeError("use the harness inside 'async with WorkflowHarness(...) as h'")
+        return self._client
+
+    # -- recording ------------------------------------------------------------------------
+    def _now(self) -> float:
+        return time.monotonic() - self._started
+
+    def _note(self, kind: str, workflow_id: str, detail: dict[str, Any]) -> None:
+        self._events.append(StepEvent(kind, workflow_id, detail, round(self._now(), 4)))
+
+    def _record_call(self, call: ActivityCall) -> None:
+        self._calls.append(call)
+        outcome = "ok" if call.error is None else f"raised {call.error}"
+        detail = {"activity": call.activity, "attempt": call.attempt, "outcome": outcome, "mocked": call.mocked}
+        self._note("activity", call.workflow_id, detail)
+
+    # -- running a scenario -------------------------------------------------------------------
+    def default_input(self) -> Any:
+        """The input used when ``run`` is given none: the input model's defaults, else a fake of its annotation."""
+        from ntro.workflow.bundle import InputError, input_model, parse_input
+
+        try:
+            return parse_input(self.workflow_cls, None)
+        except InputError:
+            from ntro.testing.auto_mock import generate_fake
+
+            annotation = input_model(self.workflow_cls)
+            return None if annotation is None else generate_fake(annotation)
+
+    async def run(self, *, input: Any = _UNSET, scenario: Scenario = HAPPY, timeout: float | None = None) -> RunResult:
+        """Run the workflow through ``scenario`` and return what happened.
+
+        Args:
+            input: The run method's argument (default: :meth:`default_input`).
+                ``None`` runs a method that takes no argument.
+            scenario: How gates are answered and activities mocked.
+            timeout: Seconds (wall time) before the scenario fails as timed out.
+        """
+        client = self.client
+        value = self.default_input() if input is _UNSET else input
+        self._active_mocks.clear()
+        self._active_mocks.update(self.mocks)
+        self._active_mocks.update(scenario.mocks)
+        self._calls, self._events = [], []
+        steps: dict[str, list[str]] = {}
+        self._started = time.monotonic()
+        policy = _ScenarioPolicy(scenario, self._note)
+        seen_ids: list[str] = []
+
+        def on_steps(changes: list[Any]) -> None:
+            for change in changes:
+                reached = steps.setdefault(change.workflow_id, [])
+                if change.step.id not in reached:
+                    reached.append(change.step.id)
+                self._note(
+                    "step",
+                    change.workflow_id,
+                    {"step_id": change.step.id, "title": change.step.title, "status": change.step.status},
+                )
+
+        def on_look(descriptions: Mapping[str, WorkflowDescription]) -> None:
+            seen_ids.extend(wid for wid in descriptions if wid not in seen_ids)
+
+        args = () if value is None else (value,)
+        handle = await client.start_workflow(self.workflow_cls, *args)
+        status, result, error = "completed", None, None
+        try:
+            outcome = await drive(
+                client, handle, policy, on_steps=on_steps, on_look=on_look, timeout=timeout or self.timeout
+            )
+        except WorkflowFailedError as exc:
+            status, error = "failed", _failure_text(exc)
+        except TimeoutError:
+            status, error = "failed", f"timed out after {timeout or self.timeout:g}s (pending: {policy.pending[-1:]})"
+            try:
+                await handle.cancel()
+            except NtroError:
+                pass
+        else:
+            result = _jsonable(outcome)
+        replayed: bool | None = None
+        if self.runtime == "temporal":
+            replay_error = await self._replay(seen_ids or [handle.id])
+            replayed = replay_error is None
+            if replay_error is not None:
+                status = "failed"
+                error = replay_error if error is None else f"{error}\n{replay_error}"
+        self._note("done" if status == "completed" else "error", handle.id, {} if error is None else {"error": error})
+        return RunResult(
+            scenario=scenario.name,
+            workflow_id=handle.id,
+            status=status,
+            result=result,
+            error=error,
+            events=tuple(self._events),
+            duration_s=self._now(),
+            runtime=self.runtime,
+            activity_calls=tuple(c for c in self._calls if c.workflow_id.split(":")[0] == handle.id),
+            steps={k: tuple(v) for k, v in steps.items()},
+            pending_actions=tuple(policy.pending),
+            decisions=tuple(policy.decisions),
+            replayed=replayed,
+        )
+
+    async def _replay(self, workflow_ids: Sequence[str]) -> str | None:
+        """Replay the finished histories of ``workflow_ids`` in the sandbox; return why one did not replay."""
+        from ntro.testing._replay import replay_histories
+
+        return await replay_histories(self.client, workflow_ids, [self.workflow_cls, *self.child_workflows])
+
+
+def _failure_text(exc: WorkflowFailedError) -> str:
+    cause = exc.cause
+    if cause is None or cause.__traceback__ is None:
+        return exc.message
+    tb = "".join(traceback.format_exception(type(cause), cause, cause.__traceback__)).rstrip()
+    return f"{exc.message}\n{tb}"

@@ -1,0 +1,44 @@
+"""Replaying Temporal histories in the sandbox, to catch non-deterministic runbooks.
+
+Only the harness's Temporal mode imports this module (it needs temporalio).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ntro.runtime.protocol import WorkflowClient
+
+__all__ = ["replay_histories"]
+
+
+async def replay_histories(
+    client: WorkflowClient, workflow_ids: Sequence[str], workflows: Sequence[type]
+) -> str | None:
+    """Replay the history of each of ``workflow_ids`` with ``workflows`` in temporalio's sandboxed ``Replayer``.
+
+    Returns:
+        ``None`` when every history replays; otherwise one paragraph naming the
+        workflow that did not and why (temporalio's non-determinism message).
+    """
+    from temporalio.worker import Replayer
+
+    from ntro.runtime.temporal import NtroPlugin
+
+    raw: Any = getattr(client, "client", None)
+    if raw is None:  # not a Temporal client: nothing to replay
+        return None
+    replayer = Replayer(workflows=list(workflows), plugins=[NtroPlugin()])
+    for workflow_id in workflow_ids:
+        history = await raw.get_workflow_handle(workflow_id).fetch_history()
+        result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+        failure = result.replay_failure
+        if failure is not None:
+            text = str(failure).strip().splitlines()[0] if str(failure).strip() else type(failure).__name__
+            return (
+                f"non-deterministic: the history of {workflow_id} does not replay on this code "
+                f"({type(failure).__name__}: {text}); workflow code must make the same calls in the same "
+                "order on every run (see ntro workflow lint)"
+            )
+    return None
