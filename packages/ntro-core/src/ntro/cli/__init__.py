@@ -5,7 +5,7 @@ A distribution adds a command by publishing an object that satisfies
 point's name is the command path with dots (``workflow.run``, ``worker``)::
 
     [project.entry-points."ntro.commands"]
-    "workflow.run" = "ntro.runtime.local._cli:RUN_COMMAND"
+    "workflow.run" = "ntro.cli._run:RUN_COMMAND"
 
 What you install is what you get: ``ntro --help`` lists only the commands
 whose distributions are installed.
@@ -14,5 +14,6 @@ whose distributions are installed.
 from __future__ import annotations
 
 from ntro.cli._app import Command, CommandError, build_parser, main
+from ntro.cli._run import read_input_text, to_json_text
 
-__all__ = ["Command", "CommandError", "build_parser", "main"]
+__all__ = ["Command", "CommandError", "build_parser", "main", "read_input_text", "to_json_text"]

@@ -1,0 +1,138 @@
+"""Running many scenarios: on one engine or both (parity), and every decision path (exploration)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+
+from ntro.testing._harness import WorkflowHarness
+from ntro.testing._results import RunResult
+from ntro.testing._scenarios import HAPPY, Scenario
+
+__all__ = ["DEFAULT_MAX_PATHS", "explore", "parity_diff", "parity_view", "run_scenarios"]
+
+DEFAULT_MAX_PATHS = 32
+"""How many decision paths ``--explore`` walks at most."""
+
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+async def run_scenarios(
+    harness: WorkflowHarness,
+    scenarios: Sequence[Scenario],
+    *,
+    input: Any,
+    timeout: float | None = None,
+    on_result: Callable[[RunResult], None] | None = None,
+) -> list[RunResult]:
+    """Run each scenario once on ``harness`` and return the results in order."""
+    results: list[RunResult] = []
+    for scenario in scenarios:
+        result = await harness.run(input=input, scenario=scenario, timeout=timeout)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
+
+
+def _mask(value: Any, root_id: str) -> Any:
+    """Mask what legitimately differs between engines: run ids, root ids, wall-clock times."""
+    if isinstance(value, dict):
+        return {
+            k: ("<run_id>" if k in ("run_id", "first_execution_run_id") else _mask(v, root_id))
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_mask(v, root_id) for v in value]
+    if isinstance(value, str):
+        if _DATETIME.match(value):
+            return "<datetime>"
+        return _UUID.sub("<uuid>", value.replace(root_id, "<root>"))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return "<datetime>"
+    return value
+
+
+def parity_view(result: RunResult) -> dict[str, Any]:
+    """What must be the same on both engines: status, result, activity calls and pending actions."""
+    calls = [
+        {"workflow": c.workflow_id, "activity": c.activity, "attempt": c.attempt, "args": list(c.args)}
+        for c in result.activity_calls
+    ]
+    view = {
+        "status": result.status,
+        "result": result.result,
+        "activity_calls": sorted(calls, key=lambda c: (c["workflow"], json.dumps(c, sort_keys=True, default=str))),
+        "pending_actions": list(result.pending_actions),
+        "decisions": list(result.decisions),
+    }
+    masked: dict[str, Any] = _mask(view, result.workflow_id)
+    return masked
+
+
+def parity_diff(local: RunResult, temporal: RunResult) -> str | None:
+    """Return a readable diff of where the two engines parted, or ``None`` when they agree.
+
+    Activity calls are compared per workflow in call order (children run
+    concurrently, so their calls interleave differently).
+    """
+    left, right = parity_view(local), parity_view(temporal)
+    if left == right:
+        return None
+    parts = [key for key in left if left[key] != right[key]]
+    a = json.dumps(left, indent=2, sort_keys=True, default=str).splitlines()
+    b = json.dumps(right, indent=2, sort_keys=True, default=str).splitlines()
+    diff = "\n".join(difflib.unified_diff(a, b, "local", "temporal", lineterm="", n=2))
+    return f"the engines differ in {', '.join(parts)}:\n{diff}"
+
+
+def _path_name(decisions: Sequence[str]) -> str:
+    return "explore:" + ("".join("A" if d == "approve" else "R" for d in decisions) or "-")
+
+
+async def explore(
+    harness: WorkflowHarness,
+    *,
+    input: Any,
+    base: Scenario = HAPPY,
+    max_paths: int = DEFAULT_MAX_PATHS,
+    timeout: float | None = None,
+    on_result: Callable[[RunResult], None] | None = None,
+) -> tuple[list[RunResult], bool]:
+    """Walk the runbook's decision paths: approve or reject at each review, up to ``max_paths`` runs.
+
+    The first path approves everything. Each run that answered ``n`` reviews
+    branches into paths that keep its first ``i`` answers and reject the next
+    one, for every ``i`` from its own forced prefix to ``n - 1``.
+
+    Returns:
+        The results (each named ``explore:<A|R per review>``) and whether
+        paths were left unexplored because of ``max_paths``.
+    """
+    queue: list[tuple[str, ...]] = [()]
+    seen: set[tuple[str, ...]] = set()
+    results: list[RunResult] = []
+    while queue and len(results) < max_paths:
+        prefix = queue.pop(0)
+        if prefix in seen:
+            continue
+        seen.add(prefix)
+        scenario = attrs.evolve(base, name=_path_name(prefix), decisions=prefix, approve_reviews=True)
+        result = await harness.run(input=input, scenario=scenario, timeout=timeout)
+        result = attrs.evolve(result, scenario=_path_name(result.decisions))
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+        taken = list(result.decisions)
+        for index in range(len(prefix), len(taken)):
+            branch = (*taken[:index], "reject")
+            if branch not in seen:
+                queue.append(branch)
+    return results, bool(queue)
