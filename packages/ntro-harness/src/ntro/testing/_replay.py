@@ -5,6 +5,7 @@ Only the harness's Temporal mode imports this module (it needs temporalio).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,10 +36,18 @@ async def replay_histories(
         result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
         failure = result.replay_failure
         if failure is not None:
-            text = str(failure).strip().splitlines()[0] if str(failure).strip() else type(failure).__name__
             return (
-                f"non-deterministic: the history of {workflow_id} does not replay on this code "
-                f"({type(failure).__name__}: {text}); workflow code must make the same calls in the same "
-                "order on every run (see ntro workflow lint)"
+                f"non-deterministic: the history of {workflow_id} does not replay on this code: "
+                f"{_reason(failure)}. Workflow code must make the same calls in the same order on every "
+                "run (see ntro workflow lint)"
             )
     return None
+
+
+def _reason(failure: BaseException) -> str:
+    text = str(failure)
+    match = re.search(r"Nondeterminism error: ([^\"]+)", text)
+    if match:
+        return match.group(1).strip().rstrip(".")
+    first = text.strip().splitlines()[0] if text.strip() else type(failure).__name__
+    return first[:300]
