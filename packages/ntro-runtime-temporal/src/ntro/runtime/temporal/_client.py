@@ -759,4 +759,26 @@ def open_client(options: ClientOptions | None = None) -> AbstractAsyncContextMan
         ServerNotFoundError: A server must be started and its binary is not installed.
         TemporalBindingError: A workflow or activity cannot run on Temporal.
     """
+    _quiet_core_logs()
     return _open(options if options is not None else ClientOptions())
+
+
+def _quiet_core_logs() -> None:
+    """Send temporalio's core logs to Python logging, errors only, unless the program chose a runtime itself.
+
+    The core otherwise prints its warnings on stdout, in the middle of a
+    command's JSON output (the test server, for one, draws a warning about
+    its version from every worker).
+    """
+    import logging
+
+    from temporalio.runtime import LogForwardingConfig, LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
+
+    logs = LoggingConfig(
+        filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"),
+        forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
+    )
+    try:
+        Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=logs)), error_if_already_set=True)
+    except RuntimeError:  # the program (or an earlier client) already set one: keep it
+        pass
