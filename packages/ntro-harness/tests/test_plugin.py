@@ -34,6 +34,18 @@ def test_loading_the_plugin_imports_neither_temporalio_nor_the_harness() -> None
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
+def test_the_helpers_import_without_temporalio_pydantic_or_yaml() -> None:
+    """Scenarios, mocks, loaders, reports and the validator load what they need when they need it."""
+    code = (
+        "import sys\n"
+        "import ntro.testing._scenarios, ntro.testing.auto_mock, ntro.testing._loader\n"
+        "import ntro.testing.report, ntro.testing._validate\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('temporalio', 'pydantic', 'yaml')]\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
 def run_pytest(tmp_path: Path, test_source: str, *args: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "test_sample.py").write_text(textwrap.dedent(test_source), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
