@@ -132,6 +132,9 @@ def test_scenarios_are_immutable() -> None:
         scenario.name = "other"  # type: ignore[misc]
     with pytest.raises(TypeError):
         scenario.mocks["a.b"] = 2  # type: ignore[index]
+    same = Scenario("frozen", mocks={"a.b": 1})
+    assert hash(scenario) == hash(same) and {scenario, same} == {scenario}
+    assert len({HAPPY, REJECT_ALL, Scenario("x", mocks={"y": [1]})}) == 3
 
 
 def test_real_is_one_sentinel() -> None:

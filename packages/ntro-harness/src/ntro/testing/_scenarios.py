@@ -152,6 +152,8 @@ class Scenario:
     """How the harness plays the people a run waits for, and which activities it mocks.
 
     ``Scenario("happy", approve_reviews=True)`` works as in ntro 0.1.2.
+    Scenarios are immutable and hashable (the mappings are read-only views
+    and left out of the hash).
 
     Attributes:
         name: The name ``--scenario`` selects it by.
@@ -178,11 +180,13 @@ class Scenario:
 
     name: str = attrs.field(validator=_check_name)
     approve_reviews: bool = True
-    review_overrides: Mapping[str, Decision] = attrs.field(factory=dict, converter=_overrides)
-    corrections: Corrections = attrs.field(factory=dict, converter=_corrections)
-    extra_signal_payloads: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, converter=_signal_payloads)
-    uploads: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, converter=_uploads)
-    mocks: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+    review_overrides: Mapping[str, Decision] = attrs.field(factory=dict, converter=_overrides, hash=False)
+    corrections: Corrections = attrs.field(factory=dict, converter=_corrections, hash=False)
+    extra_signal_payloads: Mapping[str, Mapping[str, Any]] = attrs.field(
+        factory=dict, converter=_signal_payloads, hash=False
+    )
+    uploads: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, converter=_uploads, hash=False)
+    mocks: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping, hash=False)
     decisions: tuple[Decision, ...] | None = attrs.field(default=None, converter=_decisions)
     description: str = ""
 
