@@ -27,7 +27,7 @@ nitpick_ignore_regex = [
     ),
     (r"py:.*", r"(R|C|F|T|Any|Awaitable|Callable|Sequence|Mapping|Duration|LoggerLike|EntryPoint|Token|Generator)"),
     (r"py:class", r"(timedelta|datetime|UUID|Random|Logger|LoggerAdapter|Path|Namespace|ArgumentParser|ContextVar)"),
-    (r"py:class", r"contextlib\..*"),
+    (r"py:class", r"(contextlib|types|pytest|_pytest)\..*"),
     (r"py:class", r"(_io\..*|pathlib\..*|os\..*|ntro\..*\._.*|BaseModel|ntro\.runtime\.protocol\.LoggerLike)"),
     # Type variables and internal classes named in signatures.
     (r"py:class", r"(ntro\.[\w.]+\.[A-Z]|LocalRun|Clock)"),

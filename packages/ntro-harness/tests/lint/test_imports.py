@@ -12,6 +12,8 @@ import ntro.testing.lint
 def test_lazy_package_exports() -> None:
     assert set(ntro.testing.__all__) <= set(dir(ntro.testing))
     for name in ntro.testing.__all__:
+        assert getattr(ntro.testing, name) is not None
+    for name in set(ntro.testing.__all__) & set(ntro.testing.lint.__all__):
         assert getattr(ntro.testing, name) is getattr(ntro.testing.lint, name)
 
 

@@ -12,7 +12,7 @@ The harness (:class:`WorkflowHarness`) runs on LocalRuntime (virtual clock)
 or on Temporal's time-skipping test server (sandboxed, every history
 replayed), through the same client and answering agent as ``ntro workflow
 run``. ``ntro workflow test`` runs a bundle's scenarios from the command line;
-the determinism lint is :mod:`ntro.testing.lint` (``ntro workflow lint``).
+the determinism lint is ``ntro.testing.lint`` (``ntro workflow lint``).
 Names load lazily, so importing this package is cheap and never imports temporalio.
 """
 

@@ -31,7 +31,7 @@ class StepEvent:
     """One thing that happened in a scenario run, in order.
 
     Attributes:
-        kind: One of :data:`EVENT_KINDS`.
+        kind: One of the event kinds listed in ``ntro.testing._results.EVENT_KINDS``.
         workflow_id: The workflow it happened in (a child's id for a child).
         detail: Kind-specific facts (JSON-ready).
         timestamp_s: Seconds since the scenario started (wall time).

@@ -82,7 +82,7 @@ class TestCommand:
             lint_failed = _lint([bundle.path, *(c.path for c in children)])
         runtimes = ("local", "temporal") if args.runtime == "both" else (args.runtime,)
         results = asyncio.run(self._run_all(args, bundle, children, value, scenarios, runtimes))
-        return _report(args, results) or (1 if lint_failed else 0)
+        return _report(args, results, bundle.slug) or (1 if lint_failed else 0)
 
     async def _run_all(
         self,
@@ -152,11 +152,16 @@ def _lint(paths: list[Path]) -> bool:
     return bool(findings)
 
 
-def _report(args: argparse.Namespace, results: list[Any]) -> int:
+def _report(args: argparse.Namespace, results: list[Any], slug: str) -> int:
     from ntro.testing import report
 
-    print(report.json(results) if args.json else report.human(results))
-    for path, render in ((args.junit, report.junit), (args.html, report.html)):
+    sys.stdout.write(report.json(results) if args.json else report.human(results))
+    sys.stdout.flush()
+    renders: tuple[tuple[str | None, Any], ...] = (
+        (args.junit, lambda r: report.junit(r, suite_name=f"ntro workflow test {slug}", classname=slug)),
+        (args.html, lambda r: report.html(r, title=f"{slug}: ntro workflow test")),
+    )
+    for path, render in renders:
         if path is None:
             continue
         try:

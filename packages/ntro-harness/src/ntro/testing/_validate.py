@@ -84,7 +84,7 @@ class ValidationIssue:
     """One problem found in a bundle.
 
     Attributes:
-        code: A stable code from :data:`CODES`.
+        code: A stable code from ``ntro.testing._validate.CODES``.
         path: The file or directory it is about, relative to the bundle
             (the bundle path itself for directory problems).
         message: What is wrong and how to fix it, in one line.
@@ -352,7 +352,7 @@ def validate_runbook(path: str | Path, *, workflow_class: str | None = None) -> 
     """Check the runbook bundle in directory ``path`` and report every problem.
 
     Checks, in order: the directory; ``runbook.md`` and its frontmatter (the
-    fields of :data:`REQUIRED_FIELDS`); ``templates/__init__.py`` and
+    fields of the required fields (slug, name, version, state, author)); ``templates/__init__.py`` and
     ``templates/workflow.py``; that ``models.py`` (if present),
     ``activities.py`` and ``workflow.py`` import; that ``workflow.py`` defines
     the ``<CamelSlug>Workflow`` class (or ``workflow_class``), decorated with
@@ -364,8 +364,8 @@ def validate_runbook(path: str | Path, *, workflow_class: str | None = None) -> 
         workflow_class: The workflow class's name, when it is not the default.
 
     Returns:
-        The report: its ``errors`` and ``warnings``, each with a code from
-        :data:`CODES`, the file (relative to the bundle) and a message.
+        The report, with its ``errors`` and ``warnings``, each with a code from
+        ``ntro.testing._validate.CODES``, the file (relative to the bundle) and a message.
     """
     given = Path(path)
     root = given.resolve() if given.exists() else given

@@ -313,21 +313,17 @@ def generate_fake(
 ) -> Any:
     """Return a deterministic fake value of type ``annotation``.
 
-    ======================================  =============================================
-    annotation                              fake
-    ======================================  =============================================
-    ``str`` / ``int`` / ``float``           ``"auto-mock"`` / ``0`` / ``0.0``
-    ``Decimal`` / ``bool`` / ``bytes``      ``Decimal("0")`` / ``True`` / ``b""``
-    ``None``, ``Any``, no annotation        ``None``
-    ``UUID``                                the all-zero UUID
-    ``datetime`` / ``date``                 2026-01-01T00:00:00+00:00 / 2026-01-01
-    ``list[X]``, ``set[X]``, ``tuple[X,...]`` one fake element (a bare ``list`` is empty)
-    ``tuple[X, Y]``                         one fake per position
-    ``dict[...]``                           ``{}``
-    ``X | None``, ``Union[X, Y]``           the fake of the first non-None member
-    ``Literal["a", "b"]`` / an ``Enum``     ``"a"`` / the first member
-    a pydantic model, dataclass, TypedDict  an instance with only the required fields filled
-    ======================================  =============================================
+    * ``str`` / ``int`` / ``float``: ``"auto-mock"`` / ``0`` / ``0.0``
+    * ``Decimal`` / ``bool`` / ``bytes``: ``Decimal("0")`` / ``True`` / ``b""``
+    * ``None``, ``Any``, no annotation: ``None``
+    * ``UUID``: the all-zero UUID
+    * ``datetime`` / ``date``: 2026-01-01T00:00:00+00:00 / 2026-01-01
+    * ``list[X]``, ``set[X]``, ``tuple[X, ...]``: one fake element (a bare ``list`` is empty)
+    * ``tuple[X, Y]``: one fake per position
+    * ``dict[...]``: ``{}``
+    * ``X | None``, ``Union[X, Y]``: the fake of the first non-None member
+    * ``Literal["a", "b"]`` / an ``Enum``: ``"a"`` / the first member
+    * a pydantic model, dataclass, TypedDict: an instance with only the required fields filled
 
     String annotations (``from __future__ import annotations``) and forward
     references are resolved in ``module`` (a module or its name), updated with

@@ -39,7 +39,7 @@ def summary(results: Sequence[RunResult]) -> dict[str, Any]:
 
     Returns:
         ``passed``, ``failed``, ``total``, ``duration_s`` (the runs' durations
-        added up) and ``by_runtime``: the same three counts per engine.
+        added up) and ``by_runtime``, the same three counts per engine.
     """
     by_runtime: dict[str, dict[str, int]] = {}
     for result in results:
@@ -104,7 +104,7 @@ def human(results: Sequence[RunResult]) -> str:
         results: The runs, in the order to show them.
 
     Returns:
-        The report, ending with a newline.
+        Text for people, ending with a newline.
     """
     width = max((len(r.scenario) for r in results), default=0)
     blocks: list[str] = []
