@@ -122,6 +122,15 @@ class NtroWorkflow:
             return {"kind": "drill_down", "reason": "waiting on child workflows", "children": running}
         return None
 
+    @runbook.query(name="ntro_runbook_state")
+    def runbook_state(self) -> dict[str, Any]:
+        """The three queries clients read, in one answer (``current_steps``, ``current_pending_action``...)."""
+        return {
+            "current_steps": self.current_steps(),
+            "current_pending_action": self.current_pending_action(),
+            "children_by_step_id": self.children_by_step_id(),
+        }
+
     @runbook.signal
     def user_action(self, action: dict[str, Any]) -> None:
         """A person's answer: ``{"kind": "approve"|"reject", ...}``, or a ``row_action``."""

@@ -13,6 +13,9 @@ from ntro.runtime.protocol import WorkflowClient
 
 __all__ = ["replay_histories"]
 
+# One replayer per set of workflows: building its sandbox is the costly part.
+_REPLAYERS: dict[tuple[type, ...], Any] = {}
+
 
 async def replay_histories(
     client: WorkflowClient, workflow_ids: Sequence[str], workflows: Sequence[type]
@@ -30,7 +33,10 @@ async def replay_histories(
     raw: Any = getattr(client, "client", None)
     if raw is None:  # not a Temporal client: nothing to replay
         return None
-    replayer = Replayer(workflows=list(workflows), plugins=[NtroPlugin()])
+    key = tuple(workflows)
+    replayer = _REPLAYERS.get(key)
+    if replayer is None:
+        replayer = _REPLAYERS[key] = Replayer(workflows=list(workflows), plugins=[NtroPlugin()])
     for workflow_id in workflow_ids:
         history = await raw.get_workflow_handle(workflow_id).fetch_history()
         result = await replayer.replay_workflow(history, raise_on_replay_failure=False)

@@ -230,6 +230,7 @@ def driving_runtime() -> Runtime | None:
 from ntro.runtime.protocol._client import (  # noqa: E402
     CLIENT_ENTRY_POINT_GROUP,
     RUNBOOK_QUERIES,
+    RUNBOOK_STATE_QUERY,
     ChildRun,
     ClientFactory,
     ClientOptions,
@@ -273,6 +274,7 @@ from ntro.runtime.protocol._shared import (  # noqa: E402
 __all__ += [
     "CLIENT_ENTRY_POINT_GROUP",
     "RUNBOOK_QUERIES",
+    "RUNBOOK_STATE_QUERY",
     "ChildRun",
     "ClientFactory",
     "ClientOptions",

@@ -23,6 +23,7 @@ from ntro.workflow.exceptions import RuntimeNotAvailableError
 __all__ = [
     "CLIENT_ENTRY_POINT_GROUP",
     "RUNBOOK_QUERIES",
+    "RUNBOOK_STATE_QUERY",
     "ChildRun",
     "ClientFactory",
     "ClientOptions",
@@ -119,6 +120,10 @@ class RunbookState:
 
 RUNBOOK_QUERIES = ("current_steps", "current_pending_action", "children_by_step_id")
 """The queries :func:`runbook_state` reads, in its argument order."""
+
+RUNBOOK_STATE_QUERY = "ntro_runbook_state"
+"""One query an ``NtroWorkflow`` answers with all of :data:`RUNBOOK_QUERIES` at once (by name):
+a networked client asks it instead of three, and falls back to the three for older runbooks."""
 
 
 def runbook_state(steps: Any, pending_action: Any, children: Any) -> RunbookState:

@@ -37,6 +37,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from ntro.runtime.protocol import (
     RUNBOOK_QUERIES,
+    RUNBOOK_STATE_QUERY,
     ClientOptions,
     WorkflowDescription,
     WorkflowStatus,
@@ -74,6 +75,7 @@ __all__ = [
 _log = logging.getLogger("ntro.runtime.temporal")
 
 POLL_INTERVAL = 0.1
+LOCAL_POLL_INTERVAL = 0.01  # a time-skipping test server runs on this machine: looking costs little
 """Seconds :meth:`TemporalClient.wait_for_change` waits at most (Temporal pushes no change events)."""
 
 SETTLE_SECONDS = 0.25
@@ -189,6 +191,8 @@ class TemporalClient:
         self._time_skipping = environment is not None and bool(getattr(environment, "supports_time_skipping", False))
         self._looked: dict[str, int] = {}  # history length of each workflow at its last describe()
         self._task_failures: dict[tuple[str, int], str | None] = {}  # (workflow id, history length) -> failure
+        self._unbundled_types: set[str] = set()  # workflow types without the one-query runbook state
+        self._stateless_types: set[str] = set()  # workflow types without any runbook query
         self._started: dict[str, None] = {}
 
     def __repr__(self) -> str:
@@ -337,7 +341,8 @@ class TemporalClient:
 
     async def wait_for_change(self, timeout: float) -> None:
         """Wait a short poll interval (at most ``timeout`` seconds): Temporal pushes no change events."""
-        await asyncio.sleep(max(0.0, min(timeout, POLL_INTERVAL)))
+        interval = LOCAL_POLL_INTERVAL if self._time_skipping else POLL_INTERVAL
+        await asyncio.sleep(max(0.0, min(timeout, interval)))
 
     @asynccontextmanager
     async def _held(self) -> AsyncIterator[None]:
@@ -636,12 +641,27 @@ class TemporalWorkflowHandle:
         if not with_state or description.task_failure:  # a failing task answers no query in time
             return description
         timeout = self._client.query_timeout if not description.status.finished else self._client.closed_query_timeout
+        kind = description.workflow_type
+        if kind in self._client._stateless_types:  # no runbook queries: nothing to ask
+            return description
+        if kind not in self._client._unbundled_types:
+            try:
+                state = await self._query(RUNBOOK_STATE_QUERY, (), timeout)
+            except UnknownQueryError:
+                self._client._unbundled_types.add(kind)
+            except Exception:  # no worker answers (a closed run whose worker is gone), or it broke
+                return description
+            else:
+                if isinstance(state, dict):
+                    return description.with_state(runbook_state(*(state.get(name) for name in RUNBOOK_QUERIES)))
         answers: dict[str, Any] = {}
         for name in _STATE_ORDER:
             try:
                 answers[name] = await self._state_answer(name, timeout)
             except Exception:  # no worker answers (a closed run whose worker is gone), or it broke
                 return description
+        if all(answer is None for answer in answers.values()) and answers:
+            self._client._stateless_types.add(kind)  # not a runbook: skip its queries from now on
         return description.with_state(runbook_state(*(answers[name] for name in RUNBOOK_QUERIES)))
 
     async def _state_answer(self, name: str, timeout: float) -> Any:
