@@ -51,20 +51,19 @@ async def harness_times(runtime: str, runs: int) -> list[float]:
 
 
 async def raw_times(runs: int) -> list[float]:
+    from raw_temporal_five import RawFive, raw_step
     from temporalio.worker import Worker
 
     from ntro.runtime.temporal.testing import start_time_skipping
 
-    from raw_temporal_five import RawFive, raw_step
-
     times: list[float] = []
-    async with await start_time_skipping() as env:
-        async with Worker(env.client, task_queue="bench-raw", workflows=[RawFive], activities=[raw_step]):
-            for i in range(runs + 1):
-                started = time.perf_counter()
-                await env.client.execute_workflow(RawFive.run, 0, id=f"raw-{uuid.uuid4()}", task_queue="bench-raw")
-                if i:
-                    times.append(time.perf_counter() - started)
+    env = await start_time_skipping()
+    async with env, Worker(env.client, task_queue="bench-raw", workflows=[RawFive], activities=[raw_step]):
+        for i in range(runs + 1):
+            started = time.perf_counter()
+            await env.client.execute_workflow(RawFive.run, 0, id=f"raw-{uuid.uuid4()}", task_queue="bench-raw")
+            if i:
+                times.append(time.perf_counter() - started)
     return times
 
 
