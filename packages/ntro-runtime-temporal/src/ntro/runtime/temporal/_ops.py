@@ -113,21 +113,24 @@ class _Node:
         return data
 
 
-async def _tree(client: TemporalClient, workflow_id: str, depth: int, seen: set[str]) -> _Node:
-    from ntro.workflow.exceptions import WorkflowNotFoundError
+async def _tree(client: TemporalClient, workflow_id: str) -> _Node:
+    """Describe the run and its running children (the client's one walk of a run), as a tree."""
+    from ntro.client import RunWatcher
 
-    seen.add(workflow_id)
-    description = await client.get_workflow_handle(workflow_id).describe()
-    children: list[_Node] = []
-    if depth < MAX_DEPTH:
-        for child in description.children:
-            if child.status != "running" or child.workflow_id in seen:
-                continue
-            try:
-                children.append(await _tree(client, child.workflow_id, depth + 1, seen))
-            except WorkflowNotFoundError:  # not started yet, or gone: its parent's record says enough
-                continue
-    return _Node(description, tuple(children))
+    descriptions = await RunWatcher(client, workflow_id).look()
+    if workflow_id not in descriptions:  # say why, in the client's words (unknown id, unreachable server)
+        await client.get_workflow_handle(workflow_id).describe()
+
+    def node(wid: str, depth: int) -> _Node:
+        description = descriptions[wid]
+        children = tuple(
+            node(child.workflow_id, depth + 1)
+            for child in description.children
+            if child.status == "running" and child.workflow_id in descriptions and depth < MAX_DEPTH
+        )
+        return _Node(description, children)
+
+    return node(workflow_id, 0)
 
 
 def _source_of(args: Mapping[str, Any]) -> str:
@@ -223,7 +226,7 @@ class DescribeCommand:
 
     async def _describe(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
         async with command_client(settings) as client:
-            node = await _tree(client, args.workflow_id, 0, set())
+            node = await _tree(client, args.workflow_id)
         if args.json:
             _print_json(node.to_json())
         else:
