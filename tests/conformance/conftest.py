@@ -20,7 +20,7 @@ if not os.environ.get("NTRO_REQUIRE_TEMPORAL"):
     pytest.importorskip("temporalio", reason="the conformance suite compares LocalRuntime with Temporal")
     pytest.importorskip("ntro.runtime.local", reason="the conformance suite needs LocalRuntime")
 
-import ntro.runtime.temporal  # noqa: E402, F401  (arm the Temporal binder before any runbook is defined)
+import ntro.runtime.temporal  # noqa: E402, F401  (the Temporal backend recognises its workflows; it arms when first used)
 from ntro.runtime.protocol import reset_runtime  # noqa: E402
 
 

@@ -1,9 +1,12 @@
 """ntro.runtime.temporal: run ntro runbooks on a Temporal cluster.
 
-Importing this module arms the Temporal backend: every ``@runbook.defn`` class
-and ``@activity.defn`` function, past and future, is also bound to temporalio's
-decorators, and code running inside a Temporal workflow or activity is
-recognised so the ``runbook``/``activity`` facades dispatch here.
+Importing this module makes code running inside a Temporal workflow or
+activity recognised, so the ``runbook``/``activity`` facades dispatch here.
+The backend is *armed* — every ``@runbook.defn`` class and ``@activity.defn``
+function, past and future, also bound to temporalio's decorators — when it is
+first used: a :class:`TemporalRuntime`, an :class:`NtroPlugin` (so every worker
+and replayer) or a client. Importing it alone (as the ``ntro`` command does to
+list its subcommands) costs no temporalio import.
 
 Typical use, once per deployment::
 
@@ -27,7 +30,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ntro.runtime.protocol import add_throwaway_import_check, lazy_exports, register_ambient_detector, selected_runtime
-from ntro.runtime.temporal._binding import TemporalBindingError, arm
+from ntro.runtime.temporal._binding import TemporalBindingError
 
 if TYPE_CHECKING:
     from ntro.runtime.protocol import Runtime
@@ -114,5 +117,4 @@ def _in_sandbox() -> bool:
 
 
 add_throwaway_import_check(_in_sandbox)
-arm()
 register_ambient_detector(_detect_temporal)
