@@ -170,7 +170,7 @@ def lint(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Build the Sphinx site with nitpicky references and warnings as errors."""
     _editable(session, *DISTRIBUTIONS)
-    session.install("sphinx>=7", "furo")
+    session.install("sphinx>=7", "furo", "pytest>=8")  # pytest: the harness's plugin module is documented
     out = ROOT / "docs/_build/html"
     shutil.rmtree(out, ignore_errors=True)
     session.run("sphinx-build", "-n", "-W", "--keep-going", "-b", "html", "docs", str(out))
