@@ -38,7 +38,7 @@ from ntro.runtime.protocol import (
 )
 from ntro.testing._results import ActivityCall, RunResult, StepEvent
 from ntro.testing._scenarios import HAPPY, Scenario
-from ntro.workflow.exceptions import NtroError, RuntimeNotAvailableError, WorkflowFailedError
+from ntro.workflow.exceptions import NtroError, WorkflowFailedError
 
 __all__ = ["RUNTIMES", "WorkflowHarness", "discover_activities"]
 
@@ -174,10 +174,7 @@ class WorkflowHarness:
             payload_parity=True,
             time_skipping=True,
         )
-        try:
-            self._client_cm = open_client(self.runtime, options)
-        except RuntimeNotAvailableError:
-            raise
+        self._client_cm = open_client(self.runtime, options)  # RuntimeNotAvailableError names what to install
         self._client = await self._client_cm.__aenter__()
         return self
 
