@@ -14,9 +14,12 @@ SUPPORT = Path(__file__).parent / "support"
 if str(SUPPORT) not in sys.path:
     sys.path.insert(0, str(SUPPORT))
 
-import ntro.runtime.temporal  # noqa: E402, F401  (arms the binder before the flows are defined)
 from ntro.runtime.protocol import reset_runtime  # noqa: E402
-from ntro.runtime.temporal import NtroPlugin  # noqa: E402
+from ntro.runtime.temporal import NtroPlugin, TemporalRuntime  # noqa: E402
+
+# Arm the backend before the test flows are defined, so they are bound at decoration time
+# (as they are in a worker process, which arms it when its NtroPlugin is made).
+TemporalRuntime()
 from ntro.runtime.temporal.testing import ServerNotFoundError, start_time_skipping  # noqa: E402
 
 

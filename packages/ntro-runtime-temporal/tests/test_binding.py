@@ -87,3 +87,13 @@ def test_a_function_marked_as_an_ntro_activity_is_bound_when_hosted() -> None:
     setattr(double, ACTIVITY_ATTR, ActivityDefinition(name="binding.marked-double", fn=double, is_async=True))
     assert require_bound_activity(double) == "binding.marked-double"
     assert double.__temporal_activity_definition.name == "binding.marked-double"  # type: ignore[attr-defined]
+
+
+def test_importing_the_backend_does_not_import_temporalio() -> None:
+    """The ntro command imports the backend to list its subcommands: that must not cost a temporalio import."""
+    import subprocess
+    import sys
+
+    code = "import ntro.runtime.temporal, sys; print('temporalio' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
