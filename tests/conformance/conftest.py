@@ -1,4 +1,8 @@
-"""Fixtures of the conformance suite: the Temporal side runs on one time-skipping server per session."""
+"""Fixtures of the conformance suite: one harness per engine, hosting every case's workflow.
+
+The Temporal side runs on one time-skipping test server per session, sandboxed,
+every history replayed by the harness.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,6 @@ if not os.environ.get("NTRO_REQUIRE_TEMPORAL"):
     pytest.importorskip("temporalio", reason="the conformance suite compares LocalRuntime with Temporal")
     pytest.importorskip("ntro.runtime.local", reason="the conformance suite needs LocalRuntime")
 
-import ntro.runtime.temporal  # noqa: E402, F401  (the Temporal backend recognises its workflows; it arms when first used)
 from ntro.runtime.protocol import reset_runtime  # noqa: E402
 
 
@@ -31,24 +34,33 @@ def _fresh_selection() -> Any:
     reset_runtime()
 
 
+def hosted() -> tuple[list[type], list[Any]]:
+    """Every workflow and activity the cases run (the example bundles are loaded now)."""
+    from ntro_conformance.examples import EXAMPLE_SLUGS, example_bundle
+
+    from ntro.testing.conformance.cases import FLOW_ACTIVITIES, FLOW_WORKFLOWS
+
+    bundles = [example_bundle(slug) for slug in EXAMPLE_SLUGS]
+    workflows = [*(b.workflow_cls for b in bundles), *FLOW_WORKFLOWS]
+    activities = [*(fn for b in bundles for fn in b.activities), *FLOW_ACTIVITIES]
+    return workflows, activities
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def temporal_engine() -> AsyncIterator[Any]:
-    """A Temporal client on the time-skipping test server, its worker hosting every case (sandboxed, spied)."""
-    from ntro_conformance.cases import all_workflows
-    from ntro_conformance.engines import TASK_QUEUE, TemporalEngine, all_spies
-
-    from ntro.runtime.protocol import ClientOptions, open_client
+async def harnesses() -> AsyncIterator[dict[str, Any]]:
+    """A harness per engine, each hosting every case's workflow, activities for real."""
     from ntro.runtime.temporal.testing import ServerNotFoundError
+    from ntro.testing.conformance import harness_for
 
-    options = ClientOptions(
-        workflows=all_workflows(), activities=all_spies(), task_queue=TASK_QUEUE, time_skipping=True
-    )
+    workflows, activities = hosted()
+    local = harness_for("local", workflows, activities)
+    temporal = harness_for("temporal", workflows, activities)
     try:
-        client_cm = open_client("temporal", options)
-        client = await client_cm.__aenter__()
+        await temporal.__aenter__()
     except ServerNotFoundError as exc:
         pytest.fail(str(exc))
     try:
-        yield TemporalEngine(client)
+        async with local:
+            yield {"local": local, "temporal": temporal}
     finally:
-        await client_cm.__aexit__(None, None, None)
+        await temporal.__aexit__(None, None, None)

@@ -1,7 +1,9 @@
-"""Every case on LocalRuntime and on Temporal: same result, same activity calls, same pending actions.
+"""Every case on LocalRuntime and on Temporal, through the harness: same result, activity calls and pending actions.
 
 The Temporal side is the time-skipping test server with the sandboxed
-workflow runner, as in production. See ``support/ntro_conformance``.
+workflow runner, as in production; the harness replays every history. The
+focused cases ship in ``ntro.testing.conformance``; the example runbooks'
+cases are in ``support/ntro_conformance/examples.py``.
 """
 
 from __future__ import annotations
@@ -9,16 +11,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ntro_conformance.cases import CASES
-from ntro_conformance.engines import Case, LocalEngine
+from ntro_conformance.examples import EXAMPLE_CASES
+
+from ntro.testing.conformance import Case, run_case
+from ntro.testing.conformance.cases import CASES
 
 pytestmark = [pytest.mark.temporal, pytest.mark.asyncio(loop_scope="session")]
 
+ALL = [*EXAMPLE_CASES, *CASES]
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-async def test_same_behaviour_on_both_engines(case: Case, temporal_engine: Any) -> None:
-    local = await LocalEngine().run(case)
-    temporal = await temporal_engine.run(case)
+
+@pytest.mark.parametrize("case", ALL, ids=[c.name for c in ALL])
+async def test_same_behaviour_on_both_engines(case: Case, harnesses: dict[str, Any]) -> None:
+    local = await run_case(harnesses["local"], case)
+    temporal = await run_case(harnesses["temporal"], case)
     assert temporal.status == local.status, (temporal.error, local.error)
     assert temporal.error == local.error
     assert temporal.result == local.result

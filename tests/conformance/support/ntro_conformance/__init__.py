@@ -1,5 +1,5 @@
-"""The conformance suite's support package: focused workflows, activity spies, engines and the driver.
+"""The conformance suite's repository-only part: the cases on the example runbooks.
 
-It is a real importable package (``tests/conformance/support`` is put on
-``sys.path``) because the Temporal sandbox re-imports workflow modules by name.
+The machinery (scripts, the harness runner, outcomes) and the focused cases
+ship in :mod:`ntro.testing.conformance`.
 """

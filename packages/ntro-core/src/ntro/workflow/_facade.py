@@ -148,7 +148,7 @@ class _RunbookFacade:
         return _handler_decorator(QUERY_ATTR, "query", fn, name, description)
 
     @property
-    def step(self) -> Any:
+    def step(self) -> Callable[..., Callable[[F], F]]:
         """The step decorator, used as ``@runbook.step(name=, title=, icon=None, config=None)``."""
         from ntro.workflow.decorators import step
 

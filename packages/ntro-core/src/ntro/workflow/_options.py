@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -43,6 +43,10 @@ def _opt_duration(name: str) -> Any:
     return attrs.field(default=None, converter=convert)
 
 
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 def _initial_interval(value: Duration) -> timedelta:
     result = to_timedelta(value, what="initial_interval")
     assert result is not None
@@ -68,7 +72,7 @@ class RetryPolicy:
     backoff_coefficient: float = 2.0
     maximum_interval: timedelta | None = _opt_duration("maximum_interval")
     maximum_attempts: int = 0
-    non_retryable_error_types: Sequence[str] = attrs.field(default=(), converter=tuple)
+    non_retryable_error_types: Sequence[str] = attrs.field(default=(), converter=_names)
 
     def __attrs_post_init__(self) -> None:
         if self.backoff_coefficient < 1:

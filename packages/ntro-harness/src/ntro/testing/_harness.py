@@ -131,6 +131,7 @@ class WorkflowHarness:
             workflow classes, in their modules and sibling ``activities`` modules).
         extra_activities: More real activities to host.
         timeout: Seconds a scenario may take (wall time) before it fails.
+        task_queue: The task queue (default: a fresh one per harness).
     """
 
     def __init__(
@@ -143,6 +144,7 @@ class WorkflowHarness:
         activities: Sequence[Callable[..., Any]] | None = None,
         extra_activities: Sequence[Callable[..., Any]] = (),
         timeout: float = DEFAULT_TIMEOUT,
+        task_queue: str | None = None,
     ) -> None:
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
@@ -152,6 +154,7 @@ class WorkflowHarness:
         self.child_workflows = list(child_workflows)
         self.mocks = dict(mocks or {})
         self.timeout = timeout
+        self.task_queue = task_queue or f"ntro-test-{uuid.uuid4().hex[:8]}"
         real = list(activities) if activities is not None else discover_activities(workflow_cls, *child_workflows)
         self.activities = real + [fn for fn in extra_activities if fn not in real]
         self._active_mocks: dict[str, Any] = {}
@@ -170,7 +173,7 @@ class WorkflowHarness:
         options = ClientOptions(
             workflows=[self.workflow_cls, *self.child_workflows],
             activities=hosted,
-            task_queue=f"ntro-test-{uuid.uuid4().hex[:8]}",
+            task_queue=self.task_queue,
             payload_parity=True,
             time_skipping=True,
         )
@@ -216,7 +219,18 @@ class WorkflowHarness:
             annotation = input_model(self.workflow_cls)
             return None if annotation is None else generate_fake(annotation)
 
-    async def run(self, *, input: Any = _UNSET, scenario: Scenario = HAPPY, timeout: float | None = None) -> RunResult:
+    async def run(
+        self,
+        *,
+        input: Any = _UNSET,
+        scenario: Scenario = HAPPY,
+        timeout: float | None = None,
+        args: Sequence[Any] | None = None,
+        workflow_id: str | None = None,
+        start_signal: tuple[str, Any] | None = None,
+        policy: Any = None,
+        workflow: type | None = None,
+    ) -> RunResult:
         """Run the workflow through ``scenario`` and return what happened.
 
         Args:
@@ -224,16 +238,24 @@ class WorkflowHarness:
                 ``None`` runs a method that takes no argument.
             scenario: How gates are answered and activities mocked.
             timeout: Seconds (wall time) before the scenario fails as timed out.
+            args: Several arguments for the run method, instead of ``input``.
+            workflow_id: The root workflow's id (default: a random UUID).
+            start_signal: ``(signal, arg)`` delivered before the run method starts.
+            policy: An answering policy (``async answer(gate)``) used instead of
+                the scenario's answers, as the conformance suite's scripts are;
+                it may have ``pending`` and ``decisions`` lists to report.
+            workflow: Run another of the harness's workflows (one of its
+                ``child_workflows``) instead of the one under test.
         """
         client = self.client
-        value = self.default_input() if input is _UNSET else input
+        value = self.default_input() if input is _UNSET and args is None else input
         self._active_mocks.clear()
         self._active_mocks.update(self.mocks)
         self._active_mocks.update(scenario.mocks)
         self._calls, self._events = [], []
         steps: dict[str, list[str]] = {}
         self._started = time.monotonic()
-        policy = _ScenarioPolicy(scenario, self._note)
+        answers: Any = policy if policy is not None else _ScenarioPolicy(scenario, self._note)
         seen_ids: list[str] = []
 
         def on_steps(changes: list[Any]) -> None:
@@ -250,17 +272,22 @@ class WorkflowHarness:
         def on_look(descriptions: Mapping[str, WorkflowDescription]) -> None:
             seen_ids.extend(wid for wid in descriptions if wid not in seen_ids)
 
-        args = () if value is None else (value,)
-        handle = await client.start_workflow(self.workflow_cls, *args)
-        status, result, error = "completed", None, None
+        run_args = tuple(args) if args is not None else (() if value is None else (value,))
+        start: dict[str, Any] = {}
+        if start_signal is not None:
+            start = {"start_signal": start_signal[0], "start_signal_args": [start_signal[1]]}
+        handle = await client.start_workflow(workflow or self.workflow_cls, *run_args, id=workflow_id, **start)
+        status, result, error, shape = "completed", None, None, None
         try:
             outcome = await drive(
-                client, handle, policy, on_steps=on_steps, on_look=on_look, timeout=timeout or self.timeout
+                client, handle, answers, on_steps=on_steps, on_look=on_look, timeout=timeout or self.timeout
             )
         except WorkflowFailedError as exc:
-            status, error = "failed", _failure_text(exc)
+            status, error, shape = "failed", _failure_text(exc), error_shape(exc)
         except TimeoutError:
-            status, error = "failed", f"timed out after {timeout or self.timeout:g}s (pending: {policy.pending[-1:]})"
+            pending = getattr(answers, "pending", [])[-1:]
+            status, error = "failed", f"timed out after {timeout or self.timeout:g}s (pending: {pending})"
+            shape = {"type": "TimeoutError", "message": error, "non_retryable": False, "details": []}
             try:
                 await handle.cancel()
             except NtroError:
@@ -286,9 +313,10 @@ class WorkflowHarness:
             runtime=self.runtime,
             activity_calls=tuple(c for c in self._calls if c.workflow_id.split(":")[0] == handle.id),
             steps={k: tuple(v) for k, v in steps.items()},
-            pending_actions=tuple(policy.pending),
-            decisions=tuple(policy.decisions),
+            pending_actions=tuple(getattr(answers, "pending", ())),
+            decisions=tuple(getattr(answers, "decisions", ())),
             replayed=replayed,
+            error_shape=shape,
         )
 
     async def _replay(self, workflow_ids: Sequence[str]) -> str | None:
@@ -296,6 +324,23 @@ class WorkflowHarness:
         from ntro.testing._replay import replay_histories
 
         return await replay_histories(self.client, workflow_ids, [self.workflow_cls, *self.child_workflows])
+
+
+def error_shape(exc: WorkflowFailedError) -> dict[str, Any]:
+    """Describe a run's failure as runbook code sees it: ``{type, message, non_retryable, details}``."""
+    from ntro.workflow.exceptions import WorkflowError
+
+    cause = exc.cause
+    if isinstance(cause, WorkflowError):
+        return {
+            "type": cause.type,
+            "message": cause.message,
+            "non_retryable": cause.non_retryable,
+            "details": _jsonable(list(cause.details)),
+        }
+    if cause is not None:
+        return {"type": type(cause).__name__, "message": str(cause), "non_retryable": False, "details": []}
+    return {"type": exc.status, "message": exc.message, "non_retryable": False, "details": []}
 
 
 def _failure_text(exc: WorkflowFailedError) -> str:

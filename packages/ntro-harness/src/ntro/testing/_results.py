@@ -85,6 +85,8 @@ class RunResult:
         decisions: The review answers given, in order (``"approve"`` / ``"reject"``).
         replayed: Whether the histories were replayed and matched (Temporal only;
             ``None`` where there is nothing to replay).
+        error_shape: The failure as runbook code sees it, engine-neutrally:
+            ``{type, message, non_retryable, details}`` (``None`` when it completed).
     """
 
     scenario: str
@@ -100,6 +102,7 @@ class RunResult:
     pending_actions: tuple[Mapping[str, Any], ...] = ()
     decisions: tuple[str, ...] = ()
     replayed: bool | None = None
+    error_shape: Mapping[str, Any] | None = None
 
     @property
     def passed(self) -> bool:
@@ -118,6 +121,7 @@ class RunResult:
             "duration_s": round(self.duration_s, 4),
             "decisions": list(self.decisions),
             "replayed": self.replayed,
+            "error_shape": self.error_shape,
             "steps": {k: list(v) for k, v in self.steps.items()},
             "activity_calls": [attrs.asdict(c) for c in self.activity_calls],
             "pending_actions": [dict(p) for p in self.pending_actions],

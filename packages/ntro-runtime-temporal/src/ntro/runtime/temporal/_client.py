@@ -311,8 +311,15 @@ class TemporalClient:
             return
         # Skip only over what the caller has seen: a history that grew since its last look
         # (a gate opened, a child started) is looked at again first.
+        # Children the caller cannot see (no runbook state) are found through the server's
+        # pending children; their timers and execution timeouts count too.
         next_fire: datetime | None = None
-        for workflow_id in workflow_ids:
+        queue, seen = list(workflow_ids), set()
+        while queue:
+            workflow_id = queue.pop(0)
+            if workflow_id in seen:
+                continue
+            seen.add(workflow_id)
             handle = self.client.get_workflow_handle(workflow_id)
             try:
                 info = await handle.describe()
@@ -321,13 +328,19 @@ class TemporalClient:
             if info.status != temporalio.client.WorkflowExecutionStatus.RUNNING:
                 continue
             raw = info.raw_description
-            looked = self._looked.get(workflow_id)
-            if looked != info.history_length or raw.pending_activities or raw.HasField("pending_workflow_task"):
+            unseen = workflow_id in workflow_ids and self._looked.get(workflow_id) != info.history_length
+            if unseen or raw.pending_activities or raw.HasField("pending_workflow_task"):
                 await self.wait_for_change(timeout)
                 return
-            fire = await _next_timer(handle)
-            if fire is not None and (next_fire is None or fire < next_fire):
-                next_fire = fire
+            queue += [child.workflow_id for child in raw.pending_children]
+            fires = [await _next_timer(handle)]
+            config = raw.execution_config
+            for limit in (config.workflow_execution_timeout, config.workflow_run_timeout):
+                if limit.ToTimedelta() > timedelta(0) and info.start_time is not None:
+                    fires.append(info.start_time + limit.ToTimedelta())
+            for fire in fires:
+                if fire is not None and (next_fire is None or fire < next_fire):
+                    next_fire = fire
         if next_fire is None:
             await self.wait_for_change(timeout)
             return

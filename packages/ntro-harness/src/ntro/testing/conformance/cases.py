@@ -1,11 +1,16 @@
-"""The conformance cases: every example runbook, and focused cases for each engine feature."""
+"""The focused conformance cases: each engine feature, on small workflows written once with the facade.
+
+The example runbooks' cases live with the repository's tests (they need its
+example bundles); these ship with the harness so any backend can run them.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import flows
-from .engines import EXAMPLE_SLUGS, Case, Outcome, Review, Upload, example_bundle
+from ntro.testing.conformance import Case, Outcome, Upload, flows
+
+__all__ = ["CASES", "FLOW_ACTIVITIES", "FLOW_WORKFLOWS"]
 
 FLOW_WORKFLOWS: list[type] = [
     flows.GateFlow,
@@ -19,73 +24,17 @@ FLOW_WORKFLOWS: list[type] = [
     flows.SlowChildFlow,
     flows.ImpatientFlow,
 ]
+"""The workflows the focused cases run (a harness for them hosts them all)."""
+
 FLOW_ACTIVITIES: list[Any] = [flows.prepare, flows.finish, flows.add, flows.describe_activity, flows.flaky, flows.fatal]
-
-
-def all_workflows() -> list[type]:
-    """Every workflow the cases run (loading the example bundles now, not at import)."""
-    return [*(example_bundle(slug).workflow_cls for slug in EXAMPLE_SLUGS), *FLOW_WORKFLOWS]
-
-
-def all_activities() -> list[Any]:
-    """Every activity the cases call."""
-    return [*(fn for slug in EXAMPLE_SLUGS for fn in example_bundle(slug).activities), *FLOW_ACTIVITIES]
+"""The activities they call."""
 
 
 def _calls(outcome: Outcome, workflow_id: str) -> list[tuple[str, int, str]]:
     return [(c["activity"], c["attempt"], c["outcome"]) for c in outcome.calls.get(workflow_id, [])]
 
 
-# -- checks on what both engines must agree on (beyond agreeing with each other) ----------------------------
-def _nav_closed(outcome: Outcome) -> None:
-    assert outcome.status == "completed", outcome.error
-    assert outcome.result["status"] == "closed"
-    assert [d["source"] for d in outcome.result["documents"]] == ["bank-statement", "investor-notice"]
-    kinds = [p["pending"]["kind"] for p in outcome.pending]
-    assert kinds == [
-        "submit_file",
-        "submit_file",
-        "interactive_review",
-        "submit_file",
-        "interactive_review",
-        "interactive_review",
-    ]
-    assert [a for a, _, _ in _calls(outcome, "conf-nav-monthly-approve")] == [
-        "nav_monthly.open_period",
-        "nav_monthly.check_trial_balance",
-        "nav_monthly.roll_forward_nav",
-        "nav_monthly.close_period",
-    ]
-    child = "conf-nav-monthly-approve:ingest_sources:document-ingest:0"
-    assert [a for a, _, _ in _calls(outcome, child)] == [
-        "document_ingest.parse_document",
-        "document_ingest.extract_fields",
-        "document_ingest.commit_extraction",
-    ]
-
-
-def _nav_rejected(outcome: Outcome) -> None:
-    assert outcome.result["status"] == "rejected"
-    assert "nav_monthly.close_period" not in [a for a, _, _ in _calls(outcome, "conf-nav-monthly-reject")]
-
-
-def _ingest_corrected(outcome: Outcome) -> None:
-    assert outcome.status == "completed", outcome.error
-    assert outcome.result["status"] == "committed"
-
-
-def _expenses(outcome: Outcome) -> None:
-    assert outcome.status == "completed", outcome.error
-    reviews = [p["pending"] for p in outcome.pending if p["pending"]["kind"] == "interactive_review"]
-    assert len(reviews) == 3  # opened, after the reject_row, after the edit_cell
-    assert reviews[1]["feedback"]["kind"] == "row_action"
-
-
-def _expenses_by_signal(outcome: Outcome) -> None:
-    assert outcome.status == "completed", outcome.error
-    assert [p["pending"]["kind"] for p in outcome.pending] == ["interactive_review"]  # no upload gate at all
-
-
+# -- what every engine must do (beyond agreeing with the others) -------------------------------
 def _gate_after(outcome: Outcome) -> None:
     assert outcome.result["status"] == "approved"
     assert outcome.result["done"] == "finished batch approved by ops"
@@ -205,65 +154,7 @@ def _clock(outcome: Outcome) -> None:
     }
 
 
-EXPENSE_ROWS = {
-    "rows": [{"id": "R-1", "date": "2026-10-02", "vendor": "Hilton", "amount": "120.00", "employee": "A. Patel"}]
-}
-
 CASES: list[Case] = [
-    # every example runbook
-    Case(
-        "nav-monthly-approve",
-        "nav-monthly",
-        ({},),
-        (Upload(), Upload(), Review(), Upload(), Review(), Review({"kind": "approve", "note": "looks right"})),
-        check=_nav_closed,
-    ),
-    Case(
-        "nav-monthly-reject",
-        "nav-monthly",
-        ({"sources": ["bank-statement"]},),
-        (Upload(), Upload(), Review(), Review({"kind": "reject", "reason": "recheck income"})),
-        check=_nav_rejected,
-    ),
-    Case(
-        "document-ingest-corrected",
-        "document-ingest",
-        ({"tenant_slug": "t", "entity_slug": "demo-fund", "source": "bank-statement", "period": "2026-10"},),
-        (
-            Upload(),
-            Review(
-                {
-                    "kind": "approve",
-                    "corrections": [{"line_item_id": "L001", "field": "description", "new_value": "fixed"}],
-                }
-            ),
-        ),
-        check=_ingest_corrected,
-    ),
-    Case(
-        "expense-processor-row-actions",
-        "expense-processor",
-        ({},),
-        (
-            Upload(),
-            Review(
-                {"kind": "approve", "note": "ok"},
-                row_actions=(
-                    {"action": "reject_row", "row_id": "EXP-004", "reason": "personal"},
-                    {"action": "edit_cell", "row_id": "EXP-002", "column": "amount", "value": "900.00"},
-                ),
-            ),
-        ),
-        check=_expenses,
-    ),
-    Case(
-        "expense-processor-rows-by-signal",
-        "expense-processor",
-        ({"min_rows": 1},),
-        (Review(),),
-        start_signal=("data_submitted", EXPENSE_ROWS),
-        check=_expenses_by_signal,
-    ),
     # human gates
     Case(
         "gate-signal-after-it-opens",
@@ -321,3 +212,4 @@ CASES: list[Case] = [
     Case("args", flows.ArgsFlow, (11, "bee", {"extra": 1, "nested": {"k": [1, 2]}}), check=_args),
     Case("clock", flows.ClockFlow, check=_clock),
 ]
+"""The focused cases, in order."""

@@ -1,0 +1,259 @@
+"""The conformance suite: the same runbook cases on two engines, through the harness, compared.
+
+Any backend can prove itself against LocalRuntime (or Temporal) with it::
+
+    from ntro.testing import WorkflowHarness
+    from ntro.testing.conformance import CASES, run_case
+
+    for case in CASES:
+        mine = await run_case(my_harness, case)       # WorkflowHarness(..., runtime="mine")
+        local = await run_case(local_harness, case)
+        assert mine == local
+
+A :class:`Case` is a workflow, its arguments, a script of answers
+(:class:`Upload`, :class:`Review`, with row actions) and an optional check.
+:func:`run_case` runs it through a :class:`~ntro.testing.WorkflowHarness`
+whose activities all run for real, and returns an engine-neutral
+:class:`Outcome`: status, result, failure shape, activity calls per workflow,
+and the pending actions answered, with timestamps and run ids masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ntro.client import Gate
+
+if TYPE_CHECKING:
+    from ntro.testing._harness import WorkflowHarness
+    from ntro.testing._results import RunResult
+
+__all__ = [
+    "TASK_QUEUE",
+    "Answer",
+    "Case",
+    "Outcome",
+    "Review",
+    "ScriptPolicy",
+    "Upload",
+    "harness_for",
+    "normalise",
+    "outcome_of",
+    "run_case",
+]
+
+TASK_QUEUE = "conformance"
+"""The task queue conformance harnesses use (cases check that ``info()`` reports it)."""
+
+_RUN_ID_KEYS = frozenset({"run_id", "first_execution_run_id"})
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")
+
+
+def normalise(value: Any) -> Any:
+    """Return ``value`` as plain JSON data, with ISO timestamps and run ids masked (engines differ there)."""
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return normalise(dump(mode="json"))
+    if attrs.has(type(value)):
+        return normalise(attrs.asdict(value))
+    if isinstance(value, dict):
+        return {str(k): "<run_id>" if k in _RUN_ID_KEYS else normalise(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [normalise(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return "<datetime>"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return normalise(value.value)
+    if isinstance(value, str) and _DATETIME.match(value):
+        return "<datetime>"
+    return value
+
+
+@attrs.frozen
+class Upload:
+    """Answer an upload gate with ``payload`` (default: ``sample:<source>`` as ``<source>.csv``)."""
+
+    payload: dict[str, Any] | None = None
+    kind: str = "submit_file"
+
+    def answer(self, gate: Gate) -> dict[str, Any]:
+        """Return the upload's payload for ``gate``."""
+        if self.payload is not None:
+            return dict(self.payload)
+        source = gate.source or "document"
+        return {
+            "document_ref": f"sample:{source}",
+            "source": source,
+            "filename": f"{source}.csv",
+            "content_type": "text/csv",
+        }
+
+
+@attrs.frozen
+class Review:
+    """Answer a review: send ``row_actions`` one by one (the gate stays open), then ``decision``."""
+
+    decision: dict[str, Any] = attrs.field(factory=lambda: {"kind": "approve"})
+    row_actions: tuple[dict[str, Any], ...] = ()
+    kind: str = "interactive_review"
+
+    def answer(self, gate: Gate) -> dict[str, Any]:
+        """Return the decision."""
+        return dict(self.decision)
+
+
+Answer = Upload | Review
+"""One scripted answer."""
+
+
+@attrs.frozen
+class Outcome:
+    """What a run did, engine-neutrally (compare two with ``==``)."""
+
+    status: str
+    result: Any
+    error: dict[str, Any] | None
+    calls: dict[str, list[dict[str, Any]]]
+    pending: list[dict[str, Any]]
+
+
+@attrs.frozen
+class Case:
+    """One conformance case: a workflow, its arguments, the person's answers, and an optional check.
+
+    Attributes:
+        name: The case's name; the run's workflow id is ``conf-<name>``.
+        workflow: A ``@runbook.defn`` class, or the slug of one already loaded.
+        args: The run method's arguments.
+        script: The answers, in the order the gates come.
+        start_signal: ``(signal, arg)`` delivered before the run method starts.
+        check: Called with the outcome, for what every engine must do (beyond agreeing).
+    """
+
+    name: str
+    workflow: type | str
+    args: tuple[Any, ...] = ()
+    script: tuple[Answer, ...] = ()
+    start_signal: tuple[str, Any] | None = None
+    check: Callable[[Outcome], None] | None = None
+
+    @property
+    def workflow_id(self) -> str:
+        """The root workflow's id."""
+        return f"conf-{self.name}"
+
+    @property
+    def workflow_cls(self) -> type:
+        """The workflow class (a slug is resolved in the registry)."""
+        from ntro.runtime.protocol import resolve_workflow
+
+        return resolve_workflow(self.workflow).cls
+
+
+class ScriptPolicy:
+    """Answers gates from a script, in order; notes each pending action answered (normalised).
+
+    A review with row actions sends them one at a time, waiting after each
+    until the pending action shows it, as a person in the UI would.
+    """
+
+    def __init__(self, harness: WorkflowHarness, script: Sequence[Answer]) -> None:
+        self.harness = harness
+        self.remaining = list(script)
+        self.pending: list[dict[str, Any]] = []
+        self.decisions: list[str] = []
+        self._rows_sent: dict[tuple[Any, ...], int] = {}
+        self._last: Any = None
+
+    async def answer(self, gate: Gate) -> Any:
+        """Return the next scripted answer when it is for this kind of gate, else ``None`` (wait)."""
+        if not self.remaining or self.remaining[0].kind != gate.kind:
+            return None
+        answer = self.remaining[0]
+        shape = normalise(dict(gate.pending))
+        if isinstance(answer, Review) and answer.row_actions:
+            sent = self._rows_sent.get(gate.key, 0)
+            if sent and shape == self._last:
+                return None  # the last row action has not shown yet
+            self.pending.append({"workflow_id": gate.workflow_id, "pending": shape})
+            self._last = shape
+            if sent < len(answer.row_actions):
+                row = {"kind": "row_action", **answer.row_actions[sent]}
+                await self.harness.client.get_workflow_handle(gate.signal_workflow_id).signal(gate.signal_name, row)
+                self._rows_sent[gate.key] = sent + 1
+                return None
+        else:
+            self.pending.append({"workflow_id": gate.workflow_id, "pending": shape})
+        self.remaining.pop(0)
+        payload = answer.answer(gate)
+        if isinstance(answer, Review):
+            self.decisions.append(str(payload.get("kind")))
+        return payload
+
+
+def outcome_of(result: RunResult) -> Outcome:
+    """Return the engine-neutral :class:`Outcome` of a harness run."""
+    calls: dict[str, list[dict[str, Any]]] = {}
+    for call in result.activity_calls:
+        outcome = "ok" if call.error is None else f"raised {call.error}"
+        entry = {
+            "activity": call.activity,
+            "attempt": call.attempt,
+            "args": normalise(list(call.args)),
+            "outcome": outcome,
+        }
+        calls.setdefault(call.workflow_id, []).append(entry)
+    error = dict(result.error_shape) if result.error_shape is not None else None
+    if error is not None:
+        error["details"] = normalise(error.get("details", []))
+    return Outcome(
+        status=result.status,
+        result=normalise(result.result) if result.status == "completed" else None,
+        error=error,
+        calls=calls,
+        pending=[dict(p) for p in result.pending_actions],
+    )
+
+
+def harness_for(runtime: str, workflows: Sequence[type], activities: Sequence[Callable[..., Any]]) -> WorkflowHarness:
+    """Return a harness on ``runtime`` hosting ``workflows`` with every activity running for real."""
+    from ntro.runtime.protocol import activity_definition
+    from ntro.testing._harness import WorkflowHarness
+    from ntro.testing._scenarios import REAL
+
+    real = {d.name: REAL for fn in activities if (d := activity_definition(fn)) is not None}
+    first, *others = workflows
+    return WorkflowHarness(
+        first,
+        runtime=runtime,
+        child_workflows=others,
+        activities=list(activities),
+        mocks=real,
+        task_queue=TASK_QUEUE,
+        timeout=60.0,
+    )
+
+
+async def run_case(harness: WorkflowHarness, case: Case) -> Outcome:
+    """Run ``case`` on ``harness`` (made by :func:`harness_for`) and return its outcome."""
+    policy = ScriptPolicy(harness, case.script)
+    result = await harness.run(
+        workflow=case.workflow_cls,
+        args=case.args,
+        workflow_id=case.workflow_id,
+        start_signal=case.start_signal,
+        policy=policy,
+    )
+    return outcome_of(result)
