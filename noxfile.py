@@ -145,6 +145,8 @@ def types(session: nox.Session) -> None:
         "ntro.cli",
         "-p",
         "ntro.client",
+        "-p",
+        "ntro.events",
         *(["-p", "ntro.runtime.local"] if (ROOT / LOCAL / "src/ntro/runtime/local/__init__.py").exists() else []),
         *(
             ["-p", "ntro.runtime.temporal"]

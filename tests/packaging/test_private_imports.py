@@ -19,6 +19,7 @@ OWNERS = {
     "ntro.runtime.protocol": "ntro-core",
     "ntro.cli": "ntro-core",
     "ntro.client": "ntro-core",
+    "ntro.events": "ntro-core",
     "ntro.runtime.local": "ntro-runtime-local",
     "ntro.runtime.temporal": "ntro-runtime-temporal",
     "ntro.testing": "ntro-harness",

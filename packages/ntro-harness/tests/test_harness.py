@@ -240,3 +240,38 @@ def test_workflow_test_both_runtimes_on_a_fresh_command(capsys: pytest.CaptureFi
     report = json.loads(capsys.readouterr().out)
     assert code == 0, report
     assert report["summary"]["by_runtime"]["temporal"]["passed"] == report["summary"]["by_runtime"]["local"]["passed"]
+
+
+# -- observability events -------------------------------------------------------------------------
+
+
+async def _observed(runtime: str) -> Any:
+    from ntro.testing import REAL
+
+    observed = bundle(FIXTURES / "observed")
+    mocks = {"observed.count": REAL}
+    async with WorkflowHarness(
+        observed.workflow_cls, runtime=runtime, activities=observed.activities, mocks=mocks
+    ) as h:
+        return await h.run(input=["a", "b", "c"])
+
+
+async def test_an_observable_activity_result_is_recorded_as_an_event_locally() -> None:
+    result = await _observed("local")
+    assert result.status == "completed", result.error
+    assert result.result == 3
+    events = [e for e in result.events if e.kind == "event"]
+    assert [(e.detail["event_type"], e.detail["activity"], e.detail["payload"]) for e in events] == [
+        ("observed.counted", "observed.count", {"count": 3})
+    ]
+
+
+@pytest.mark.temporal
+async def test_the_same_event_is_emitted_on_temporal() -> None:
+    local, temporal = await _observed("local"), await _observed("temporal")
+    assert temporal.status == "completed", temporal.error
+
+    def seen(result: Any) -> list[Any]:
+        return [dict(e.detail) for e in result.events if e.kind == "event"]
+
+    assert seen(temporal) == seen(local) != []

@@ -179,9 +179,15 @@ class WorkflowHarness:
         )
         self._client_cm = open_client(self.runtime, options)  # RuntimeNotAvailableError names what to install
         self._client = await self._client_cm.__aenter__()
+        from ntro.events import register_emitter
+
+        register_emitter(self)  # activities' ObservableResults, on both engines (the worker runs in-process)
         return self
 
     async def __aexit__(self, *exc_info: Any) -> None:
+        from ntro.events import unregister_emitter
+
+        unregister_emitter(self)
         if self._client_cm is not None:
             cm, self._client_cm, self._client = self._client_cm, None, None
             await cm.__aexit__(*exc_info)
@@ -205,6 +211,11 @@ class WorkflowHarness:
         outcome = "ok" if call.error is None else f"raised {call.error}"
         detail = {"activity": call.activity, "attempt": call.attempt, "outcome": outcome, "mocked": call.mocked}
         self._note("activity", call.workflow_id, detail)
+
+    def emit(self, event: Any) -> None:
+        """Record an observability event (:mod:`ntro.events`) of the run as an ``event`` step event."""
+        detail = {"event_type": event.event_type, "activity": event.activity, "payload": dict(event.payload)}
+        self._note("event", event.workflow_id, detail)
 
     # -- running a scenario -------------------------------------------------------------------
     def default_input(self) -> Any:

@@ -22,6 +22,7 @@ import functools
 import inspect
 import logging
 import random
+import sys
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
@@ -491,6 +492,7 @@ class LocalRuntime:
                     run.schedule_recheck()
                 if self._virtual:
                     self.clock.touch()  # type: ignore[attr-defined]
+            _emit_observable(result, run, name, 1)
             return result
         return await self._execute_with_options(run, seq, fn, name, args, options, by_name=isinstance(activity, str))
 
@@ -541,6 +543,7 @@ class LocalRuntime:
             else:
                 if self._observers:
                     self._emit("activity.completed", workflow_id, activity=name, attempt=attempt)
+                _emit_observable(result if sent is None else returned, run, name, attempt)
                 if sent is not None:
                     assert hints is not None
                     # By name the result is read as Any, by function as its return hint (as on Temporal).
@@ -813,6 +816,14 @@ def _carry_args(args: Sequence[Any], fn: Callable[..., Any], what: str) -> tuple
     except PayloadError as exc:
         raise PayloadError(f"{what}: {exc.message}", non_retryable=True) from exc
     return _read_args(payloads, function_hints(fn), what)
+
+
+def _emit_observable(result: Any, run: LocalRun | None, name: str, attempt: int) -> None:
+    """Emit an activity's :class:`~ntro.events.ObservableResult` (nothing can be one unless ntro.events is loaded)."""
+    events = sys.modules.get("ntro.events")
+    if events is not None:
+        workflow_id = run.info.workflow_id if run is not None else "<no-workflow>"
+        events.emit_result(result, workflow_id=workflow_id, activity=name, attempt=attempt)
 
 
 def _activity_name(fn: Callable[..., Any]) -> str:

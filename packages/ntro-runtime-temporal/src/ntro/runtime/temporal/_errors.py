@@ -11,7 +11,8 @@ Outbound (an exception leaving activity or workflow code):
 * :class:`NtroInterceptor` turns any other exception an activity raises into
   ``WorkflowError("activity NAME failed: ...", type=<class name>)``, exactly the
   error LocalRuntime raises for it (the ``type`` is still matched against a
-  retry policy's ``non_retryable_error_types``).
+  retry policy's ``non_retryable_error_types``); and it emits an activity's
+  :class:`~ntro.events.ObservableResult` as LocalRuntime does.
 
 Inbound (a failure reaching workflow code): :func:`from_activity_error` and
 :func:`from_child_error` turn what temporalio raises from an activity or a
@@ -29,6 +30,7 @@ the same error a parent runbook would see for that run as a child.
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from typing import Any
 
@@ -86,13 +88,20 @@ class NtroFailureConverter(temporalio.converter.DefaultFailureConverter):
 class _ActivityErrors(temporalio.worker.ActivityInboundInterceptor):
     async def execute_activity(self, input: temporalio.worker.ExecuteActivityInput) -> Any:
         try:
-            return await self.next.execute_activity(input)
+            result = await self.next.execute_activity(input)
         except (WorkflowError, temporalio.exceptions.FailureError):
             raise
         except Exception as exc:
             if type(exc).__module__.startswith("temporalio."):
                 raise
             raise activity_failure(exc, temporalio.activity.info().activity_type) from exc
+        events = sys.modules.get("ntro.events")  # nothing can be an ObservableResult unless it is loaded
+        if events is not None:
+            info = temporalio.activity.info()
+            events.emit_result(
+                result, workflow_id=info.workflow_id or "", activity=info.activity_type, attempt=info.attempt
+            )
+        return result
 
 
 class NtroInterceptor(temporalio.worker.Interceptor):
