@@ -147,6 +147,8 @@ def types(session: nox.Session) -> None:
         "ntro.client",
         "-p",
         "ntro.events",
+        "-p",
+        "ntro.ingest",
         *(["-p", "ntro.runtime.local"] if (ROOT / LOCAL / "src/ntro/runtime/local/__init__.py").exists() else []),
         *(
             ["-p", "ntro.runtime.temporal"]

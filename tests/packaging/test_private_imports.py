@@ -20,6 +20,7 @@ OWNERS = {
     "ntro.cli": "ntro-core",
     "ntro.client": "ntro-core",
     "ntro.events": "ntro-core",
+    "ntro.ingest": "ntro-core",
     "ntro.runtime.local": "ntro-runtime-local",
     "ntro.runtime.temporal": "ntro-runtime-temporal",
     "ntro.testing": "ntro-harness",

@@ -74,3 +74,17 @@ def test_a_failing_emitter_is_logged_and_never_fails_the_activity(
         unregister_emitter(broken)
     assert len(recorder.events) == 1
     assert "emitter down" in caplog.text
+
+
+def test_ingest_feedback_models_are_exported_by_ntro_workflow_and_shown_as_json() -> None:
+    from ntro.workflow import IngestIssueSummary, IngestOutcome, IngestProgressSnapshot, NtroWorkflow
+
+    outcome = IngestOutcome(
+        status="partial",
+        progress=IngestProgressSnapshot(received=2, accepted=1, rejected=1, expected=3),
+        issues=[IngestIssueSummary(code="bad_date", message="not a date", rows=["R-2"])],
+    )
+    assert not outcome.progress.complete
+    feedback = NtroWorkflow().set_user_feedback(kind="ingest", payload=outcome, level="warning")
+    assert feedback["payload"]["progress"] == {"received": 2, "accepted": 1, "rejected": 1, "expected": 3}
+    assert feedback["payload"]["issues"][0]["code"] == "bad_date"

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.2.0"
 
 if TYPE_CHECKING:
+    from ntro.ingest import IngestIssueSummary, IngestOutcome, IngestProgressSnapshot
     from ntro.runtime.protocol import get_runtime, reset_runtime, set_runtime
     from ntro.workflow import registry
     from ntro.workflow._base import NtroWorkflow
@@ -40,6 +41,9 @@ __all__ = [
     "ActivityOptions",
     "ApplicationError",
     "ChildWorkflowOptions",
+    "IngestIssueSummary",
+    "IngestOutcome",
+    "IngestProgressSnapshot",
     "NtroError",
     "NtroWorkflow",
     "RetryPolicy",
@@ -84,6 +88,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "get_registered": ("ntro.workflow.registry", "get_registered"),
     "list_registered_slugs": ("ntro.workflow.registry", "list_registered_slugs"),
     "registry": ("ntro.workflow.registry", ""),
+    "IngestOutcome": ("ntro.ingest", "IngestOutcome"),
+    "IngestProgressSnapshot": ("ntro.ingest", "IngestProgressSnapshot"),
+    "IngestIssueSummary": ("ntro.ingest", "IngestIssueSummary"),
 }
 
 _FROM_LOCAL_BACKEND = ("run_local", "start_local")
