@@ -365,6 +365,30 @@ class _RunbookFacade:
         """Return a deterministic UUID (use instead of ``uuid.uuid4()`` in workflows)."""
         return _current("uuid4()").uuid4()
 
+    def patched(self, patch_id: str, /) -> bool:
+        """Whether this run takes the new code path of a change to workflow code.
+
+        Wrap a change to a runbook that has runs in flight::
+
+            if runbook.patched("fx-check"):
+                await runbook.execute_activity(check_fx, ctx)   # the new code
+
+        A new run takes the new path (and records the patch in its history on
+        Temporal); a run started on the old code replays the old path, then
+        takes the new one only where it had not got to yet. Locally every run
+        is new, so this is ``True``.
+        """
+        return _current("patched()").patched(patch_id)
+
+    def deprecate_patch(self, patch_id: str, /) -> None:
+        """Say that no run still in flight started before ``patch_id``: the old path can go.
+
+        Keep the call where the ``if runbook.patched(...)`` was, with the new
+        code unconditional, until no history recorded without the patch
+        remains; then remove it. A no-op locally.
+        """
+        _current("deprecate_patch()").deprecate_patch(patch_id)
+
     def in_workflow(self) -> bool:
         """Whether the caller is workflow code run by some runtime."""
         runtime = driving_runtime()

@@ -165,6 +165,12 @@ class Runtime(Protocol):
     def uuid4(self) -> uuid.UUID:
         """Return a deterministic version-4 UUID."""
 
+    def patched(self, patch_id: str, /) -> bool:
+        """Whether the run takes the new code path of ``patch_id`` (see ``runbook.patched``)."""
+
+    def deprecate_patch(self, patch_id: str, /) -> None:
+        """Note that every run still alive has passed ``patch_id`` (see ``runbook.deprecate_patch``)."""
+
     def workflow_logger(self) -> LoggerLike:
         """Return the logger for workflow code."""
 

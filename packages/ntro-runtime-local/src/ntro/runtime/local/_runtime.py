@@ -726,6 +726,15 @@ class LocalRuntime:
         """Return the current run's next deterministic UUID."""
         return self._current_run("runbook.uuid4()").uuid4()
 
+    def patched(self, patch_id: str, /) -> bool:
+        """Every local run is new, so it takes the new code path."""
+        self._current_run("runbook.patched()")
+        return True
+
+    def deprecate_patch(self, patch_id: str, /) -> None:
+        """Nothing to record: local runs have no history to stay compatible with."""
+        self._current_run("runbook.deprecate_patch()")
+
     def workflow_logger(self) -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
         """Return a logger tagged with the workflow id."""
         run = _RUN.get()

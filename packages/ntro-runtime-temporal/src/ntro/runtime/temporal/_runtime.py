@@ -156,6 +156,14 @@ class TemporalRuntime:
         """Return ``temporalio.workflow.uuid4()``, replay-safe."""
         return temporalio.workflow.uuid4()
 
+    def patched(self, patch_id: str, /) -> bool:
+        """``temporalio.workflow.patched``: a marker in new histories, the old path on replay of old ones."""
+        return temporalio.workflow.patched(patch_id)
+
+    def deprecate_patch(self, patch_id: str, /) -> None:
+        """``temporalio.workflow.deprecate_patch``."""
+        temporalio.workflow.deprecate_patch(patch_id)
+
     def workflow_logger(self) -> LoggerLike:
         """Return temporalio's replay-aware workflow logger."""
         return cast("LoggerLike", temporalio.workflow.logger)
