@@ -44,11 +44,11 @@ _SUMMARY_LINES = 12
 RUNTIMES = ("local", "temporal")
 
 
-def read_input_text(spec: str | None) -> str | None:
-    """Return the JSON text of an ``--input`` option: inline, ``@file``, or ``@-`` for stdin.
+def read_input_text(spec: str | None, option: str = "--input") -> str | None:
+    """Return the JSON text of an option (``--input`` by default): inline, ``@file``, or ``@-`` for stdin.
 
     Raises:
-        CommandError: The file cannot be read as UTF-8 text.
+        CommandError: The file cannot be read as UTF-8 text (the message names ``option``).
     """
     if spec is None or not spec.startswith("@"):
         return spec
@@ -59,7 +59,7 @@ def read_input_text(spec: str | None) -> str | None:
         return Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise CommandError(f"cannot read the input file {name}: {reason}") from None
+        raise CommandError(f"{option} {spec}: cannot read the input file {name}: {reason}") from None
 
 
 def to_json_text(value: Any) -> str:

@@ -25,7 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ntro.cli import CommandError
+from ntro.cli import CommandError, read_input_text
 from ntro.runtime.temporal._connect import (
     DEFAULT_TASK_QUEUE,
     TASK_QUEUE_ENV,
@@ -49,7 +49,6 @@ __all__ = [
     "command_client",
     "load_bundles",
     "quiet_runtime",
-    "read_input_text",
     "to_json_text",
 ]
 
@@ -254,24 +253,6 @@ async def command_client(settings: ConnectionSettings, task_queue: str | None = 
 
     client = await connect(settings, plugins=[NtroPlugin()], runtime=quiet_runtime())
     yield TemporalClient(client, task_queue=task_queue)
-
-
-def read_input_text(raw: str | None, option: str = "--input") -> str | None:
-    """Return the JSON text of an option given inline, as ``@file``, or as ``@-`` (stdin).
-
-    Raises:
-        CommandError: The file cannot be read.
-    """
-    if raw is None or not raw.startswith("@"):
-        return raw
-    if raw == "@-":
-        return sys.stdin.read()
-    path = Path(raw[1:])
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise CommandError(f"{option} {raw}: cannot read {path} ({reason})") from None
 
 
 def _bundle_paths(args: argparse.Namespace) -> list[str]:

@@ -31,11 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ntro.cli import CommandError
+from ntro.cli import CommandError, read_input_text
 from ntro.runtime.temporal._cli import (
     _run_to_the_end,
     command_client,
-    read_input_text,
     to_json_text,
 )
 from ntro.runtime.temporal._connect import ConnectionSettings, add_connection_options, settings_from_args
