@@ -70,7 +70,8 @@ def parity_view(result: RunResult) -> dict[str, Any]:
         "status": result.status,
         "result": result.result,
         "activity_calls": sorted(calls, key=lambda c: (c["workflow"], json.dumps(c, sort_keys=True, default=str))),
-        "pending_actions": list(result.pending_actions),
+        # Per workflow in answer order: concurrent children open their gates in either order.
+        "pending_actions": sorted(result.pending_actions, key=lambda p: str(p.get("workflow_id", ""))),
         "decisions": list(result.decisions),
     }
     masked: dict[str, Any] = _mask(view, result.workflow_id)
@@ -80,8 +81,8 @@ def parity_view(result: RunResult) -> dict[str, Any]:
 def parity_diff(local: RunResult, temporal: RunResult) -> str | None:
     """Return a readable diff of where the two engines parted, or ``None`` when they agree.
 
-    Activity calls are compared per workflow in call order (children run
-    concurrently, so their calls interleave differently).
+    Activity calls and pending actions are compared per workflow, in order
+    (children run concurrently, so theirs interleave differently).
     """
     left, right = parity_view(local), parity_view(temporal)
     if left == right:
