@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -75,3 +76,52 @@ def test_installed_script_runs_without_traceback() -> None:
     else:
         assert proc.returncode == 1
         assert 'pip install "ntro-core[local]"' in proc.stderr
+
+
+NEEDS_A_CLUSTER = "schedules run on Temporal Schedules and need a cluster"
+
+
+def test_schedules_say_they_need_a_cluster() -> None:
+    """``ntro schedule`` as installed here, with no cluster configured: one line saying schedules need one.
+
+    Without the Temporal backend (the core and local legs) the group is not installed and the line says
+    what to install; with it, the command runs and asks for a cluster.
+    """
+    from importlib.util import find_spec
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "ntro.cli", "schedule", "create", "hello", "--id", "x", "--every", "1h"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+    assert NEEDS_A_CLUSTER in proc.stderr
+    if find_spec("ntro.runtime.temporal") is None:
+        assert proc.returncode == 1
+        assert proc.stderr.startswith("ntro: error: 'ntro schedule' is not installed: ")
+        assert 'pip install "ntro-core[temporal]"' in proc.stderr and "ntro worker" in proc.stderr
+    else:
+        assert proc.returncode == 2
+        assert "TEMPORAL_HOST=host:port" in proc.stderr
+
+
+def test_a_missing_command_group_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever is installed: with no ``schedule.*`` command published, ``ntro schedule ...`` says what to install."""
+    import ntro.cli._app as app
+
+    published = app._discover()
+    monkeypatch.setattr(app, "_discover", lambda: [found for found in published if found[0][0] != "schedule"])
+    for argv in (["schedule"], ["schedule", "list", "--json"], ["schedule", "--help"], ["-v", "schedule", "--x"]):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert err == (
+            "ntro: error: 'ntro schedule' is not installed: schedules run on Temporal Schedules and need a cluster: "
+            "pip install \"ntro-core[temporal]\", then host your runbooks on the cluster with 'ntro worker PATH...'\n"
+        )
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert " schedule " not in capsys.readouterr().out  # not listed: not installed

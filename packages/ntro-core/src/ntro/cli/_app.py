@@ -16,6 +16,13 @@ COMMAND_GROUP = "ntro.commands"
 
 _GROUP_HELP = {
     "workflow": "run, test, lint and start runbooks",
+    "schedule": "start runbooks on a timetable (Temporal Schedules)",
+}
+
+# Command groups another distribution brings, and what to say when it is not installed.
+_NEEDS_INSTALLING = {
+    "schedule": "schedules run on Temporal Schedules and need a cluster: {temporal}, then host your "
+    "runbooks on the cluster with 'ntro worker PATH...'",
 }
 
 
@@ -47,6 +54,17 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """Parse ``args``; a command that cannot run (``_broken``) takes any, to say why it cannot."""
+        broken = self.get_default("_broken")
+        if broken is None:
+            return super().parse_known_args(args, namespace)
+        namespace = namespace if namespace is not None else argparse.Namespace()
+        namespace._broken = broken
+        return namespace, []
 
 
 def _version() -> str:
@@ -108,7 +126,17 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_parser = sub.add_parser(path[-1], help=command.help, description=command.help)
         command.configure(cmd_parser)
         cmd_parser.set_defaults(_command=command)
+    top = subparsers_of(())
+    for name, needs in _NEEDS_INSTALLING.items():
+        if name not in top.choices:  # unlisted in --help; named, it says what to install
+            top.add_parser(name).set_defaults(_broken=_not_installed(name, needs))
     return parser
+
+
+def _not_installed(name: str, needs: str) -> str:
+    from ntro.runtime.protocol import INSTALL_HINT
+
+    return f"'ntro {name}' is not installed: " + needs.format(**INSTALL_HINT)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
