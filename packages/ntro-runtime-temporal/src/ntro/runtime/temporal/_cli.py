@@ -6,7 +6,8 @@ directory of bundles) on a task queue until it receives SIGINT or SIGTERM.
 :class:`~ntro.runtime.temporal.TemporalClient` and, with ``--wait``, prints
 its result as JSON, riding out a server restart meanwhile. Both connect with
 the options of :mod:`ntro.runtime.temporal._connect`; the operations commands
-(``describe``, ``answer``...) are in :mod:`ntro.runtime.temporal._ops`.
+(``describe``, ``answer``...) are in :mod:`ntro.runtime.temporal._ops`, the
+schedule commands in :mod:`ntro.runtime.temporal._schedules`.
 
 Nothing here imports temporalio at module level: ``ntro --help`` loads every
 command, and should stay quick.
@@ -46,6 +47,8 @@ __all__ = [
     "WORKER_COMMAND",
     "StartCommand",
     "WorkerCommand",
+    "add_bundles_option",
+    "bundle_and_input",
     "command_client",
     "load_bundles",
     "quiet_runtime",
@@ -255,6 +258,46 @@ async def command_client(settings: ConnectionSettings, task_queue: str | None = 
     yield TemporalClient(client, task_queue=task_queue)
 
 
+def add_bundles_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--bundles PATH`` (repeatable), where :func:`bundle_and_input` finds the slug's bundle."""
+    parser.add_argument(
+        "--bundles",
+        action="append",
+        metavar="PATH",
+        help="a runbook bundle or a directory of bundles, to resolve the slug and check the input "
+        f"(repeatable) [env {BUNDLES_ENV}, {os.pathsep}-separated]",
+    )
+
+
+def bundle_and_input(args: argparse.Namespace) -> tuple[Any, Any]:
+    """Return the bundle of ``args.slug`` (found under ``--bundles``) and ``args.input`` parsed for it.
+
+    The input (JSON, ``@file`` or ``@-``) is checked against the runbook's
+    input model; ``None`` when the runbook takes none and none is given.
+
+    Raises:
+        CommandError: No bundles are given, the slug is not among them, or the input does not fit.
+    """
+    from ntro.workflow.bundle import InputError, parse_input
+
+    paths = _bundle_paths(args)
+    if not paths:
+        raise CommandError(
+            f"cannot resolve slug {args.slug!r}: say where the runbook bundles are with --bundles PATH "
+            f"(or {BUNDLES_ENV}=PATH)"
+        )
+    bundles = {b.slug: b for b in load_bundles(paths)}
+    bundle = bundles.get(args.slug)
+    if bundle is None:
+        known = ", ".join(sorted(bundles)) or "none"
+        raise CommandError(f"unknown slug {args.slug!r}; the bundles under {' '.join(paths)} have: {known}")
+    try:
+        arg = parse_input(bundle.workflow_cls, read_input_text(args.input))
+    except InputError as exc:
+        raise CommandError(f"bad input for {args.slug}: {exc}") from None
+    return bundle, arg
+
+
 def _bundle_paths(args: argparse.Namespace) -> list[str]:
     if args.bundles:
         return list(args.bundles)
@@ -287,38 +330,16 @@ class StartCommand:
             help="wait for the result and print it as JSON (a server restart meanwhile is waited out)",
         )
         parser.add_argument("--id", dest="workflow_id", help="the workflow id (default: a random UUID)")
-        parser.add_argument(
-            "--bundles",
-            action="append",
-            metavar="PATH",
-            help="a runbook bundle or a directory of bundles, to resolve the slug and check the input "
-            f"(repeatable) [env {BUNDLES_ENV}, {os.pathsep}-separated]",
-        )
+        add_bundles_option(parser)
         _add_task_queue(parser)
         add_connection_options(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         """Start the workflow; print its id, or (``--wait``) its result."""
-        from ntro.workflow.bundle import InputError, parse_input
-
         settings = settings_from_args(args)
         if args.workflow_id is not None and not args.workflow_id.strip():
             raise CommandError("--id is empty; give an id, or leave the option out for a random one")
-        paths = _bundle_paths(args)
-        if not paths:
-            raise CommandError(
-                f"cannot resolve slug {args.slug!r}: say where the runbook bundles are with --bundles PATH "
-                f"(or {BUNDLES_ENV}=PATH)"
-            )
-        bundles = {b.slug: b for b in load_bundles(paths)}
-        bundle = bundles.get(args.slug)
-        if bundle is None:
-            known = ", ".join(sorted(bundles)) or "none"
-            raise CommandError(f"unknown slug {args.slug!r}; the bundles under {' '.join(paths)} have: {known}")
-        try:
-            arg = parse_input(bundle.workflow_cls, read_input_text(args.input))
-        except InputError as exc:
-            raise CommandError(f"bad input for {args.slug}: {exc}") from None
+        bundle, arg = bundle_and_input(args)
         return _run_to_the_end(self._start(args, settings, bundle, arg))
 
     async def _start(self, args: argparse.Namespace, settings: ConnectionSettings, bundle: Any, arg: Any) -> int:

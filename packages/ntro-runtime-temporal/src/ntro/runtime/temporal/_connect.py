@@ -34,6 +34,7 @@ from ntro.cli import CommandError
 
 __all__ = [
     "DEFAULT_TASK_QUEUE",
+    "NO_HOST",
     "SETTING_NAMES",
     "TASK_QUEUE_ENV",
     "ConnectionSettings",
@@ -144,8 +145,20 @@ SETTING_NAMES = tuple(f.name for f in attrs.fields(ConnectionSettings))
 """The field names of :class:`ConnectionSettings`, as ``ClientOptions.connection`` takes them."""
 
 
-def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> ConnectionSettings:
+NO_HOST = "no Temporal cluster given"
+"""What :func:`settings_from_args` says, by default, when no host is configured."""
+
+
+def settings_from_args(
+    args: argparse.Namespace, environ: Mapping[str, str] | None = None, *, no_host: str = NO_HOST
+) -> ConnectionSettings:
     """Resolve :class:`ConnectionSettings` from parsed options, then the environment.
+
+    Args:
+        args: The parsed options (those of :func:`add_connection_options`).
+        environ: The environment (default: ``os.environ``).
+        no_host: The start of the error when no host is configured; how to
+            give one follows it.
 
     Raises:
         CommandError: No host is given, only one of certificate and key is
@@ -154,7 +167,7 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str] | No
     values = {name: getattr(args, name, None) for name in SETTING_NAMES}
     settings = resolve_settings(values, environ)
     if settings is None:
-        raise CommandError("no Temporal cluster given: set TEMPORAL_HOST=host:port or pass --host host:port")
+        raise CommandError(f"{no_host}: set TEMPORAL_HOST=host:port or pass --host host:port")
     return settings
 
 
