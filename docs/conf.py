@@ -25,7 +25,7 @@ nitpick_ignore_regex = [
         r"py:.*",
         r"(attrs|pydantic|temporalio|logging|argparse|datetime|uuid|random|collections|typing|contextvars|importlib)\..*",
     ),
-    (r"py:.*", r"(R|C|F|T|Any|Awaitable|Callable|Sequence|Mapping|Duration|LoggerLike|EntryPoint|Token|Generator)"),
+    (r"py:.*", r"~?(R|C|F|T|P|R_co|Any|Awaitable|Callable|Sequence|Mapping|Duration|LoggerLike|EntryPoint|Token|Generator)"),
     (r"py:class", r"(timedelta|datetime|UUID|Random|Logger|LoggerAdapter|Path|Namespace|ArgumentParser|ContextVar)"),
     (r"py:class", r"(contextlib|types|pytest|_pytest)\..*"),
     (r"py:class", r"(_io\..*|pathlib\..*|os\..*|ntro\..*\._.*|BaseModel|ntro\.runtime\.protocol\.LoggerLike)"),

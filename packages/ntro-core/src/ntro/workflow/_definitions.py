@@ -22,17 +22,28 @@ ACTIVITY_ATTR = "__ntro_activity__"
 RUN_ATTR = "__ntro_run__"
 SIGNAL_ATTR = "__ntro_signal__"
 QUERY_ATTR = "__ntro_query__"
+UPDATE_ATTR = "__ntro_update__"
+VALIDATOR_ATTR = "__ntro_update_validator__"  # the update name a validator checks
 STEP_ATTR = "__ntro_ui_step__"  # the record @runbook.step leaves on a method (ntro 0.1.2's name)
 LEGACY_ACTIVITY_FLAG = "__ntro_activity_defn"  # the flag ntro 0.1.2 set; run_step and old code read it
 
 
 @attrs.frozen
 class HandlerDefinition:
-    """A signal or query handler: its public name and the method that serves it."""
+    """A signal, query or update handler: its public name and the method that serves it.
+
+    Attributes:
+        name: The handler's public name.
+        method_name: The workflow method that serves it.
+        description: What it is for, for people (shown by tools).
+        validator: For an update, the name of the method that checks a
+            request before the handler runs (see ``@runbook.update``), if any.
+    """
 
     name: str
     method_name: str
     description: str | None = None
+    validator: str | None = None
 
 
 @attrs.frozen
@@ -55,6 +66,7 @@ class WorkflowDefinition:
         run_method: The name of the ``@runbook.run`` method.
         signals: Signal handlers by signal name.
         queries: Query handlers by query name.
+        updates: Update handlers by update name (``validator`` names their validators).
     """
 
     cls: type
@@ -63,6 +75,7 @@ class WorkflowDefinition:
     run_method: str
     signals: Mapping[str, HandlerDefinition]
     queries: Mapping[str, HandlerDefinition]
+    updates: Mapping[str, HandlerDefinition] = attrs.field(factory=dict)
 
 
 class Binder(Protocol):
@@ -154,6 +167,8 @@ def define_workflow(cls: type, *, name: str | None, slug: str | None) -> Workflo
     steps: list[str] = []
     signals: dict[str, HandlerDefinition] = {}
     queries: dict[str, HandlerDefinition] = {}
+    updates: dict[str, HandlerDefinition] = {}
+    validators: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
         for attr_name, member in vars(klass).items():
             target = _unwrap(member)
@@ -169,6 +184,12 @@ def define_workflow(cls: type, *, name: str | None, slug: str | None) -> Workflo
             qry = getattr(target, QUERY_ATTR, None)
             if isinstance(qry, HandlerDefinition):
                 queries[qry.name] = attrs.evolve(qry, method_name=attr_name)
+            upd = getattr(target, UPDATE_ATTR, None)
+            if isinstance(upd, HandlerDefinition):
+                updates[upd.name] = attrs.evolve(upd, method_name=attr_name)
+            checks = getattr(target, VALIDATOR_ATTR, None)
+            if isinstance(checks, str):
+                validators[checks] = attr_name
     if run_method is None:
         raise TypeError(
             f"{cls.__qualname__} has no @runbook.run method: decorate its entry "
@@ -176,6 +197,13 @@ def define_workflow(cls: type, *, name: str | None, slug: str | None) -> Workflo
         )
     if not inspect.iscoroutinefunction(getattr(cls, run_method)):
         raise TypeError(f"{cls.__qualname__}.{run_method} must be 'async def' to be a @runbook.run method")
+    for update_name, validator_name in validators.items():
+        if update_name not in updates:
+            raise TypeError(
+                f"{cls.__qualname__}.{validator_name} validates update {update_name!r}, which the class does not "
+                "have: decorate the handler with @runbook.update and its validator with @<handler>.validator"
+            )
+        updates[update_name] = attrs.evolve(updates[update_name], validator=validator_name)
     if steps:
         from ntro.workflow._base import NtroWorkflow
 
@@ -192,6 +220,7 @@ def define_workflow(cls: type, *, name: str | None, slug: str | None) -> Workflo
         run_method=run_method,
         signals=signals,
         queries=queries,
+        updates=updates,
     )
     type.__setattr__(cls, WORKFLOW_ATTR, defn)
     if not _throwaway():
@@ -235,9 +264,17 @@ def activity_definition(fn: object) -> ActivityDefinition | None:
     return defn if isinstance(defn, ActivityDefinition) else None
 
 
+_KIND_ATTRS = {"signal": SIGNAL_ATTR, "query": QUERY_ATTR, "update": UPDATE_ATTR}
+
+
 def handler_definition(fn: object, kind: str) -> HandlerDefinition | None:
-    """Return the record ``@runbook.signal`` (``kind="signal"``) or ``@runbook.query`` left on ``fn``, or ``None``."""
-    record = getattr(fn, SIGNAL_ATTR if kind == "signal" else QUERY_ATTR, None)
+    """Return the record ``@runbook.signal``, ``@runbook.query`` or ``@runbook.update`` left on ``fn``, or ``None``.
+
+    Args:
+        fn: A workflow method.
+        kind: ``"signal"``, ``"query"`` or ``"update"``.
+    """
+    record = getattr(fn, _KIND_ATTRS[kind], None)
     return record if isinstance(record, HandlerDefinition) else None
 
 

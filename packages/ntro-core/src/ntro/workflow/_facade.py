@@ -11,18 +11,21 @@ no backend is asked, so none can answer differently (ntro 0.1.2 ran a stray
 
 from __future__ import annotations
 
+import inspect
 import logging
 import random as _random
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, Protocol, TypeVar, overload
 
 from ntro.runtime.protocol import driving_runtime
 from ntro.workflow._definitions import (
     QUERY_ATTR,
     RUN_ATTR,
     SIGNAL_ATTR,
+    UPDATE_ATTR,
+    VALIDATOR_ATTR,
     HandlerDefinition,
     define_activity,
     define_workflow,
@@ -43,11 +46,23 @@ from ntro.workflow.exceptions import NotInWorkflowError
 if TYPE_CHECKING:
     from ntro.runtime.protocol import ChildWorkflowHandle, LoggerLike, Runtime
 
-__all__ = ["activity", "runbook"]
+__all__ = ["UpdateHandler", "activity", "runbook"]
 
 C = TypeVar("C", bound=type)
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R")
+P = ParamSpec("P")
+R_co = TypeVar("R_co", covariant=True)
+
+
+class UpdateHandler(Protocol[P, R_co]):
+    """What ``@runbook.update`` returns: the handler, with ``.validator`` to attach its check."""
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R_co:
+        """Call the handler itself."""
+
+    def validator(self, check: Callable[P, None], /) -> Callable[P, None]:
+        """Decorate the method that checks a request before the handler runs (a plain ``def``)."""
 
 
 class _Unset:
@@ -105,6 +120,27 @@ def _handler_decorator(attr: str, kind: str, fn: Any, name: str | None, descript
     return apply(fn) if fn is not None else apply
 
 
+def _update_decorator(fn: Any, name: str | None, description: str | None) -> Any:
+    def apply(method: F) -> F:
+        if not callable(method):
+            raise TypeError(f"@runbook.update decorates a method, not {type(method).__name__}")
+        record = HandlerDefinition(name=name or method.__name__, method_name=method.__name__, description=description)
+        mark_handler(method, UPDATE_ATTR, record)
+
+        def validator(check: Callable[..., Any]) -> Callable[..., Any]:
+            if inspect.iscoroutinefunction(check):
+                raise TypeError(
+                    f"the validator {check.__name__} of update {record.name!r} must be a plain 'def': it only "
+                    "checks the request, and may not await"
+                )
+            return mark_handler(check, VALIDATOR_ATTR, record.name)  # type: ignore[no-any-return]
+
+        method.validator = validator  # type: ignore[attr-defined]
+        return method
+
+    return apply(fn) if fn is not None else apply
+
+
 class _RunbookFacade:
     """Workflow-side API: decorators for workflow classes and calls for workflow code."""
 
@@ -146,6 +182,37 @@ class _RunbookFacade:
     def query(self, fn: Any = None, /, *, name: str | None = None, description: str | None = None) -> Any:
         """Mark a query handler (bare, or with ``name=``)."""
         return _handler_decorator(QUERY_ATTR, "query", fn, name, description)
+
+    @overload
+    def update(self, fn: Callable[P, R], /) -> UpdateHandler[P, R]: ...
+    @overload
+    def update(
+        self, /, *, name: str | None = None, description: str | None = None
+    ) -> Callable[[Callable[P, R]], UpdateHandler[P, R]]: ...
+    def update(self, fn: Any = None, /, *, name: str | None = None, description: str | None = None) -> Any:
+        """Mark an update handler (bare, or with ``name=``): a request that changes the run and answers.
+
+        Unlike a signal, the caller waits for the handler's return value, and
+        a validator can refuse a bad request before it touches the run's
+        state (on Temporal a refused update leaves no trace in the history)::
+
+            @runbook.update
+            async def set_limit(self, limit: int) -> int:
+                self.limit = limit
+                return limit
+
+            @set_limit.validator
+            def check_limit(self, limit: int) -> None:
+                if limit <= 0:
+                    raise ValueError("the limit must be positive")
+
+        A validator is a plain ``def`` with the handler's parameters; any
+        error it raises refuses the request. An error the handler raises
+        fails the request (a :class:`~ntro.workflow.exceptions.WorkflowError`
+        keeps its type and message); either way the run goes on. Send one
+        with ``handle.update(name, arg)`` or ``ntro workflow update``.
+        """
+        return _update_decorator(fn, name, description)
 
     @property
     def step(self) -> Callable[..., Callable[[F], F]]:
@@ -389,6 +456,24 @@ class _RunbookFacade:
         """
         _current("deprecate_patch()").deprecate_patch(patch_id)
 
+    def continue_as_new(self, arg: Any = _UNSET, /, *, args: Sequence[Any] = ()) -> NoReturn:
+        """End this run and start it afresh, same workflow id, with new arguments.
+
+        For runbooks that loop over periods: a run's history (on Temporal)
+        grows with every step, so a runbook that goes on for months hands
+        over to a new run now and then, carrying only what the next period
+        needs::
+
+            if period < last_period:
+                runbook.continue_as_new(period + 1)
+
+        It raises an exception that ends the run; don't catch it (it is not
+        an :class:`Exception`, so ``except Exception`` lets it pass). The
+        caller waiting for the result (``handle.result()``, a parent) gets
+        the last run's result. Pass one positional argument, or ``args=[...]``.
+        """
+        _current("continue_as_new()").continue_as_new(_pack_args(arg, args))
+
     def in_workflow(self) -> bool:
         """Whether the caller is workflow code run by some runtime."""
         runtime = driving_runtime()
@@ -420,6 +505,26 @@ class _ActivityFacade:
     def info(self) -> ActivityInfo:
         """Describe the running activity."""
         return _current_activity("info()").activity_info()
+
+    def heartbeat(self, *details: Any) -> None:
+        """Tell the runtime this activity is alive, with ``details`` of its progress.
+
+        Call it often in a long activity. With ``heartbeat_timeout`` set on
+        the call, an attempt that stops heartbeating (its worker died, it
+        hangs) is failed after that long and retried, rather than after its
+        start-to-close timeout; the next attempt reads the last ``details``
+        from ``activity.info().heartbeat_details`` and resumes::
+
+            done = activity.info().heartbeat_details[0] if activity.info().heartbeat_details else 0
+            for i in range(done, len(rows)):
+                load(rows[i])
+                activity.heartbeat(i + 1)
+
+        Heartbeating is also how a cancellation reaches an activity on
+        Temporal: an async activity is cancelled (``asyncio.CancelledError``)
+        at its next heartbeat after the workflow asks.
+        """
+        _current_activity("heartbeat()").heartbeat(details)
 
     def in_activity(self) -> bool:
         """Whether the caller is an activity run by some runtime."""

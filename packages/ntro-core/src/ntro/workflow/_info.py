@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 import attrs
 
@@ -43,6 +44,11 @@ class ActivityInfo:
         attempt: The attempt number, starting at 1.
         activity_type: The activity's registered name.
         task_queue: The task queue the activity runs on.
+        heartbeat_details: What the previous attempt last passed to
+            ``activity.heartbeat(...)``, so a retried attempt can resume where
+            it got to; empty on the first attempt or when it never heartbeated.
+        heartbeat_timeout: The call's ``heartbeat_timeout``: an attempt that
+            goes longer without heartbeating is failed and retried.
     """
 
     workflow_id: str
@@ -50,3 +56,5 @@ class ActivityInfo:
     attempt: int = 1
     activity_type: str = attrs.field(default="", kw_only=True)
     task_queue: str = attrs.field(default="local", kw_only=True)
+    heartbeat_details: tuple[Any, ...] = attrs.field(default=(), kw_only=True)
+    heartbeat_timeout: timedelta | None = attrs.field(default=None, kw_only=True)

@@ -7,6 +7,7 @@ deprecated ntro 0.1.2 spelling of the same thing.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import functools
 import warnings
@@ -76,7 +77,7 @@ def step(*, name: str, title: str, icon: str | None = None, config: dict[str, An
             _notify(name, title, "started")
             try:
                 result = await fn(self, *args, **kwargs)
-            except BaseException:
+            except (Exception, asyncio.CancelledError):
                 _notify(name, title, "failed")
                 raise
             if name not in self._steps_completed:

@@ -19,6 +19,7 @@ __all__ = [
     "WorkflowError",
     "WorkflowFailedError",
     "WorkflowNotFoundError",
+    "UpdateFailedError",
 ]
 
 
@@ -116,4 +117,22 @@ class WorkflowFailedError(NtroError):
         self.message = message
         self.workflow_id = workflow_id
         self.status = status
+        self.cause = cause
+
+
+class UpdateFailedError(NtroError):
+    """An update was refused by its validator, or its handler failed; the run goes on.
+
+    Attributes:
+        workflow_id: The run's workflow id.
+        update: The update's name.
+        cause: The error, as a :class:`WorkflowError` (its ``type`` is the
+            raised exception's class name when it was not a ``WorkflowError``).
+    """
+
+    def __init__(self, message: str, *, workflow_id: str, update: str, cause: WorkflowError) -> None:
+        super().__init__(message)
+        self.message = message
+        self.workflow_id = workflow_id
+        self.update = update
         self.cause = cause

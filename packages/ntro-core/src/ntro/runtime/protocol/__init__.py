@@ -33,7 +33,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Generator, Sequence
 from contextvars import ContextVar, Token
 from datetime import datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NoReturn, Protocol, runtime_checkable
 
 from ntro.workflow._definitions import (
     ACTIVITY_ATTR,
@@ -171,6 +171,13 @@ class Runtime(Protocol):
     def deprecate_patch(self, patch_id: str, /) -> None:
         """Note that every run still alive has passed ``patch_id`` (see ``runbook.deprecate_patch``)."""
 
+    def continue_as_new(self, args: Sequence[Any], /) -> NoReturn:
+        """End the run and start a new run of the same workflow, same id, with ``args``.
+
+        Raise something workflow code does not catch with ``except Exception``
+        (a :class:`BaseException`); whoever waits for the result gets the last run's.
+        """
+
     def workflow_logger(self) -> LoggerLike:
         """Return the logger for workflow code."""
 
@@ -187,6 +194,14 @@ class Runtime(Protocol):
     # -- inside an activity ---------------------------------------------------------
     def activity_info(self) -> ActivityInfo:
         """Describe the running activity."""
+
+    def heartbeat(self, details: Sequence[Any], /) -> None:
+        """Record that the running activity is alive, with ``details`` for a retried attempt to resume from.
+
+        An attempt of a call with a ``heartbeat_timeout`` that goes longer
+        without one fails (``type="ActivityTimeout"``) and is retried; the
+        next attempt's ``ActivityInfo.heartbeat_details`` are the last ``details``.
+        """
 
     def activity_logger(self) -> LoggerLike:
         """Return the logger for activity code."""
@@ -275,6 +290,7 @@ from ntro.runtime.protocol._shared import (  # noqa: E402
     activity_failure,
     default_child_id,
     resolve_workflow,
+    update_failure,
 )
 
 __all__ += [
@@ -297,6 +313,7 @@ __all__ += [
     "open_client",
     "resolve_workflow",
     "runbook_state",
+    "update_failure",
     "ENTRY_POINT_GROUP",
     "INSTALL_HINT",
     "Selection",

@@ -228,6 +228,17 @@ class WorkflowHandle(Protocol):
             LookupError: The workflow has no such query.
         """
 
+    async def update(self, update: str, *args: Any) -> Any:
+        """Send an update (``@runbook.update``) with ``args`` (none, or one) and return the handler's answer.
+
+        Raises:
+            WorkflowNotFoundError: No running workflow has this id.
+            LookupError: The workflow has no such update.
+            UpdateFailedError: Its validator refused the request, or the
+                handler failed; ``cause`` holds the error, as a
+                :class:`~ntro.workflow.exceptions.WorkflowError`. The run goes on.
+        """
+
     async def result(self) -> Any:
         """Wait for the run to end and return its result.
 

@@ -9,9 +9,9 @@ from typing import Final
 
 from ntro.workflow import registry
 from ntro.workflow._definitions import WorkflowDefinition, defined_workflows, maybe_workflow_definition
-from ntro.workflow.exceptions import WorkflowError
+from ntro.workflow.exceptions import UpdateFailedError, WorkflowError
 
-__all__ = ["ErrorType", "activity_failure", "default_child_id", "resolve_workflow"]
+__all__ = ["ErrorType", "activity_failure", "default_child_id", "resolve_workflow", "update_failure"]
 
 
 class ErrorType:
@@ -31,7 +31,7 @@ class ErrorType:
     """A workflow (or child) was started with the id of one still running."""
 
     ACTIVITY_TIMEOUT: Final = "ActivityTimeout"
-    """An activity ran out of its start-to-close or schedule-to-close time."""
+    """An activity ran out of its start-to-close, schedule-to-close or heartbeat time."""
 
     PAYLOAD: Final = "PayloadError"
     """A value cannot be carried as a payload (it has no JSON form)."""
@@ -90,3 +90,16 @@ def activity_failure(exc: BaseException, name: str) -> WorkflowError:
     if isinstance(exc, WorkflowError):
         return exc
     return WorkflowError(f"activity {name} failed: {exc}", type=type(exc).__name__)
+
+
+def update_failure(workflow_id: str, update: str, error: BaseException) -> UpdateFailedError:
+    """Return the error a caller of ``handle.update(...)`` gets when the update was refused or failed.
+
+    ``error`` is what the validator or handler raised. A
+    :class:`~ntro.workflow.exceptions.WorkflowError` is kept as the cause;
+    any other exception becomes one whose ``type`` is its class name, as
+    Temporal carries it.
+    """
+    cause = error if isinstance(error, WorkflowError) else WorkflowError(str(error), type=type(error).__name__)
+    message = f"update {update} of workflow {workflow_id} failed: {cause.type}: {cause.message}"
+    return UpdateFailedError(message, workflow_id=workflow_id, update=update, cause=cause)

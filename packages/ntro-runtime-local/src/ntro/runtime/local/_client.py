@@ -72,7 +72,7 @@ class LocalClientHandle:
 
     def _find(self) -> LocalRun:
         if self._run is not None:
-            return self._run
+            return self._run.latest()  # after runbook.continue_as_new, the newest run of the chain
         runtime = self._client.runtime
         run = runtime._runs.get(self._id)
         if run is None:
@@ -99,6 +99,24 @@ class LocalClientHandle:
         if status.finished:
             raise WorkflowNotFoundError(f"workflow {self._id!r} {status.in_words}; it takes no more signals")
         await self._client.runtime.deliver_signal(run, signal, args)
+
+    async def update(self, update: str, *args: Any) -> Any:
+        """Send an update with no argument or one and return the handler's answer.
+
+        Raises:
+            WorkflowNotFoundError: No running workflow has this id.
+            LookupError: The workflow has no such update.
+            TypeError: More than one argument was given.
+            UpdateFailedError: The validator refused it or the handler failed; the run goes on.
+            ~ntro.runtime.protocol.PayloadError: An argument or the answer cannot be carried (payload parity).
+        """
+        if len(args) > 1:
+            raise TypeError(f"an update carries at most one argument, not {len(args)}")
+        run = self._find()
+        status = WorkflowStatus(run.status.value)
+        if status.finished:
+            raise WorkflowNotFoundError(f"workflow {self._id!r} {status.in_words}; it takes no more updates")
+        return await self._client.runtime.run_update(run, update, args)
 
     async def query(self, query: str, *args: Any) -> Any:
         """Call a query handler and return its answer (finished runs answer too).

@@ -73,11 +73,21 @@ class LocalWorkflowHandle:
     async def signal(self, signal: Any, arg: Any = None, /, *, args: Sequence[Any] = ()) -> None:
         """Send a signal (by name or handler method) with one argument or ``args=``."""
         packed = tuple(args) if args else (() if arg is None else (arg,))
-        await self._run.runtime.deliver_signal(self._run, signal, packed)
+        await self._run.runtime.deliver_signal(self._run.latest(), signal, packed)
+
+    async def update(self, update: Any, arg: Any = None, /, *, args: Sequence[Any] = ()) -> Any:
+        """Send an update (by name or handler method) with one argument or ``args=``; return its answer.
+
+        Raises:
+            ~ntro.workflow.exceptions.UpdateFailedError: The validator refused
+                it or the handler failed; the run goes on.
+        """
+        packed = tuple(args) if args else (() if arg is None else (arg,))
+        return await self._run.runtime.run_update(self._run.latest(), update, packed)
 
     async def query(self, query: Any, *args: Any) -> Any:
         """Call a query handler (by name or method) and return its answer."""
-        return await self._run.runtime.run_query(self._run, query, args)
+        return await self._run.runtime.run_query(self._run.latest(), query, args)
 
     async def result(self) -> Any:
         """Wait for the run to finish and return its result (its error is raised)."""
@@ -94,8 +104,8 @@ class LocalWorkflowHandle:
         await asyncio.wait((task,))
 
     async def describe(self) -> LocalWorkflowDescription:
-        """Return a :class:`LocalWorkflowDescription` snapshot."""
-        return self._run.describe()
+        """Return a :class:`LocalWorkflowDescription` snapshot (of the newest run, after a continue-as-new)."""
+        return self._run.latest().describe()
 
     def children(self) -> list[LocalWorkflowHandle]:
         """Return handles of the run's child workflows still running or retained, in start order.

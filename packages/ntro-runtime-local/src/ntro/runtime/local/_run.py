@@ -32,6 +32,7 @@ class LocalWorkflowStatus(enum.StrEnum):
     FAILED = "FAILED"
     CANCELED = "CANCELED"
     TIMED_OUT = "TIMED_OUT"
+    CONTINUED_AS_NEW = "CONTINUED_AS_NEW"
 
 
 @attrs.frozen
@@ -84,6 +85,7 @@ class LocalRun:
         "runtime",
         "serial",
         "status",
+        "successor",
         "task",
         "timed_out",
         "unstarted",
@@ -122,6 +124,15 @@ class LocalRun:
         self._logger: logging.LoggerAdapter[logging.Logger] | None = None
         self._recheck_pending = False
         self.timed_out = False
+        # The run this one continued as (runbook.continue_as_new), once it has.
+        self.successor: LocalRun | None = None
+
+    def latest(self) -> LocalRun:
+        """Return the newest run of this run's chain of continue-as-new runs (itself if it never continued)."""
+        run = self
+        while run.successor is not None:
+            run = run.successor
+        return run
 
     # -- deterministic helpers ----------------------------------------------------------
     @property

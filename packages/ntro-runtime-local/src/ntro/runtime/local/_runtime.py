@@ -26,7 +26,9 @@ import sys
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
+
+import attrs
 
 from ntro.runtime.local._clock import Clock, VirtualClock, WallClock
 from ntro.runtime.local._events import LocalEvent, Observer
@@ -54,6 +56,7 @@ from ntro.runtime.protocol import (
     function_hints,
     handler_definition,
     resolve_workflow,
+    update_failure,
 )
 from ntro.workflow.exceptions import WorkflowError, WorkflowNotFoundError
 
@@ -61,10 +64,33 @@ DEFAULT_RETAIN_FINISHED = 1000
 """How many finished runs a LocalRuntime keeps reachable by id, by default."""
 
 _RUN: contextvars.ContextVar[LocalRun | None] = contextvars.ContextVar("ntro_local_run", default=None)
-# (run, sequence number, attempt, activity name) of the activity running in this context
-_ACTIVITY: contextvars.ContextVar[tuple[LocalRun | None, int, int, str] | None] = contextvars.ContextVar(
-    "ntro_local_activity", default=None
-)
+
+
+class _Attempt:
+    """The activity attempt running in a context: who called it, which attempt, and its heartbeats."""
+
+    __slots__ = ("beat", "details", "name", "number", "previous", "run", "seq", "timeout")
+
+    def __init__(
+        self,
+        run: LocalRun | None,
+        seq: int,
+        number: int,
+        name: str,
+        previous: tuple[Any, ...] = (),
+        timeout: timedelta | None = None,
+    ) -> None:
+        self.run = run
+        self.seq = seq
+        self.number = number
+        self.name = name
+        self.previous = previous  # the details the last attempt heartbeated
+        self.details: tuple[Any, ...] | None = None  # what this attempt heartbeated last
+        self.timeout = timeout
+        self.beat: Callable[[], None] | None = None  # restarts the heartbeat watchdog
+
+
+_ACTIVITY: contextvars.ContextVar[_Attempt | None] = contextvars.ContextVar("ntro_local_activity", default=None)
 
 
 class LocalRuntime:
@@ -126,6 +152,7 @@ class LocalRuntime:
         self._finished: collections.OrderedDict[str, LocalRun] = collections.OrderedDict()
         self._inflight = 0
         self._virtual = isinstance(self.clock, VirtualClock)
+        self._attempt_clock: Clock = WallClock() if self._virtual else self.clock
         if isinstance(self.clock, VirtualClock):
             self.clock.attach(lambda: self._inflight > 0)
 
@@ -282,11 +309,18 @@ class LocalRuntime:
         run.unstarted = None
         workflow_id = run.info.workflow_id
         try:
-            if first is not None:
-                outcome = first()
-                if inspect.isawaitable(outcome):
-                    await outcome
-            result = await coro
+            while True:
+                try:
+                    if first is not None:
+                        outcome = first()
+                        if inspect.isawaitable(outcome):
+                            await outcome
+                    result = await coro
+                except ContinueAsNew as request:
+                    run, coro = self._continue(run, request.next_args)  # the same task goes on with the next run
+                    first = None
+                    continue
+                break
             if self.payload_parity:
                 result = _carry(
                     result,
@@ -317,6 +351,41 @@ class LocalRuntime:
         if self._observers:
             self._emit("workflow.completed", workflow_id)
         return result
+
+    def _continue(self, run: LocalRun, args: Sequence[Any]) -> tuple[LocalRun, Coroutine[Any, Any, Any]]:
+        """Close ``run`` as continued-as-new and return the next run of its chain, with its coroutine.
+
+        The next run has the same workflow id, a new run id and a new
+        instance; it runs in the same task, so whoever awaits the chain gets
+        the last run's result. Like Temporal, the closing run's children do
+        not outlive it.
+        """
+        defn = run.defn
+        if self.payload_parity:
+            args = _carry_args(args, getattr(defn.cls, defn.run_method), f"the input of workflow {defn.name}")
+        instance = defn.cls()
+        coro = getattr(instance, defn.run_method)(*args)
+        info = attrs.evolve(run.info, run_id=str(uuid.uuid4()), start_time=self.clock.now())
+        parent = run.parent
+        nxt = LocalRun(self, defn, instance, info, parent)
+        nxt.context = run.context
+        nxt.task = run.task
+        run.successor = nxt
+        run.status = LocalWorkflowStatus.CONTINUED_AS_NEW
+        self._close(run)
+        workflow_id = info.workflow_id
+        self._finished.pop(workflow_id, None)
+        self._runs[workflow_id] = nxt
+        if parent is not None:
+            parent.children = [(wid, nxt.serial if serial == run.serial else serial) for wid, serial in parent.children]
+            if parent.running_children is None:
+                parent.running_children = set()
+            parent.running_children.add(nxt)
+            nxt.parent = parent
+        _RUN.set(nxt)  # in the run's task: its context now belongs to the next run
+        if self._observers:
+            self._emit("workflow.continued_as_new", workflow_id, run_id=info.run_id)
+        return nxt, coro
 
     def _cancel_run(self, run: LocalRun) -> None:
         """Cancel ``run``'s task (so its children and activities too); nothing if it has ended.
@@ -432,6 +501,61 @@ class LocalRuntime:
             result = _carry(result, hint, f"the answer of query {handler_defn.name!r}")
         return result
 
+    async def run_update(self, run: LocalRun, update: Any, args: Sequence[Any]) -> Any:
+        """Check and apply ``run``'s update ``update`` (a name or the handler method) and return its answer.
+
+        The validator, if any, runs first, in the run's context; an error
+        from it refuses the request before the handler touches any state.
+        The handler then runs as a signal's does, and the caller waits for it.
+
+        Raises:
+            LookupError: The workflow has no such update (the message lists those it has).
+            RuntimeError: The run has ended.
+            ~ntro.workflow.exceptions.UpdateFailedError: The validator refused
+                the request, the handler failed, or the run ended first.
+            ~ntro.runtime.protocol.PayloadError: An argument or the answer cannot be carried (payload parity).
+        """
+        handler_defn = _find_handler(run.defn, "update", update)
+        workflow_id = run.info.workflow_id
+        if run.status is not LocalWorkflowStatus.RUNNING:
+            raise RuntimeError(f"workflow {workflow_id!r} is {run.status.value.lower()}; it takes no updates")
+        name = handler_defn.name
+        if self.payload_parity:
+            args = _carry_args(
+                args, getattr(run.defn.cls, handler_defn.method_name), f"the arguments of update {name!r}"
+            )
+        ctx = run.context
+        if handler_defn.validator is not None:
+            try:
+                ctx.run(getattr(run.instance, handler_defn.validator), *args)
+            except Exception as exc:
+                raise update_failure(workflow_id, name, exc) from exc
+        if self._observers:
+            self._emit("update.accepted", workflow_id, update=name)
+        try:
+            outcome = ctx.run(getattr(run.instance, handler_defn.method_name), *args)
+            if inspect.isawaitable(outcome):
+                task = asyncio.get_running_loop().create_task(_await(outcome), context=ctx)
+                run.handler_tasks.add(task)
+                task.add_done_callback(functools.partial(_handler_done, run))
+                self._touch()
+                try:
+                    outcome = await asyncio.shield(task)
+                except asyncio.CancelledError:
+                    if not task.cancelled():
+                        raise  # the caller was cancelled; the handler goes on
+                    raise update_failure(
+                        workflow_id, name, RuntimeError("the run ended before the update finished")
+                    ) from None
+        except Exception as exc:
+            raise update_failure(workflow_id, name, exc) from exc
+        finally:
+            run.schedule_recheck()
+            self._touch()
+        if self.payload_parity:
+            outcome = _carry(outcome, Any, f"the answer of update {name!r}")
+        return outcome
+
     # -- the Runtime protocol: inside a workflow ---------------------------------------------
     def _current_run(self, what: str) -> LocalRun:
         run = _RUN.get()
@@ -474,7 +598,7 @@ class LocalRuntime:
             seq = 0
         if options is DEFAULT_ACTIVITY_OPTIONS and not self._observers and not self.payload_parity:
             # Fast path: no options, nobody watching, objects handed over as they are.
-            token = _ACTIVITY.set((run, seq, 1, name))
+            token = _ACTIVITY.set(_Attempt(run, seq, 1, name))
             self._inflight += 1
             try:
                 result = fn(*args)
@@ -522,18 +646,20 @@ class LocalRuntime:
                 sent = [DEFAULT_PAYLOAD_CONVERTER.to_payload(arg) for arg in args]
             except PayloadError as exc:
                 raise PayloadError(f"the arguments of activity {name}: {exc.message}", non_retryable=True) from exc
+        previous: tuple[Any, ...] = ()
         while True:
             if self._observers:
                 self._emit("activity.started", workflow_id, activity=name, attempt=attempt)
-            token = _ACTIVITY.set((run, seq, attempt, name))
+            current = _Attempt(run, seq, attempt, name, previous, options.heartbeat_timeout)
+            token = _ACTIVITY.set(current)
             self._inflight += 1
             try:
                 if sent is None:
-                    result = await self._attempt(fn, args, options, started)
+                    result = await self._attempt(fn, args, options, started, current)
                 else:
                     assert hints is not None
                     received = _read_args(sent, hints, f"the arguments of activity {name}")
-                    returned = await self._attempt(fn, received, options, started)
+                    returned = await self._attempt(fn, received, options, started, current)
                     try:
                         reply = DEFAULT_PAYLOAD_CONVERTER.to_payload(returned)
                     except PayloadError as exc:
@@ -553,6 +679,8 @@ class LocalRuntime:
             finally:
                 self._inflight -= 1
                 _ACTIVITY.reset(token)
+                if current.details is not None:
+                    previous = current.details
                 if run is not None:
                     run.schedule_recheck()
                 self._touch()
@@ -570,7 +698,12 @@ class LocalRuntime:
             attempt += 1
 
     async def _attempt(
-        self, fn: Callable[..., Any], args: Sequence[Any], options: ActivityOptions, started: datetime
+        self,
+        fn: Callable[..., Any],
+        args: Sequence[Any],
+        options: ActivityOptions,
+        started: datetime,
+        current: _Attempt,
     ) -> Any:
         limits: list[tuple[timedelta, str]] = []
         if options.start_to_close_timeout is not None:
@@ -581,30 +714,36 @@ class LocalRuntime:
         result = fn(*args)
         if not inspect.isawaitable(result):
             return result
-        if not limits:
+        heartbeat = options.heartbeat_timeout
+        if not limits and heartbeat is None:
             return await result
-        limit, kind = min(limits, key=lambda item: item[0])
-        try:
-            return await self._with_timeout(result, limit)
-        except _Expired:
-            raise WorkflowError(
-                f"activity timed out ({kind} timeout of {limit})",
-                type=ErrorType.ACTIVITY_TIMEOUT,
-                non_retryable=kind != "start_to_close",
-            ) from None
+        # Virtual time stands still while an activity runs (it is real work), so an attempt's own
+        # deadlines count real time on either clock.
+        clock = self._attempt_clock
+        expired: asyncio.Future[tuple[str, timedelta]] = asyncio.get_running_loop().create_future()
+        cancels: list[Callable[[], None]] = []
+        if limits:
+            limit, kind = min(limits, key=lambda item: item[0])
+            cancels.append(clock.call_later(limit, functools.partial(_expire, expired, kind, limit)))
+        if heartbeat is not None:
+            watchdog = [clock.call_later(heartbeat, functools.partial(_expire, expired, "heartbeat", heartbeat))]
 
-    async def _with_timeout(self, awaitable: Awaitable[Any], limit: timedelta) -> Any:
-        task = asyncio.ensure_future(awaitable)
-        loop = asyncio.get_running_loop()
-        expired = loop.create_future()
-        cancel_timer = self.clock.call_later(limit, functools.partial(_resolve, expired))
+            def beat() -> None:
+                watchdog[0]()
+                watchdog[0] = clock.call_later(heartbeat, functools.partial(_expire, expired, "heartbeat", heartbeat))
+
+            current.beat = beat
+            cancels.append(lambda: watchdog[0]())
+        task = asyncio.ensure_future(result)
         try:
             await asyncio.wait((task, expired), return_when=asyncio.FIRST_COMPLETED)
         except BaseException:
             task.cancel()
             raise
         finally:
-            cancel_timer()
+            current.beat = None
+            for cancel in cancels:
+                cancel()
         if task.done():
             return task.result()
         task.cancel()
@@ -612,7 +751,12 @@ class LocalRuntime:
             await task
         except BaseException:
             pass
-        raise _Expired
+        kind, limit = expired.result()
+        raise WorkflowError(
+            f"activity timed out ({kind} timeout of {limit})",
+            type=ErrorType.ACTIVITY_TIMEOUT,
+            non_retryable=kind not in ("start_to_close", "heartbeat"),
+        )
 
     def _retry_delay(
         self,
@@ -735,6 +879,11 @@ class LocalRuntime:
         """Nothing to record: local runs have no history to stay compatible with."""
         self._current_run("runbook.deprecate_patch()")
 
+    def continue_as_new(self, args: Sequence[Any], /) -> NoReturn:
+        """Raise :class:`ContinueAsNew`, which the run's driver turns into the next run of the chain."""
+        self._current_run("runbook.continue_as_new()")
+        raise ContinueAsNew(tuple(args))
+
     def workflow_logger(self) -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
         """Return a logger tagged with the workflow id."""
         run = _RUN.get()
@@ -756,14 +905,31 @@ class LocalRuntime:
         current = _ACTIVITY.get()
         if current is None:
             raise RuntimeError("activity.info() must be called from an activity run by LocalRuntime")
-        run, seq, attempt, name = current
+        run = current.run
         return ActivityInfo(
             run.info.workflow_id if run is not None else "<no-workflow>",
-            str(seq),
-            attempt,
-            activity_type=name,
+            str(current.seq),
+            current.number,
+            activity_type=current.name,
             task_queue=run.info.task_queue if run is not None else self.task_queue,
+            heartbeat_details=current.previous,
+            heartbeat_timeout=current.timeout,
         )
+
+    def heartbeat(self, details: Sequence[Any], /) -> None:
+        """Keep the running attempt alive and note ``details`` for the next attempt, should there be one.
+
+        With payload parity the details go through Temporal's JSON conversion
+        (read back as plain data, as temporalio hands them over).
+        """
+        current = _ACTIVITY.get()
+        if current is None:
+            raise RuntimeError("activity.heartbeat() must be called from an activity run by LocalRuntime")
+        if self.payload_parity:
+            details = tuple(_carry(d, Any, f"the heartbeat details of activity {current.name}") for d in details)
+        current.details = tuple(details)
+        if current.beat is not None:
+            current.beat()
 
     def activity_logger(self) -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
         """Return the activity logger."""
@@ -774,8 +940,21 @@ class LocalRuntime:
         return _ACTIVITY.get() is not None
 
 
-class _Expired(Exception):
-    pass
+class ContinueAsNew(BaseException):
+    """Raised by ``runbook.continue_as_new`` under LocalRuntime; never catch it.
+
+    A :class:`BaseException`, as temporalio's ``ContinueAsNewError`` is, so
+    ``except Exception`` in workflow code lets it through to the driver.
+    """
+
+    def __init__(self, next_args: tuple[Any, ...]) -> None:
+        super().__init__("continue as new")
+        self.next_args = next_args
+
+
+def _expire(future: asyncio.Future[tuple[str, timedelta]], kind: str, limit: timedelta) -> None:
+    if not future.done():
+        future.set_result((kind, limit))
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
@@ -841,12 +1020,16 @@ def _activity_name(fn: Callable[..., Any]) -> str:
 
 
 def _find_handler(defn: WorkflowDefinition, kind: str, handler: Any) -> HandlerDefinition:
-    """Return ``defn``'s ``kind`` ("signal" or "query") handler named by ``handler`` (a name or the method).
+    """Return ``defn``'s ``kind`` ("signal", "query" or "update") handler named by ``handler`` (a name or the method).
 
     Raises:
         LookupError: The workflow has no such handler; the message lists those it has.
     """
-    handlers, plural = (defn.signals, "signals") if kind == "signal" else (defn.queries, "queries")
+    handlers, plural = {
+        "signal": (defn.signals, "signals"),
+        "query": (defn.queries, "queries"),
+        "update": (defn.updates, "updates"),
+    }[kind]
     if isinstance(handler, str):
         name = handler
     else:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         TemporalUnavailableError,
         TemporalWorkflowHandle,
         UnknownQueryError,
+        UnknownUpdateError,
         open_client,
     )
     from ntro.runtime.temporal._converter import ntro_data_converter
@@ -60,6 +61,7 @@ __all__ = [
     "TemporalUnavailableError",
     "TemporalWorkflowHandle",
     "UnknownQueryError",
+    "UnknownUpdateError",
     "ntro_data_converter",
     "open_client",
 ]
@@ -75,6 +77,7 @@ _LAZY: dict[str, str] = {
     "TemporalWorkflowHandle": "ntro.runtime.temporal._client",
     "TemporalUnavailableError": "ntro.runtime.temporal._client",
     "UnknownQueryError": "ntro.runtime.temporal._client",
+    "UnknownUpdateError": "ntro.runtime.temporal._client",
     "QueryTimeoutError": "ntro.runtime.temporal._client",
     "open_client": "ntro.runtime.temporal._client",
 }

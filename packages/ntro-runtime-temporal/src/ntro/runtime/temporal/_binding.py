@@ -98,6 +98,13 @@ def _bind_workflow(defn: WorkflowDefinition) -> None:
         _mark(fn, "__temporal_query_definition", handler.name, "query")
         if not hasattr(fn, "__temporal_query_definition"):
             _as_query(tw, handler.name, handler.description)(fn)
+    for handler in defn.updates.values():
+        fn = _plain_function(cls, handler.method_name)
+        _mark(fn, "_defn", handler.name, "update")
+        if not hasattr(fn, "_defn"):
+            tw.update(name=handler.name, description=handler.description)(fn)
+            if handler.validator is not None:
+                fn.validator(_plain_function(cls, handler.validator))
     # WorkflowError fails the workflow (not just the workflow task) even on a
     # worker built without the ntro plugin.
     tw.defn(name=defn.name, failure_exception_types=[WorkflowError])(cls)

@@ -52,7 +52,7 @@ from ntro.runtime.temporal._connect import (
     default_task_queue,
     resolve_settings,
 )
-from ntro.runtime.temporal._errors import from_workflow_failure
+from ntro.runtime.temporal._errors import from_update_failure, from_workflow_failure
 from ntro.workflow.exceptions import (
     NtroError,
     WorkflowAlreadyStartedError,
@@ -67,6 +67,7 @@ __all__ = [
     "TemporalClient",
     "TemporalUnavailableError",
     "TemporalWorkflowHandle",
+    "UnknownUpdateError",
     "UnknownQueryError",
     "default_task_queue",
     "open_client",
@@ -117,6 +118,10 @@ class TemporalUnavailableError(NtroError, ConnectionError):
 
 class UnknownQueryError(NtroError, LookupError):
     """The workflow has no handler for the query asked."""
+
+
+class UnknownUpdateError(NtroError, LookupError):
+    """The workflow has no update handler of that name."""
 
 
 class QueryTimeoutError(NtroError, TimeoutError):
@@ -535,6 +540,36 @@ class TemporalWorkflowHandle:
             return None
         status = workflow_status(info.status)
         return status if status.finished else None
+
+    async def update(self, update: str, *args: Any) -> Any:
+        """Send an update with no argument or one, wait for the handler and return its answer.
+
+        Raises:
+            WorkflowNotFoundError: No running workflow has this id (the message
+                says when the run has ended).
+            UnknownUpdateError: The workflow has no such update (a ``LookupError``).
+            TypeError: More than one argument was given.
+            UpdateFailedError: The validator refused it or the handler failed; the run goes on.
+            TemporalUnavailableError: The server cannot be reached.
+        """
+        if len(args) > 1:
+            raise TypeError(f"an update carries at most one argument, not {len(args)}")
+        try:
+            return await self._latest().execute_update(update, args=list(args))
+        except temporalio.client.WorkflowUpdateFailedError as exc:
+            failure = from_update_failure(exc, self._id, update)
+            if "expected but not found" in failure.cause.message:  # temporalio's words for an unknown update
+                message = f"workflow {self._id} has no update {update!r}: {failure.cause.message}"
+                raise UnknownUpdateError(message) from None
+            raise failure from exc
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                ended = await self._ended_status()
+                if ended is not None:
+                    raise WorkflowNotFoundError(
+                        f"workflow {self._id} {ended.in_words}; only a running workflow takes updates ({update})"
+                    ) from None
+            raise self._client._rpc_error(exc, self._id) from exc
 
     async def query(self, query: str, *args: Any) -> Any:
         """Call a query handler and return its answer.

@@ -40,8 +40,8 @@ import temporalio.converter
 import temporalio.exceptions
 import temporalio.worker
 
-from ntro.runtime.protocol import ActivityOptions, ErrorType, activity_failure
-from ntro.workflow.exceptions import WorkflowError, WorkflowFailedError
+from ntro.runtime.protocol import ActivityOptions, ErrorType, activity_failure, update_failure
+from ntro.workflow.exceptions import UpdateFailedError, WorkflowError, WorkflowFailedError
 
 __all__ = [
     "NtroFailureConverter",
@@ -128,6 +128,10 @@ _TIMEOUT_KINDS = {
 }
 
 
+_RETRIED_TIMEOUTS = frozenset({"start_to_close", "heartbeat"})
+"""The timeouts that fail one attempt, which the retry policy may retry (the others end the call)."""
+
+
 def from_activity_error(
     error: temporalio.exceptions.ActivityError,
     options: ActivityOptions | None = None,
@@ -157,9 +161,21 @@ def from_activity_error(
         return WorkflowError(
             f"activity timed out ({kind} timeout of {limit})",
             type=ErrorType.ACTIVITY_TIMEOUT,
-            non_retryable=kind != "start_to_close",
+            non_retryable=kind not in _RETRIED_TIMEOUTS,
         )
     return error
+
+
+def from_update_failure(error: BaseException, workflow_id: str, update: str) -> UpdateFailedError:
+    """Return the error a caller of ``handle.update`` gets for temporalio's ``WorkflowUpdateFailedError``.
+
+    The validator's or handler's error arrives as an application failure; it
+    becomes the :class:`~ntro.workflow.exceptions.WorkflowError` cause, as LocalRuntime words it.
+    """
+    cause = getattr(error, "cause", None)
+    if isinstance(cause, temporalio.exceptions.ApplicationError):
+        return update_failure(workflow_id, update, _from_application_error(cause, builtin_timeout=False))
+    return update_failure(workflow_id, update, RuntimeError(describe_failure(cause or error)))
 
 
 def from_child_error(error: temporalio.exceptions.ChildWorkflowError) -> BaseException:

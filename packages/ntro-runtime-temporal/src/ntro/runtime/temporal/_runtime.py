@@ -7,7 +7,7 @@ import uuid
 import weakref
 from collections.abc import Callable, Generator, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import temporalio.activity
 import temporalio.exceptions
@@ -164,6 +164,10 @@ class TemporalRuntime:
         """``temporalio.workflow.deprecate_patch``."""
         temporalio.workflow.deprecate_patch(patch_id)
 
+    def continue_as_new(self, args: Sequence[Any], /) -> NoReturn:
+        """``temporalio.workflow.continue_as_new``: raises its ``ContinueAsNewError``, which ends the run."""
+        temporalio.workflow.continue_as_new(args=list(args))
+
     def workflow_logger(self) -> LoggerLike:
         """Return temporalio's replay-aware workflow logger."""
         return cast("LoggerLike", temporalio.workflow.logger)
@@ -182,7 +186,13 @@ class TemporalRuntime:
             info.attempt,
             activity_type=info.activity_type,
             task_queue=info.task_queue,
+            heartbeat_details=tuple(info.heartbeat_details),
+            heartbeat_timeout=info.heartbeat_timeout,
         )
+
+    def heartbeat(self, details: Sequence[Any], /) -> None:
+        """``temporalio.activity.heartbeat``: the server keeps the last details for the next attempt."""
+        temporalio.activity.heartbeat(*details)
 
     def activity_logger(self) -> LoggerLike:
         """Return temporalio's activity logger."""
