@@ -1,4 +1,4 @@
-"""The operations commands (describe, signal, answer, result, cancel, list) against a real dev server.
+"""The operations commands (describe, signal, update, answer, result, cancel, list) against a real dev server.
 
 One dev server and one ``ntro worker`` (hosting examples/runbooks and the
 test bundles) serve the whole module. The walk test drives nav-monthly to
@@ -120,7 +120,7 @@ def _error(capsys: pytest.CaptureFixture[str], code: int, *argv: str) -> str:
 
 
 def _start(capsys: pytest.CaptureFixture[str], slug: str, *extra: str) -> str:
-    bundles = str(HELLO.parent if slug == "hello" else EXAMPLES)
+    bundles = str(HELLO.parent if slug in ("hello", "tally") else EXAMPLES)
     out = _ok(capsys, "workflow", "start", slug, "--bundles", bundles, "--task-queue", QUEUE, *extra)
     match = re.match(rf"started {slug} as workflow (\S+) \(run \S+\) on task queue '{QUEUE}'$", out.strip())
     assert match, out
@@ -497,3 +497,25 @@ async def test_result_waits_out_an_outage_longer_than_temporalios_own_retries(
             assert (await result).text == "outage: []"
     [warning] = [r for r in caplog.records if "is unavailable" in r.getMessage()]
     assert f"waiting for workflow {handle.id}'s result to be reachable again" in warning.getMessage()
+
+
+def test_update_answers_refuses_and_ends_a_run(worker: WorkerProcess, dev: Any, host_env: str, capsys: Any) -> None:
+    workflow_id = _start(capsys, "tally", "--id", f"tally-{uuid.uuid4().hex[:8]}", "--input", '{"total": 5}')
+    assert _ok(capsys, "workflow", "update", workflow_id, "add", "--input", "7").strip() == "12"
+    # The validator refuses before the total changes; one line, exit 1.
+    assert _error(capsys, 1, "workflow", "update", workflow_id, "add", "--input", "-3") == (
+        f"update add of workflow {workflow_id} failed: ValueError: cannot add a negative amount (-3)"
+    )
+    assert _error(capsys, 1, "workflow", "update", workflow_id, "subtract", "--input", "1").startswith(
+        f"workflow {workflow_id} has no update 'subtract'"
+    )
+    assert _error(capsys, 2, "workflow", "update", workflow_id, "add", "--input", "{nope").startswith(
+        "--input is not valid JSON"
+    )
+    assert _error(capsys, 2, "workflow", "update", " ", "add") == "the workflow ID is empty"
+    answer = json.loads(_ok(capsys, "workflow", "update", workflow_id, "close", "--json"))
+    assert answer == {"workflow_id": workflow_id, "update": "close", "answer": {"closing_total": 12}}
+    assert json.loads(_ok(capsys, "workflow", "result", workflow_id, "--wait")) == {"total": 12}
+    assert _error(capsys, 1, "workflow", "update", workflow_id, "add", "--input", "1").endswith(
+        "only a running workflow takes updates (add)"
+    )

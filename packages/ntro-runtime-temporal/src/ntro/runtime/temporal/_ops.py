@@ -4,6 +4,7 @@
 ``ntro workflow describe ID``                          status, steps (✓ ▶ ·), what it waits for, children
                                                        (running ones described in turn)
 ``ntro workflow signal ID NAME [--input JSON|@file]``  send a signal
+``ntro workflow update ID NAME [--input JSON|@file]``  send an update and print its answer
 ``ntro workflow answer ID approve|reject``             answer the open review(s)
 ``[--note TEXT] [--correction JSON]...``
 ``ntro workflow answer ID upload SOURCE FILE``         answer the open upload of SOURCE with FILE
@@ -51,12 +52,14 @@ __all__ = [
     "LIST_COMMAND",
     "RESULT_COMMAND",
     "SIGNAL_COMMAND",
+    "UPDATE_COMMAND",
     "AnswerCommand",
     "CancelCommand",
     "DescribeCommand",
     "ListCommand",
     "ResultCommand",
     "SignalCommand",
+    "UpdateCommand",
 ]
 
 STEP_MARKS = {"completed": "✓", "active": "▶", "pending": "·"}
@@ -277,6 +280,46 @@ class SignalCommand:
             _print_json({"workflow_id": args.workflow_id, "signal": args.signal, "sent": True})
         else:
             print(f"sent signal {args.signal} to workflow {args.workflow_id}")
+        return 0
+
+
+# -- update --------------------------------------------------------------------------------------
+
+
+class UpdateCommand:
+    """``ntro workflow update ID NAME [--input JSON|@file]``: send an update and print its answer."""
+
+    help = "send an update to a run on Temporal and print its answer (a refused update: exit 1)"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        """Add the update command's arguments."""
+        _workflow_id(parser)
+        parser.add_argument("update", metavar="NAME", help="the update's name, as in @runbook.update")
+        parser.add_argument(
+            "--input",
+            "-i",
+            metavar="JSON|@FILE",
+            help="the update's argument as JSON, @file.json or @- for stdin (default: none; 'null' sends None)",
+        )
+        _configure(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Send the update; print its answer as JSON (with ``--json``, with the id and name too)."""
+        _check_id(args)
+        if not args.update.strip():
+            raise CommandError("the update NAME is empty")
+        text = read_input_text(args.input)
+        values: tuple[Any, ...] = () if text is None else (_parse_json(text, "--input"),)
+        settings = settings_from_args(args)
+        return _run_to_the_end(self._update(args, settings, values))
+
+    async def _update(self, args: argparse.Namespace, settings: ConnectionSettings, values: tuple[Any, ...]) -> int:
+        async with command_client(settings) as client:
+            answer = await client.get_workflow_handle(args.workflow_id).update(args.update, *values)
+        if args.json:
+            _print_json({"workflow_id": args.workflow_id, "update": args.update, "answer": answer})
+        else:
+            print(to_json_text(answer))
         return 0
 
 
@@ -567,6 +610,9 @@ DESCRIBE_COMMAND = DescribeCommand()
 
 SIGNAL_COMMAND = SignalCommand()
 """``ntro workflow signal`` (entry point ``ntro.commands``: ``workflow.signal``)."""
+
+UPDATE_COMMAND = UpdateCommand()
+"""``ntro workflow update`` (entry point ``ntro.commands``: ``workflow.update``)."""
 
 ANSWER_COMMAND = AnswerCommand()
 """``ntro workflow answer`` (entry point ``ntro.commands``: ``workflow.answer``)."""

@@ -1,0 +1,1 @@
+"""tally: a running total changed by updates."""

@@ -1,0 +1,1 @@
+"""tally has no activities: updates change its state."""
