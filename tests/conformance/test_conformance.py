@@ -30,5 +30,6 @@ async def test_same_behaviour_on_both_engines(case: Case, harnesses: dict[str, A
     assert temporal.result == local.result
     assert temporal.calls == local.calls
     assert temporal.pending == local.pending
+    assert temporal.updates == local.updates
     if case.check is not None:
         case.check(local)

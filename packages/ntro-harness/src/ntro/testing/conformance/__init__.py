@@ -11,11 +11,13 @@ Any backend can prove itself against LocalRuntime (or Temporal) with it::
         assert mine == local
 
 A :class:`Case` is a workflow, its arguments, a script of answers
-(:class:`Upload`, :class:`Review`, with row actions) and an optional check.
+(:class:`Upload`, :class:`Review`, with row actions, and :class:`Update`
+requests sent while a gate is open) and an optional check.
 :func:`run_case` runs it through a :class:`~ntro.testing.WorkflowHarness`
 whose activities all run for real, and returns an engine-neutral
 :class:`Outcome`: status, result, failure shape, activity calls per workflow,
-and the pending actions answered, with timestamps and run ids masked.
+the pending actions answered and the updates' answers, with timestamps and
+run ids masked.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ __all__ = [
     "Outcome",
     "Review",
     "ScriptPolicy",
+    "Update",
     "Upload",
     "harness_for",
     "normalise",
@@ -114,19 +117,41 @@ class Review:
         return dict(self.decision)
 
 
-Answer = Upload | Review
-"""One scripted answer."""
+@attrs.frozen
+class Update:
+    """Send update ``name`` with ``arg`` once the next gate opens, before that gate's answer.
+
+    What it answered, or the error it failed with, goes into the ``updates`` of the :class:`Outcome`.
+    """
+
+    name: str
+    arg: Any = None
+    kind: str = "update"
+
+
+Answer = Upload | Review | Update
+"""One scripted step."""
 
 
 @attrs.frozen
 class Outcome:
-    """What a run did, engine-neutrally (compare two with ``==``)."""
+    """What a run did, engine-neutrally (compare two with ``==``).
+
+    Attributes:
+        status: ``completed``, ``failed`` and so on.
+        result: The result (normalised), when it completed.
+        error: The failure's shape (type, message, non_retryable, details), when it failed.
+        calls: Activity calls per workflow id, in order, with attempt and outcome.
+        pending: The pending actions answered, per workflow, in order.
+        updates: What each scripted :class:`Update` answered, or how it failed.
+    """
 
     status: str
     result: Any
     error: dict[str, Any] | None
     calls: dict[str, list[dict[str, Any]]]
     pending: list[dict[str, Any]]
+    updates: list[dict[str, Any]] = attrs.field(factory=list)
 
 
 @attrs.frozen
@@ -174,11 +199,16 @@ class ScriptPolicy:
         self.remaining = list(script)
         self.pending: list[dict[str, Any]] = []
         self.decisions: list[str] = []
+        self.updates: list[dict[str, Any]] = []
         self._rows_sent: dict[tuple[Any, ...], int] = {}
         self._last: Any = None
 
     async def answer(self, gate: Gate) -> Any:
         """Return the next scripted answer when it is for this kind of gate, else ``None`` (wait)."""
+        while self.remaining and isinstance(self.remaining[0], Update):
+            update = self.remaining.pop(0)
+            assert isinstance(update, Update)
+            await self._update(gate, update)
         if not self.remaining or self.remaining[0].kind != gate.kind:
             return None
         answer = self.remaining[0]
@@ -197,14 +227,28 @@ class ScriptPolicy:
         else:
             self.pending.append({"workflow_id": gate.workflow_id, "pending": shape})
         self.remaining.pop(0)
+        assert not isinstance(answer, Update)
         payload = answer.answer(gate)
         if isinstance(answer, Review):
             self.decisions.append(str(payload.get("kind")))
         return payload
 
+    async def _update(self, gate: Gate, update: Update) -> None:
+        from ntro.workflow.exceptions import UpdateFailedError
 
-def outcome_of(result: RunResult) -> Outcome:
-    """Return the engine-neutral :class:`Outcome` of a harness run."""
+        handle = self.harness.client.get_workflow_handle(gate.workflow_id)
+        args = () if update.arg is None else (update.arg,)
+        note: dict[str, Any] = {"update": update.name, "arg": normalise(update.arg)}
+        try:
+            note["answer"] = normalise(await handle.update(update.name, *args))
+        except UpdateFailedError as exc:
+            cause = exc.cause
+            note["failed"] = {"type": cause.type, "message": cause.message, "details": normalise(list(cause.details))}
+        self.updates.append(note)
+
+
+def outcome_of(result: RunResult, updates: Sequence[dict[str, Any]] = ()) -> Outcome:
+    """Return the engine-neutral :class:`Outcome` of a harness run (``updates``: what a :class:`ScriptPolicy` noted)."""
     calls: dict[str, list[dict[str, Any]]] = {}
     for call in result.activity_calls:
         outcome = "ok" if call.error is None else f"raised {call.error}"
@@ -224,6 +268,7 @@ def outcome_of(result: RunResult) -> Outcome:
         error=error,
         calls=calls,
         pending=[dict(p) for p in result.pending_actions],
+        updates=list(updates),
     )
 
 
@@ -256,4 +301,4 @@ async def run_case(harness: WorkflowHarness, case: Case) -> Outcome:
         start_signal=case.start_signal,
         policy=policy,
     )
-    return outcome_of(result)
+    return outcome_of(result, policy.updates)

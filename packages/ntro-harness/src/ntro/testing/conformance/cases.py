@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ntro.testing.conformance import Case, Outcome, Upload, flows
+from ntro.testing.conformance import Case, Outcome, Review, Update, Upload, flows
 
 __all__ = ["CASES", "FLOW_ACTIVITIES", "FLOW_WORKFLOWS"]
 
@@ -23,10 +23,22 @@ FLOW_WORKFLOWS: list[type] = [
     flows.ClockFlow,
     flows.SlowChildFlow,
     flows.ImpatientFlow,
+    flows.ResumeFlow,
+    flows.PeriodsFlow,
+    flows.UpdateFlow,
+    flows.PatchedFlow,
 ]
 """The workflows the focused cases run (a harness for them hosts them all)."""
 
-FLOW_ACTIVITIES: list[Any] = [flows.prepare, flows.finish, flows.add, flows.describe_activity, flows.flaky, flows.fatal]
+FLOW_ACTIVITIES: list[Any] = [
+    flows.prepare,
+    flows.finish,
+    flows.add,
+    flows.describe_activity,
+    flows.flaky,
+    flows.fatal,
+    flows.resumable,
+]
 """The activities they call."""
 
 
@@ -154,6 +166,37 @@ def _clock(outcome: Outcome) -> None:
     }
 
 
+def _resumed(outcome: Outcome) -> None:
+    assert outcome.result == {"attempt": 2, "resumed_from": 3, "rows": 5}
+    assert _calls(outcome, "conf-heartbeat-resume") == [
+        ("conf.resumable", 1, "raised ValueError: lost the connection after row 3"),
+        ("conf.resumable", 2, "ok"),
+    ]
+
+
+def _periods(outcome: Outcome) -> None:
+    assert outcome.result == {"total": 6, "runs": [1, 2, 3], "workflow_id": "conf-continue-as-new"}
+    assert [a for a, _, _ in _calls(outcome, "conf-continue-as-new")] == ["conf.add"] * 3
+
+
+def _updates(outcome: Outcome) -> None:
+    assert outcome.result["limit"] == 25
+    assert outcome.result["changes"] == [50, 25]  # the refused and failed requests changed nothing
+    assert [u.get("answer") for u in outcome.updates] == [
+        {"limit": 50, "changes": 1},
+        None,
+        None,
+        {"limit": 25, "changes": 2},
+    ]
+    refused, failed = outcome.updates[1]["failed"], outcome.updates[2]["failed"]
+    assert (refused["type"], refused["message"]) == ("ValueError", "the limit must be positive, not -5")
+    assert (failed["type"], failed["details"]) == ("OverCeiling", [{"ceiling": 1000}])
+
+
+def _patched(outcome: Outcome) -> None:
+    assert outcome.result == {"value": 14, "patched": True}
+
+
 CASES: list[Case] = [
     # human gates
     Case(
@@ -211,5 +254,26 @@ CASES: list[Case] = [
     # arguments, clock, randomness, info
     Case("args", flows.ArgsFlow, (11, "bee", {"extra": 1, "nested": {"k": [1, 2]}}), check=_args),
     Case("clock", flows.ClockFlow, check=_clock),
+    # long-running runbooks
+    Case("heartbeat-resume", flows.ResumeFlow, (5,), check=_resumed),
+    Case(
+        "continue-as-new",
+        flows.PeriodsFlow,
+        ({"period": 1, "last": 3, "total": 0},),
+        check=_periods,
+    ),
+    Case(
+        "updates-with-validator",
+        flows.UpdateFlow,
+        script=(
+            Update("set_limit", 50),
+            Update("set_limit", -5),
+            Update("set_limit", 5000),
+            Update("set_limit", 25),
+            Review(),
+        ),
+        check=_updates,
+    ),
+    Case("patched-new-run", flows.PatchedFlow, (7,), check=_patched),
 ]
 """The focused cases, in order."""

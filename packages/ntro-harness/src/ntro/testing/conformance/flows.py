@@ -295,3 +295,95 @@ class ClockFlow:
             "parent": info.parent_workflow_id,
             "in_workflow": runbook.in_workflow(),
         }
+
+
+# -- long-running runbooks: heartbeats, continue-as-new, updates, versioning ---------------------
+@activity.defn(name="conf.resumable")
+async def resumable(rows: int) -> dict[str, Any]:
+    """Load ``rows`` rows, heartbeating after each; the first attempt fails after three.
+
+    A retried attempt resumes from the last heartbeat's details.
+    """
+    info = activity.info()
+    start = int(info.heartbeat_details[0]) if info.heartbeat_details else 0
+    for row in range(start, rows):
+        activity.heartbeat(row + 1)
+        if info.attempt == 1 and row + 1 == 3:
+            raise ValueError("lost the connection after row 3")
+    return {"attempt": info.attempt, "resumed_from": start, "rows": rows}
+
+
+@runbook.defn(slug="conf-resume")
+class ResumeFlow:
+    """Run an activity that fails part-way; its retry resumes from its heartbeats."""
+
+    @runbook.run
+    async def run(self, rows: int) -> dict[str, Any]:
+        """Load ``rows`` rows with retries and a heartbeat timeout."""
+        return await runbook.execute_activity(
+            resumable, rows, retry_policy=QUICK, heartbeat_timeout=timedelta(minutes=5)
+        )
+
+
+@runbook.defn(slug="conf-periods")
+class PeriodsFlow:
+    """Close one period per run, continuing as new until the last, carrying the running total."""
+
+    @runbook.run
+    async def run(self, state: dict[str, Any]) -> dict[str, Any]:
+        """``state``: ``{"period", "last", "total", "runs"}``."""
+        period = int(state["period"])
+        total = await runbook.execute_activity(add, args=[int(state.get("total", 0)), period])
+        runs = [*state.get("runs", []), period]
+        if period < int(state["last"]):
+            runbook.continue_as_new({"period": period + 1, "last": state["last"], "total": total, "runs": runs})
+        return {"total": total, "runs": runs, "workflow_id": runbook.info().workflow_id}
+
+
+@runbook.defn(slug="conf-update")
+class UpdateFlow(NtroWorkflow):
+    """Wait at a review while updates change the run's limit; a validator refuses bad limits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.limit = 10
+        self.changes: list[int] = []
+
+    @runbook.update
+    async def set_limit(self, limit: int) -> dict[str, Any]:
+        """Change the limit and answer with the new state; a limit over 1000 fails the update."""
+        if limit > 1000:
+            raise WorkflowError(f"limit {limit} is over the ceiling", {"ceiling": 1000}, type="OverCeiling")
+        self.limit = limit
+        self.changes.append(limit)
+        return {"limit": self.limit, "changes": len(self.changes)}
+
+    @set_limit.validator
+    def _check_limit(self, limit: int) -> None:
+        if limit <= 0:
+            raise ValueError(f"the limit must be positive, not {limit}")
+
+    @runbook.step(name="review", title="Review the limit", icon="Check")
+    async def _review(self) -> dict[str, Any]:
+        return await self.wait_for_action(payload={"limit": self.limit}, reason="review the limit")
+
+    @runbook.run
+    async def run(self) -> dict[str, Any]:
+        """Wait for the review, then report the limit the updates left."""
+        decision = await self._review()
+        return {"limit": self.limit, "changes": self.changes, "decision": decision.get("kind")}
+
+
+@runbook.defn(slug="conf-patched")
+class PatchedFlow:
+    """A changed runbook: a new run takes the patched path, and a retired patch leaves no branch."""
+
+    @runbook.run
+    async def run(self, x: int) -> dict[str, Any]:
+        """Add through the old or the new path."""
+        if runbook.patched("double-first"):
+            value = await runbook.execute_activity(add, args=[x, x])
+        else:
+            value = await runbook.execute_activity(add, args=[x, 0])
+        runbook.deprecate_patch("retired-change")
+        return {"value": value, "patched": runbook.patched("double-first")}
