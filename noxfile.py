@@ -2,12 +2,14 @@
 
 ``python3 -m nox`` runs every default session; ``python3 -m nox -s NAME``
 runs one. Every session installs the distributions editable from this
-repository, never from PyPI.
+repository, never from PyPI (the bench session's anchor, ntro 0.1.2, comes
+from PyPI into a venv of its own).
 """
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -243,6 +245,29 @@ def packaging(session: nox.Session) -> None:
         session.run(str(venv / "bin/ntro"), "runtimes", external=True, env={"NTRO_RUNTIME": extra})
         if extra == "local" and DEMO_BUNDLE.exists():
             session.run(str(venv / "bin/ntro"), *DEMO_ARGS, external=True)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Every figure of the design's performance section against its anchor: a table, bench/results.json, charts.
+
+    ntro 0.1.2, the anchor, comes from PyPI into a venv of its own (it ships
+    ``ntro/__init__.py``, so it never sits beside our packages); bench/run.py
+    measures each figure in both venvs, one after the other. Not a default
+    session. ``nox -s bench -- --docs`` also refreshes the docs page's table
+    and charts; ``-- --quick`` tries the machinery with tiny sizes.
+    """
+    _editable(session, *DISTRIBUTIONS)
+    session.install(*TEMPORAL_SERVERS, "matplotlib>=3.8")
+    # The anchor's venv, made from this session's interpreter (so the same Python), kept while it holds 0.1.2.
+    anchor = Path(session.create_tmp()).resolve() / "venv-ntro-0.1.2"
+    anchor_python = anchor / "bin/python"
+    probe = "import importlib.metadata as m, sys; sys.exit(m.version('ntro') != '0.1.2')"
+    if not anchor_python.exists() or subprocess.run([anchor_python, "-c", probe], check=False).returncode != 0:
+        shutil.rmtree(anchor, ignore_errors=True)
+        session.run("python", "-m", "venv", str(anchor))
+        session.run(str(anchor_python), "-m", "pip", "install", "-q", "ntro==0.1.2", external=True)
+    session.run("python", "bench/run.py", "--anchor-python", str(anchor_python), *session.posargs)
 
 
 @nox.session(python=PYTHON)
