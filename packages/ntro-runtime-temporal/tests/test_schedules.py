@@ -248,7 +248,7 @@ def test_bad_create_arguments_are_one_line(
 
 def test_an_unknown_slug_is_one_line(host_env: str, capsys: Any) -> None:
     line = _error(capsys, 2, "create", "nope", "--id", "x", "--bundles", str(BUNDLES), "--every", "1h")
-    assert line == f"ntro: error: unknown slug 'nope'; the bundles under {BUNDLES} have: hello"
+    assert line == f"ntro: error: unknown slug 'nope'; the bundles under {BUNDLES} have: hello, tally"
 
 
 def test_without_a_cluster_schedules_say_they_need_one(capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
