@@ -31,5 +31,6 @@ async def test_same_behaviour_on_both_engines(case: Case, harnesses: dict[str, A
     assert temporal.calls == local.calls
     assert temporal.pending == local.pending
     assert temporal.updates == local.updates
+    assert temporal.events == local.events
     if case.check is not None:
         case.check(local)

@@ -144,6 +144,7 @@ class Outcome:
         calls: Activity calls per workflow id, in order, with attempt and outcome.
         pending: The pending actions answered, per workflow, in order.
         updates: What each scripted :class:`Update` answered, or how it failed.
+        events: The observability events (:mod:`ntro.events`) the activities emitted, per workflow, in order.
     """
 
     status: str
@@ -152,6 +153,7 @@ class Outcome:
     calls: dict[str, list[dict[str, Any]]]
     pending: list[dict[str, Any]]
     updates: list[dict[str, Any]] = attrs.field(factory=list)
+    events: dict[str, list[dict[str, Any]]] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -259,6 +261,10 @@ def outcome_of(result: RunResult, updates: Sequence[dict[str, Any]] = ()) -> Out
             "outcome": outcome,
         }
         calls.setdefault(call.workflow_id, []).append(entry)
+    events: dict[str, list[dict[str, Any]]] = {}
+    for event in result.events:
+        if event.kind == "event":
+            events.setdefault(event.workflow_id, []).append(normalise(dict(event.detail)))
     error = dict(result.error_shape) if result.error_shape is not None else None
     if error is not None:
         error["details"] = normalise(error.get("details", []))
@@ -269,6 +275,7 @@ def outcome_of(result: RunResult, updates: Sequence[dict[str, Any]] = ()) -> Out
         calls=calls,
         pending=[dict(p) for p in result.pending_actions],
         updates=list(updates),
+        events=events,
     )
 
 

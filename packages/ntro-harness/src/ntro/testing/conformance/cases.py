@@ -27,6 +27,7 @@ FLOW_WORKFLOWS: list[type] = [
     flows.PeriodsFlow,
     flows.UpdateFlow,
     flows.PatchedFlow,
+    flows.EventsFlow,
 ]
 """The workflows the focused cases run (a harness for them hosts them all)."""
 
@@ -38,6 +39,7 @@ FLOW_ACTIVITIES: list[Any] = [
     flows.flaky,
     flows.fatal,
     flows.resumable,
+    flows.load_batch,
 ]
 """The activities they call."""
 
@@ -197,6 +199,16 @@ def _patched(outcome: Outcome) -> None:
     assert outcome.result == {"value": 14, "patched": True}
 
 
+def _events(outcome: Outcome) -> None:
+    assert outcome.result == [2, 5]
+    assert outcome.events == {
+        "conf-observability-events": [
+            {"event_type": "conf.batch_loaded", "activity": "conf.load_batch", "payload": {"batch": b, "rows": n}}
+            for b, n in (("q1", 2), ("q2-ab", 5))
+        ]
+    }
+
+
 CASES: list[Case] = [
     # human gates
     Case(
@@ -275,5 +287,6 @@ CASES: list[Case] = [
         check=_updates,
     ),
     Case("patched-new-run", flows.PatchedFlow, (7,), check=_patched),
+    Case("observability-events", flows.EventsFlow, (["q1", "q2-ab"],), check=_events),
 ]
 """The focused cases, in order."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from ntro.events import ObservableResult
 from ntro.workflow import NtroWorkflow, RetryPolicy, WorkflowError, activity, runbook
 
 QUICK = RetryPolicy(initial_interval=timedelta(milliseconds=20), backoff_coefficient=1.5, maximum_attempts=5)
@@ -387,3 +388,32 @@ class PatchedFlow:
             value = await runbook.execute_activity(add, args=[x, 0])
         runbook.deprecate_patch("retired-change")
         return {"value": value, "patched": runbook.patched("double-first")}
+
+
+# -- observability events -------------------------------------------------------------------------
+class BatchLoaded(ObservableResult):
+    """An activity result that is also an event."""
+
+    class ObserverMeta:
+        """Names the event."""
+
+        event_type = "conf.batch_loaded"
+
+    batch: str
+    rows: int
+
+
+@activity.defn(name="conf.load_batch")
+async def load_batch(batch: str) -> BatchLoaded:
+    """Load a batch; the result is emitted as ``conf.batch_loaded``."""
+    return BatchLoaded(batch=batch, rows=len(batch))
+
+
+@runbook.defn(slug="conf-events")
+class EventsFlow:
+    """Load two batches; each result is an observability event."""
+
+    @runbook.run
+    async def run(self, batches: list[str]) -> list[int]:
+        """Return the rows of each batch."""
+        return [(await runbook.execute_activity(load_batch, b)).rows for b in batches]
