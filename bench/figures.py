@@ -45,6 +45,24 @@ def figure(name: str) -> Callable[[Callable[[argparse.Namespace], Any]], Callabl
     return register
 
 
+class Stopwatch:
+    """Wall time and CPU time of a block.
+
+    The local figures are one busy thread: its CPU time is what its wall time
+    would be on an idle machine, and other processes on a shared machine barely
+    move it. Those figures use CPU time and report wall time beside it.
+    """
+
+    wall = cpu = 0.0
+
+    def __enter__(self) -> Stopwatch:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self._wall, time.process_time() - self._cpu
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -96,19 +114,25 @@ def activity_overhead(opts: argparse.Namespace) -> dict[str, Any]:
         runtime = engine.new_runtime(opts.mode)
         await engine.run(cls, 100, runtime)  # warm up
         await _bare(100)
-        bare: list[float] = []
-        facade: list[float] = []
+        bare: list[Stopwatch] = []
+        facade: list[Stopwatch] = []
         for _ in range(opts.repeats):
             gc.collect()
-            started = time.perf_counter()
-            assert await _bare(n) == n
-            bare.append(time.perf_counter() - started)
+            with Stopwatch() as watch:
+                assert await _bare(n) == n
+            bare.append(watch)
             gc.collect()
-            started = time.perf_counter()
-            assert await engine.run(cls, n, runtime) == n
-            facade.append(time.perf_counter() - started)
-        b, f = _median(bare), _median(facade)
-        return {"per_call_us": (f - b) / n * 1e6, "bare_us": b / n * 1e6, "facade_us": f / n * 1e6}
+            with Stopwatch() as watch:
+                assert await engine.run(cls, n, runtime) == n
+            facade.append(watch)
+        b, f = _median([w.cpu for w in bare]), _median([w.cpu for w in facade])
+        wall = _median([w.wall for w in facade]) - _median([w.wall for w in bare])
+        return {
+            "per_call_us": (f - b) / n * 1e6,
+            "bare_us": b / n * 1e6,
+            "facade_us": f / n * 1e6,
+            "wall_per_call_us": wall / n * 1e6,
+        }
 
     return asyncio.run(main())
 
@@ -161,21 +185,26 @@ def import_time(opts: argparse.Namespace) -> dict[str, Any]:
     statement = IMPORTS[opts.statement]
     probe = (
         "import sys, time\n"
-        "started = time.perf_counter()\n"
+        "wall, cpu = time.perf_counter(), time.process_time()\n"
         f"{statement}\n"
-        "took = time.perf_counter() - started\n"
-        "print(took, 'temporalio' in sys.modules)\n"
+        "print(time.process_time() - cpu, time.perf_counter() - wall, 'temporalio' in sys.modules)\n"
     )
     # Bytecode is cached, as after a normal install: the first run writes it and is not counted.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     times: list[float] = []
+    walls: list[float] = []
     temporalio_imported = False
     for _ in range(opts.repeats + 1):
         out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True, env=env).stdout
-        took, imported = out.split()
-        times.append(float(took))
+        cpu, wall, imported = out.split()
+        times.append(float(cpu))
+        walls.append(float(wall))
         temporalio_imported |= imported == "True"
-    return {"ms": _median(times[1:]) * 1e3, "temporalio_imported": temporalio_imported}
+    return {
+        "ms": _median(times[1:]) * 1e3,
+        "wall_ms": _median(walls[1:]) * 1e3,
+        "temporalio_imported": temporalio_imported,
+    }
 
 
 # -- concurrent workflows ------------------------------------------------------------------------
@@ -187,16 +216,21 @@ def concurrent(opts: argparse.Namespace) -> dict[str, Any]:
     async def main() -> dict[str, Any]:
         runtime = engine.new_runtime(opts.mode)
         await asyncio.gather(*(engine.run(ChainWorkflow, n, runtime) for _ in range(min(count, 1000))))
-        walls: list[float] = []
+        watches: list[Stopwatch] = []
         for _ in range(opts.repeats):
             gc.collect()
-            started = time.perf_counter()
-            results = await asyncio.gather(*(engine.run(ChainWorkflow, n, runtime) for _ in range(count)))
-            walls.append(time.perf_counter() - started)
+            with Stopwatch() as watch:
+                results = await asyncio.gather(*(engine.run(ChainWorkflow, n, runtime) for _ in range(count)))
+            watches.append(watch)
             assert results == [n] * count
             del results
-        wall = _median(walls)
-        return {"wall_s": wall, "per_workflow_us": wall / count * 1e6, "workflows_per_s": count / wall}
+        cpu, wall = _median([w.cpu for w in watches]), _median([w.wall for w in watches])
+        return {
+            "per_workflow_us": cpu / count * 1e6,
+            "workflows_per_s": count / cpu,
+            "wall_s": wall,
+            "wall_per_workflow_us": wall / count * 1e6,
+        }
 
     return asyncio.run(main())
 
@@ -300,20 +334,19 @@ async def _rounds(one: Callable[[], Any], count: int, out: list[dict[str, float]
 
 
 # -- the harness ----------------------------------------------------------------------------------
-async def _harness_times(runtime: str, runs: int) -> list[float]:
-    from ntro.testing import REAL, Scenario, WorkflowHarness
+def _harness(runtime: str) -> Any:
+    from ntro.testing import WorkflowHarness
 
-    scenario = Scenario("bench", mocks={"bench.step": REAL})
-    times: list[float] = []
-    async with WorkflowHarness(FiveThenSleepWorkflow, runtime=runtime, activities=[step]) as harness:
-        for i in range(runs + 1):
-            started = time.perf_counter()
-            result = await harness.run(input=0, scenario=scenario)
-            took = time.perf_counter() - started
-            assert result.status == "completed", result.error
-            if i:  # the first warms up
-                times.append(took)
-    return times
+    return WorkflowHarness(FiveThenSleepWorkflow, runtime=runtime, activities=[step])
+
+
+async def _scenario(harness: Any) -> Stopwatch:
+    from ntro.testing import REAL, Scenario
+
+    with Stopwatch() as watch:
+        result = await harness.run(input=0, scenario=Scenario("bench", mocks={"bench.step": REAL}))
+    assert result.status == "completed", result.error
+    return watch
 
 
 async def _bare_five() -> int:
@@ -328,43 +361,55 @@ def harness_local(opts: argparse.Namespace) -> dict[str, Any]:
     """A scenario of FiveThenSleepWorkflow in the harness's local mode, and a raw await of its five steps."""
 
     async def main() -> dict[str, Any]:
-        harness = await _harness_times("local", opts.runs)
-        bare: list[float] = []
-        for _ in range(opts.runs):
-            started = time.perf_counter()
-            await _bare_five()
-            bare.append(time.perf_counter() - started)
-        return {"harness_ms": _median(harness) * 1e3, "raw_await_ms": _median(bare) * 1e3}
+        scenarios: list[Stopwatch] = []
+        bare: list[Stopwatch] = []
+        async with _harness("local") as harness:
+            await _scenario(harness)  # warm up
+            for _ in range(opts.runs):
+                scenarios.append(await _scenario(harness))
+                with Stopwatch() as watch:
+                    await _bare_five()
+                bare.append(watch)
+        return {
+            "harness_ms": _median([w.cpu for w in scenarios]) * 1e3,
+            "raw_await_ms": _median([w.cpu for w in bare]) * 1e3,
+            "harness_wall_ms": _median([w.wall for w in scenarios]) * 1e3,
+        }
 
     return asyncio.run(main())
 
 
 @figure("harness-temporal")
 def harness_temporal(opts: argparse.Namespace) -> dict[str, Any]:
-    """The same scenario in the harness's Temporal mode, and in raw temporalio, on the time-skipping test server."""
+    """The same scenario in the harness's Temporal mode, and in raw temporalio, on the time-skipping test server.
 
-    async def raw_times(runs: int) -> list[float]:
+    Each on a test server of its own, taking turns; wall time (the servers are other processes).
+    """
+
+    async def main() -> dict[str, Any]:
         from raw_workflows import RawFiveThenSleep, raw_step
         from temporalio.worker import Worker
 
         from ntro.runtime.temporal.testing import start_time_skipping
 
-        times: list[float] = []
+        scenarios: list[float] = []
+        raw: list[float] = []
         env = await start_time_skipping()
-        async with env, Worker(env.client, task_queue="bench-raw", workflows=[RawFiveThenSleep], activities=[raw_step]):
-            for i in range(runs + 1):
-                started = time.perf_counter()
-                await env.client.execute_workflow(
-                    RawFiveThenSleep.run, 0, id=f"raw-{uuid.uuid4()}", task_queue="bench-raw"
-                )
-                if i:
-                    times.append(time.perf_counter() - started)
-        return times
-
-    async def main() -> dict[str, Any]:
-        harness = await _harness_times("temporal", opts.runs)
-        raw = await raw_times(opts.runs)
-        return {"harness_ms": _median(harness) * 1e3, "raw_ms": _median(raw) * 1e3}
+        async with (
+            env,
+            Worker(env.client, task_queue="bench-raw", workflows=[RawFiveThenSleep], activities=[raw_step]),
+            _harness("temporal") as harness,
+        ):
+            for i in range(opts.runs + 1):
+                watch = await _scenario(harness)
+                with Stopwatch() as raw_watch:
+                    await env.client.execute_workflow(
+                        RawFiveThenSleep.run, 0, id=f"raw-{uuid.uuid4()}", task_queue="bench-raw"
+                    )
+                if i:  # the first of each warms up
+                    scenarios.append(watch.wall)
+                    raw.append(raw_watch.wall)
+        return {"harness_ms": _median(scenarios) * 1e3, "raw_ms": _median(raw) * 1e3}
 
     return asyncio.run(main())
 

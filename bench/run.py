@@ -85,7 +85,7 @@ def plan(quick: bool) -> list[Job]:
     jobs.append(Job("overhead-timeout/anchor", "anchor", "activity-overhead", timed))
     jobs.append(Job("overhead-timeout/ours-raw", "ours", "activity-overhead", timed))
     for background in BACKGROUND_COUNTS:
-        samples = str((200 if background == 0 else 100) // (10 if quick else 1))
+        samples = str({0: 200, 1_000: 100}.get(background, 50) // (10 if quick else 1))
         args = ("--samples", samples, "--background", str(background // shrink))
         both(f"latency-{background}", "signal-latency", *args, parity=background == 0)
     for statement in ("module", "runbook"):
