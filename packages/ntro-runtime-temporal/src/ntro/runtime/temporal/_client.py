@@ -622,6 +622,11 @@ class TemporalWorkflowHandle:
                     return await raw.result()
             except temporalio.client.WorkflowFailureError as exc:
                 raise from_workflow_failure(exc, self._id) from exc
+            except RuntimeError as exc:
+                # temporalio's long poll on the latest run can come back empty when that run continues
+                # as new meanwhile; the next poll reads the new run.
+                if "No completion event found" not in str(exc):
+                    raise
             except RPCError as exc:
                 if exc.status not in _TRANSIENT:
                     raise self._client._rpc_error(exc, self._id) from exc
