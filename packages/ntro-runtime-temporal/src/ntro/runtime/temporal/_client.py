@@ -462,6 +462,10 @@ async def _task_failure(handle: temporalio.client.WorkflowHandle[Any, Any]) -> s
     return failure
 
 
+_EMPTY_POLLS = 5
+"""How many empty result polls in a row (a run continued as new meanwhile) are polled again."""
+
+
 class TemporalWorkflowHandle:
     """A run on Temporal, as :class:`~ntro.runtime.protocol.WorkflowHandle` describes it.
 
@@ -615,6 +619,7 @@ class TemporalWorkflowHandle:
         """
         deadline: float | None = None
         delay = 0.2
+        empty_polls = 0
         while True:
             try:
                 raw = self._raw(await self._decoded_type())
@@ -624,9 +629,11 @@ class TemporalWorkflowHandle:
                 raise from_workflow_failure(exc, self._id) from exc
             except RuntimeError as exc:
                 # temporalio's long poll on the latest run can come back empty when that run continues
-                # as new meanwhile; the next poll reads the new run.
-                if "No completion event found" not in str(exc):
+                # as new meanwhile; the next poll reads the new run. A few in a row mean something else.
+                empty_polls += 1
+                if "No completion event found" not in str(exc) or empty_polls > _EMPTY_POLLS:
                     raise
+                await asyncio.sleep(0.05 * empty_polls)
             except RPCError as exc:
                 if exc.status not in _TRANSIENT:
                     raise self._client._rpc_error(exc, self._id) from exc
