@@ -726,12 +726,21 @@ class LocalRuntime:
             limit, kind = min(limits, key=lambda item: item[0])
             cancels.append(clock.call_later(limit, functools.partial(_expire, expired, kind, limit)))
         if heartbeat is not None:
-            watchdog = [clock.call_later(heartbeat, functools.partial(_expire, expired, "heartbeat", heartbeat))]
+            # A heartbeat only notes the time; the watchdog, when it fires, looks how long the attempt
+            # has been silent and either expires it or waits for the rest of the timeout.
+            last = [clock.now()]
+
+            def watch() -> None:
+                silent = clock.now() - last[0]
+                if silent >= heartbeat:
+                    _expire(expired, "heartbeat", heartbeat)
+                else:
+                    watchdog[0] = clock.call_later(heartbeat - silent, watch)
 
             def beat() -> None:
-                watchdog[0]()
-                watchdog[0] = clock.call_later(heartbeat, functools.partial(_expire, expired, "heartbeat", heartbeat))
+                last[0] = clock.now()
 
+            watchdog = [clock.call_later(heartbeat, watch)]
             current.beat = beat
             cancels.append(lambda: watchdog[0]())
         task = asyncio.ensure_future(result)
