@@ -21,6 +21,7 @@ import datetime
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -41,6 +42,8 @@ ACTIVITY_COUNTS = (1, 5, 20)
 WAITING_COUNTS = (1_000, 10_000, 20_000)
 BACKGROUND_COUNTS = (0, 1_000, 5_000)
 
+# How many times the timed local figures take turns between the anchor and ours.
+ROUNDS = 3
 # "Flat" cost per workflow: the largest count may cost at most this much more per workflow than the smallest.
 FLAT = 1.5
 # "Back to baseline": memory blocks that may remain after round 10 beyond those after round 1
@@ -59,48 +62,54 @@ class Job:
 
 
 def plan(quick: bool) -> list[Job]:
-    """Return the jobs of one run, each anchor next to ours (``quick``: tiny sizes, to try the machinery)."""
+    """Return the jobs of one run (``quick``: tiny sizes, to try the machinery).
+
+    Each anchor runs next to ours. The timed local figures take turns
+    :data:`ROUNDS` times (anchor, ours, anchor, ours...); the driver takes the
+    median of the turns, so a busy moment of a shared machine weighs on both.
+    """
     shrink = 20 if quick else 1
-    reps = (lambda n: "1") if quick else (lambda n: str(n))
     jobs: list[Job] = []
 
-    def both(key: str, figure: str, *args: str, parity: bool = True) -> None:
-        jobs.append(Job(f"{key}/anchor", "anchor", figure, args))
-        jobs.append(Job(f"{key}/ours-raw", "ours", figure, (*args, "--mode", "raw")))
-        if parity:
-            jobs.append(Job(f"{key}/ours-parity", "ours", figure, (*args, "--mode", "parity")))
+    def reps(n: int) -> str:
+        return "1" if quick else str(n)
 
-    calls = str(100_000 // shrink)
-    jobs.append(Job("overhead/anchor", "anchor", "activity-overhead", ("--calls", calls, "--repeats", reps(5))))
-    jobs.append(Job("overhead/ours-raw", "ours", "activity-overhead", ("--calls", calls, "--repeats", reps(5))))
-    jobs.append(
-        Job(
-            "overhead/ours-parity",
-            "ours",
-            "activity-overhead",
-            ("--calls", str(20_000 // shrink), "--repeats", reps(5)),
-        )
-    )
-    timed = ("--timeout", "--calls", str(20_000 // shrink), "--repeats", reps(3))
-    jobs.append(Job("overhead-timeout/anchor", "anchor", "activity-overhead", timed))
-    jobs.append(Job("overhead-timeout/ours-raw", "ours", "activity-overhead", timed))
+    def paired(key: str, figure: str, *args: str, parity: bool = True, rounds: int = 1) -> None:
+        group = [
+            Job(f"{key}/anchor", "anchor", figure, args),
+            Job(f"{key}/ours-raw", "ours", figure, (*args, "--mode", "raw")),
+        ]
+        if parity:
+            group.append(Job(f"{key}/ours-parity", "ours", figure, (*args, "--mode", "parity")))
+        jobs.extend(group * (1 if quick else rounds))
+
+    calls = str(50_000 // shrink)
+    paired("overhead", "activity-overhead", "--calls", calls, "--repeats", reps(3), rounds=ROUNDS)
+    timed = ("--timeout", "--calls", str(20_000 // shrink), "--repeats", "1")
+    paired("overhead-timeout", "activity-overhead", *timed, parity=False, rounds=ROUNDS)
     for background in BACKGROUND_COUNTS:
         samples = str({0: 200, 1_000: 100}.get(background, 50) // (10 if quick else 1))
         args = ("--samples", samples, "--background", str(background // shrink))
-        both(f"latency-{background}", "signal-latency", *args, parity=background == 0)
+        paired(f"latency-{background}", "signal-latency", *args, parity=background == 0)
     for statement in ("module", "runbook"):
-        args = ("--statement", statement, "--repeats", reps(9))
-        jobs.append(Job(f"import-{statement}/anchor", "anchor", "import-time", args))
-        jobs.append(Job(f"import-{statement}/ours", "ours", "import-time", args))
+        args = ("--statement", statement, "--repeats", reps(5))
+        jobs.extend(
+            [
+                Job(f"import-{statement}/anchor", "anchor", "import-time", args),
+                Job(f"import-{statement}/ours", "ours", "import-time", args),
+            ]
+            * (1 if quick else ROUNDS)
+        )
     for count in WORKFLOW_COUNTS:
-        repeats = reps({1_000: 5, 10_000: 3}.get(count, 1))
-        both(f"concurrent-{count}x5", "concurrent", "--workflows", str(count // shrink), "--repeats", repeats)
+        repeats, rounds = {1_000: (3, ROUNDS), 10_000: (1, ROUNDS)}.get(count, (1, 1))
+        args = ("--workflows", str(count // shrink), "--repeats", reps(repeats))
+        paired(f"concurrent-{count}x5", "concurrent", *args, rounds=rounds)
     for activities in ACTIVITY_COUNTS:
         if activities != 5:
-            args = ("--workflows", str(10_000 // shrink), "--activities", str(activities), "--repeats", reps(3))
-            both(f"concurrent-10000x{activities}", "concurrent", *args)
-    for count in WAITING_COUNTS:
-        both(f"gate-memory-{count}", "gate-memory", "--workflows", str(count // shrink), parity=count == 10_000)
+            args = ("--workflows", str(10_000 // shrink), "--activities", str(activities), "--repeats", "1")
+            paired(f"concurrent-10000x{activities}", "concurrent", *args, rounds=ROUNDS)
+    for count in WAITING_COUNTS:  # memory: the same in every turn
+        paired(f"gate-memory-{count}", "gate-memory", "--workflows", str(count // shrink), parity=count == 10_000)
     rounds = ("--workflows", str(10_000 // shrink), "--rounds", "3" if quick else "10")
     jobs.append(Job("memory-rounds/ours-raw", "ours", "memory-rounds", (*rounds, "--mode", "raw")))
     jobs.append(Job("memory-rounds/ours-client", "ours", "memory-rounds", (*rounds, "--mode", "client")))
@@ -109,6 +118,21 @@ def plan(quick: bool) -> list[Job]:
     throughput = ("--workflows", "10" if quick else "50", "--repeats", reps(3))
     jobs.append(Job("worker-throughput/ours", "ours", "worker-throughput", throughput))
     return jobs
+
+
+def merge(turns: list[dict[str, Any]]) -> dict[str, Any]:
+    """One figure's result from its turns: the median of each number, and the turns themselves."""
+    if len(turns) == 1:
+        return turns[0]
+    merged: dict[str, Any] = {}
+    for name, value in turns[0].items():
+        values = [t.get(name) for t in turns]
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            merged[name] = statistics.median(values)
+        else:
+            merged[name] = value
+    merged["turns"] = turns
+    return merged
 
 
 def run_job(job: Job, python: str) -> dict[str, Any]:
@@ -553,7 +577,8 @@ def docs_table(table: list[dict[str, Any]], machine: dict[str, Any], wall: float
     versions = ", ".join(f"{k} {v}" for k, v in ours.get("versions", {}).items() if v)
     out += [
         "",
-        f"Measured on {machine.get('date', '?')}: {ours.get('cpu_count', '?')} CPUs "
+        f"Measured on {machine.get('date', '?')} at commit {machine.get('commit') or '?'}: "
+        f"{ours.get('cpu_count', '?')} CPUs "
         f"({ours.get('cpu_model') or 'unknown model'}), {ours.get('platform', '?')}, "
         f"Python {ours.get('python', '?')}; {versions}; anchor: ntro "
         f"{anchor.get('versions', {}).get('ntro', 'n/a')} (Python {anchor.get('python', 'n/a')}). "
@@ -561,6 +586,18 @@ def docs_table(table: list[dict[str, Any]], machine: dict[str, Any], wall: float
         "",
     ]
     return "\n".join(out)
+
+
+def _commit() -> str | None:
+    """The commit measured (``+dirty`` when the working tree differs from it), if this is a git checkout."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True)
+    except OSError:
+        return None
+    if head.returncode != 0:
+        return None
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
 def main() -> int:
@@ -575,11 +612,11 @@ def main() -> int:
     opts = parser.parse_args()
     pythons = {"ours": opts.ours_python, "anchor": opts.anchor_python}
     started = time.perf_counter()
-    machine: dict[str, Any] = {"date": datetime.date.today().isoformat()}
+    machine: dict[str, Any] = {"date": datetime.date.today().isoformat(), "commit": _commit()}
     for engine, python in pythons.items():
         if python:
             machine[engine] = run_job(Job(f"machine/{engine}", engine, "machine"), python)
-    results: Results = {}
+    turns: dict[str, list[dict[str, Any]]] = {}
     failures: list[str] = []
     jobs = [j for j in plan(opts.quick) if not opts.only or any(j.key.startswith(p) for p in opts.only)]
     for index, job in enumerate(jobs, 1):
@@ -593,7 +630,9 @@ def main() -> int:
         if "error" in result:
             failures.append(job.key)
             print(f"  failed: {result['error']}", file=sys.stderr)
-        results[job.key] = {"args": list(job.args), **result}
+            continue
+        turns.setdefault(job.key, []).append({"args": list(job.args), **result})
+    results: Results = {key: merge(found) for key, found in turns.items()}
     wall = time.perf_counter() - started
     table = evaluate(results)
     curves = scaling(results)
