@@ -8,6 +8,7 @@ from PyPI into a venv of its own).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -172,14 +173,35 @@ def lint(session: nox.Session) -> None:
         session.run("ntro", "workflow", "lint", "examples/runbooks")
 
 
+def _chromium(session: nox.Session) -> None:
+    """Debian's ``chromium`` for the browser check: installed with apt-get when it is missing and we are root."""
+    if shutil.which("chromium"):
+        return
+    if os.name == "posix" and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run("apt-get", "update", "-q", external=True, env=env)
+        session.run("apt-get", "install", "-y", "-q", "chromium", external=True, env=env)
+    if not shutil.which("chromium"):
+        session.error("the browser check needs Debian's chromium: run 'apt-get install chromium' as root")
+
+
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
-    """Build the Sphinx site with nitpicky references and warnings as errors."""
+    """Build the Sphinx site (nitpicky, warnings are errors), then check it as a reader would.
+
+    tests/docs/site opens every page in headless Chromium (no console errors,
+    a title, no broken link into the site; search finds the quickstart for
+    "install") and checks the reference covers every public name. The pages'
+    examples are files the local and temporal sessions run (tests/docs).
+    """
     _editable(session, *DISTRIBUTIONS)
-    session.install("sphinx>=7", "furo", "pytest>=8")  # pytest: the harness's plugin module is documented
+    # pytest: the harness's plugin module is documented, and runs the site checks; websockets: they speak CDP.
+    session.install("sphinx>=7", "furo", *TEST_DEPS, "websockets>=12")
     out = ROOT / "docs/_build/html"
     shutil.rmtree(out, ignore_errors=True)
     session.run("sphinx-build", "-n", "-W", "--keep-going", "-b", "html", "docs", str(out))
+    _chromium(session)
+    session.run("pytest", "tests/docs/site", "-p", "no:cacheprovider", env={"NTRO_DOCS_SITE": str(out)})
 
 
 @nox.session(python=PYTHON)

@@ -47,4 +47,5 @@ html_theme = "furo"
 html_title = "ntro"
 html_static_path = ["_static"]
 html_css_files = ["ntro.css"]
+html_favicon = "_static/favicon.svg"
 exclude_patterns = ["_build", "examples"]  # examples/ holds the files pages include

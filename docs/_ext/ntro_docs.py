@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import html
 import importlib
+import posixpath
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -205,7 +207,7 @@ def _resolve_reexports(app: Sphinx, doctree: nodes.document, docname: str) -> No
         module_name, name = node["module_name"], node["name"]
         full = f"{module_name}.{name}"
         if full in objects:
-            replacement: nodes.Node = _link(app, docname, full, objects[full].docname, name, note="")
+            replacement: nodes.Node = _link(app, docname, objects[full], name, note="")
         else:
             obj = getattr(importlib.import_module(module_name), name)
             homes = [c for c in _public_candidates(obj, name) if c in objects and c != full]
@@ -213,13 +215,13 @@ def _resolve_reexports(app: Sphinx, doctree: nodes.document, docname: str) -> No
                 logger.warning("%s is in %s.__all__ but documented nowhere", full, module_name, location=docname)
                 replacement = nodes.literal(name, name)
             else:
-                replacement = _link(app, docname, homes[0], objects[homes[0]].docname, name, note=homes[0])
+                replacement = _link(app, docname, objects[homes[0]], name, note=homes[0])
         node.replace_self(replacement)
 
 
-def _link(app: Sphinx, fromdoc: str, target: str, todoc: str, text: str, note: str) -> nodes.Node:
+def _link(app: Sphinx, fromdoc: str, target: Any, text: str, note: str) -> nodes.Node:
     ref = nodes.reference("", "", internal=True)
-    ref["refuri"] = app.builder.get_relative_uri(fromdoc, todoc) + "#" + target
+    ref["refuri"] = app.builder.get_relative_uri(fromdoc, target.docname) + "#" + target.node_id
     ref += nodes.literal(text, text)
     if not note:
         return ref
@@ -227,6 +229,55 @@ def _link(app: Sphinx, fromdoc: str, target: str, todoc: str, text: str, note: s
     wrapper += ref
     wrapper += nodes.Text(f" (documented as {note})")
     return wrapper
+
+
+_BACKLINK = re.compile(r'(<a class="viewcode-back" href=")([^"#]*)#([^"]+)(")')
+
+
+def _by_suffix(app: Sphinx) -> dict[str, list[tuple[str, str]]]:
+    """``(docname, anchor)`` of every documented Python object, by each dotted suffix of its name."""
+    cached: dict[str, list[tuple[str, str]]] | None = getattr(app, "_ntro_by_suffix", None)
+    if cached is None:
+        cached = {}
+        for full, obj in app.env.get_domain("py").objects.items():  # type: ignore[attr-defined]
+            parts = full.split(".")
+            for i in range(1, len(parts)):
+                cached.setdefault(".".join(parts[i:]), []).append((obj.docname, obj.node_id))
+        app._ntro_by_suffix = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _fix_viewcode_backlinks(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Point the "[docs]" links of source pages at the anchors the objects really have.
+
+    ``sphinx.ext.viewcode`` builds every backlink of a source module from
+    the module name the *first* of its objects was documented under; ours
+    are documented under their public modules (``RetryPolicy`` under
+    ``ntro.workflow``, ``DEFAULT_ACTIVITY_OPTIONS`` under
+    ``ntro.runtime.protocol``, both defined in ``ntro.workflow._options``),
+    so many anchors would be wrong. Each is looked up by its qualified name
+    among the objects documented on the page the link goes to.
+    """
+    if not pagename.startswith("_modules/") or "body" not in context:
+        return
+    modname = pagename.removeprefix("_modules/").replace("/", ".")
+    entry = getattr(app.env, "_viewcode_modules", {}).get(modname)
+    if not entry:
+        return
+    refname = entry[3]
+    objects = app.env.get_domain("py").objects  # type: ignore[attr-defined]
+
+    def fix(match: re.Match[str]) -> str:
+        start, href, anchor, end = match.groups()
+        if anchor in objects:
+            return match.group(0)
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(pagename), href)).removesuffix(".html")
+        found = [a for doc, a in _by_suffix(app).get(anchor.removeprefix(refname + "."), []) if doc == target]
+        return f"{start}{href}#{found[0] if found else anchor}{end}"
+
+    context["body"] = _BACKLINK.sub(fix, context["body"])
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -237,4 +288,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(reexport)
     app.connect("doctree-resolved", _resolve_reexports)
     app.connect("build-finished", _write_reports)
+    app.connect("html-page-context", _fix_viewcode_backlinks)
     return {"version": "1", "parallel_read_safe": False, "parallel_write_safe": True}
