@@ -110,13 +110,13 @@ class LocalRun:
         # The run method's coroutine until the task takes its first step (closed if it never does).
         self.unstarted: Coroutine[Any, Any, Any] | None = None
         self.context: contextvars.Context = contextvars.copy_context()
-        self.waiters: list[_Waiter] = []
+        self.waiters: list[_Waiter] | None = None  # made with the first waiter (most runs never wait)
         # The parent while this run is running (cleared when it ends).
         self.parent = parent
         # Every child started, as (workflow id, serial), and the ones still running.
-        self.children: list[tuple[str, int]] = []
+        self.children: list[tuple[str, int]] | None = None  # made with the first child
         self.running_children: set[LocalRun] | None = None  # made with the first child
-        self.handler_tasks: set[asyncio.Task[Any]] = set()
+        self.handler_tasks: set[asyncio.Task[Any]] | None = None  # made with the first async handler
         self.activity_seq = 0
         self.child_seq = 0
         self.close_time: datetime | None = None
@@ -161,11 +161,21 @@ class LocalRun:
     def add_waiter(self, predicate: Callable[[], bool]) -> _Waiter:
         """Register a condition waiter; it resolves when a recheck finds it true."""
         waiter = _Waiter(predicate, asyncio.get_running_loop().create_future())
+        if self.waiters is None:
+            self.waiters = []
         self.waiters.append(waiter)
         return waiter
 
+    def add_handler_task(self, task: asyncio.Task[Any]) -> None:
+        """Keep a running async signal or update handler, to cancel it when the run ends."""
+        if self.handler_tasks is None:
+            self.handler_tasks = set()
+        self.handler_tasks.add(task)
+
     def remove_waiter(self, waiter: _Waiter) -> None:
         """Forget a waiter (it timed out or was cancelled)."""
+        if self.waiters is None:
+            return
         try:
             self.waiters.remove(waiter)
         except ValueError:
@@ -219,7 +229,7 @@ class LocalRun:
             parent_workflow_id=self.info.parent_workflow_id,
             start_time=self.info.start_time,
             close_time=self.close_time,
-            children=tuple(workflow_id for workflow_id, _ in self.children),
+            children=tuple(workflow_id for workflow_id, _ in self.children or ()),
         )
 
 

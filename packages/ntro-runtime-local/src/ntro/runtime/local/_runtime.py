@@ -292,6 +292,8 @@ class LocalRuntime:
         if parent is not None:
             if child_seq:
                 parent.child_seq = child_seq
+            if parent.children is None:
+                parent.children = []
             parent.children.append((workflow_id, run.serial))
             if parent.running_children is None:
                 parent.running_children = set()
@@ -377,7 +379,9 @@ class LocalRuntime:
         self._finished.pop(workflow_id, None)
         self._runs[workflow_id] = nxt
         if parent is not None:
-            parent.children = [(wid, nxt.serial if serial == run.serial else serial) for wid, serial in parent.children]
+            parent.children = [
+                (wid, nxt.serial if serial == run.serial else serial) for wid, serial in parent.children or ()
+            ]
             if parent.running_children is None:
                 parent.running_children = set()
             parent.running_children.add(nxt)
@@ -421,15 +425,27 @@ class LocalRuntime:
 
     def _close(self, run: LocalRun) -> None:
         run.close_time = self.clock.now()
+        # The run's context refers to the run, and the run to its task, which holds that context:
+        # forget the run there, so a finished run is freed as soon as nothing else holds it
+        # (not at the next full garbage collection). Its handlers get a context of their own.
+        if _RUN.get() is run:  # closing from the run's own task
+            _RUN.set(None)
+        else:
+            try:
+                run.context.run(_RUN.set, None)
+            except RuntimeError:  # entered by a task still running in it (it is being cancelled)
+                pass
         # Like Temporal's default parent-close policy: children do not outlive their parent.
         if run.running_children:
             for child in list(run.running_children):
                 self._cancel_run(child)
-        for task in list(run.handler_tasks):
-            task.cancel()
-        for waiter in run.waiters:
-            waiter.future.cancel()
-        run.waiters.clear()
+        if run.handler_tasks:
+            for task in list(run.handler_tasks):
+                task.cancel()
+        if run.waiters:
+            for waiter in run.waiters:
+                waiter.future.cancel()
+            run.waiters.clear()
         parent = run.parent
         if parent is not None:
             run.parent = None
@@ -456,7 +472,7 @@ class LocalRuntime:
     def _child_runs(self, run: LocalRun) -> list[LocalRun]:
         """Return ``run``'s children that are running or retained, in start order."""
         found = []
-        for workflow_id, serial in run.children:
+        for workflow_id, serial in run.children or ():
             child = self._runs.get(workflow_id)
             if child is not None and child.serial == serial:
                 found.append(child)
@@ -479,7 +495,7 @@ class LocalRuntime:
         outcome = ctx.run(method, *args)
         if inspect.isawaitable(outcome):
             task = asyncio.get_running_loop().create_task(_await(outcome), context=ctx)
-            run.handler_tasks.add(task)
+            run.add_handler_task(task)
             task.add_done_callback(functools.partial(_handler_done, run))
             await asyncio.sleep(0)  # let the handler take its first step, as Temporal runs it promptly
         run.schedule_recheck()
@@ -492,7 +508,7 @@ class LocalRuntime:
         if self.payload_parity:
             args = _carry_args(args, handler_fn, f"the arguments of query {handler_defn.name!r}")
         method = getattr(run.instance, handler_defn.method_name)
-        result = run.context.run(method, *args)
+        result = self._handler_context(run).run(method, *args)
         if inspect.isawaitable(result):
             result = await result
         if self.payload_parity:
@@ -536,7 +552,7 @@ class LocalRuntime:
             outcome = ctx.run(getattr(run.instance, handler_defn.method_name), *args)
             if inspect.isawaitable(outcome):
                 task = asyncio.get_running_loop().create_task(_await(outcome), context=ctx)
-                run.handler_tasks.add(task)
+                run.add_handler_task(task)
                 task.add_done_callback(functools.partial(_handler_done, run))
                 self._touch()
                 try:
@@ -555,6 +571,16 @@ class LocalRuntime:
         if self.payload_parity:
             outcome = _carry(outcome, Any, f"the answer of update {name!r}")
         return outcome
+
+    def _handler_context(self, run: LocalRun) -> contextvars.Context:
+        """Return the context ``run``'s handlers run in: its own while it runs, a new one after."""
+        if run.status is LocalWorkflowStatus.RUNNING:
+            return run.context
+        ctx = contextvars.copy_context()
+        ctx.run(_RUN.set, run)
+        ctx.run(bind_driver, self)
+        ctx.run(_ACTIVITY.set, None)
+        return ctx
 
     # -- the Runtime protocol: inside a workflow ---------------------------------------------
     def _current_run(self, what: str) -> LocalRun:
@@ -978,7 +1004,8 @@ def _time_out(run: LocalRun) -> None:
 
 
 def _handler_done(run: LocalRun, task: asyncio.Task[Any]) -> None:
-    run.handler_tasks.discard(task)
+    if run.handler_tasks is not None:
+        run.handler_tasks.discard(task)
     run.schedule_recheck()
 
 
