@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 from typing import NoReturn, Protocol, runtime_checkable
 
+from ntro.cli._signals import report_interruption, terminate_as_interrupt
 from ntro.workflow.exceptions import NtroError
 
 COMMAND_GROUP = "ntro.commands"
@@ -154,16 +155,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     command: Command = args._command
     try:
-        return command.run(args)
+        with terminate_as_interrupt():
+            return command.run(args)
     except CommandError as exc:
         print(f"ntro: error: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except NtroError as exc:
         print(f"ntro: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("ntro: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt:  # SIGINT, or SIGTERM
+        return report_interruption()
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

@@ -26,7 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ntro.cli import CommandError, read_input_text
+from ntro.cli import CommandError, read_input_text, report_interruption
 from ntro.runtime.temporal._connect import (
     DEFAULT_TASK_QUEUE,
     TASK_QUEUE_ENV,
@@ -202,9 +202,8 @@ def _run_to_the_end(work: Coroutine[Any, Any, int]) -> int:
     except CommandError as exc:
         print(f"ntro: error: {exc.message}", file=sys.stderr)
         code = exc.exit_code
-    except KeyboardInterrupt:
-        print("ntro: interrupted", file=sys.stderr)
-        code = 130
+    except KeyboardInterrupt:  # SIGINT, or SIGTERM
+        code = report_interruption()
     return exit_skipping_finalization(code)
 
 
