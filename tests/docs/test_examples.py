@@ -61,6 +61,12 @@ NEEDS: dict[str, str] = {
     "local-nav-monthly.console": "local",
     "local-errors.console": "local",
     "runtimes.console": "temporal",  # lists both backends: needs both installed
+    "trouble-bundles.console": "local",
+    "trouble-input.console": "local",
+    "trouble-determinism.console": "temporal",
+    "trouble-cluster.console": "temporal",
+    "testing-explore.console": "local",
+    "testing-both.console": "temporal",
     # programs
     "answer_a_gate.py": "local",
     "building_blocks.py": "local",
@@ -68,6 +74,7 @@ NEEDS: dict[str, str] = {
     "start_local_handle.py": "local",
     "forcing_a_runtime.py": "local",
     "written_for_0_1_2.py": "local",
+    "test_nav_monthly.py": "local",
 }
 
 # Programs that take an engine's name and must print the same on Temporal as on LocalRuntime.
@@ -110,6 +117,7 @@ def normalise(text: str) -> list[str]:
         line = raw.rstrip()
         for pattern, mask in _MASKS:
             line = pattern.sub(mask, line)
+        line = line.rstrip()
         if line.lstrip().startswith("▶ "):
             continue
         lines.append(line)
