@@ -67,6 +67,7 @@ NEEDS: dict[str, str] = {
     "trouble-cluster.console": "temporal",
     "testing-explore.console": "local",
     "testing-both.console": "temporal",
+    "lint.console": "local",
     # programs
     "answer_a_gate.py": "local",
     "building_blocks.py": "local",
@@ -75,6 +76,8 @@ NEEDS: dict[str, str] = {
     "forcing_a_runtime.py": "local",
     "written_for_0_1_2.py": "local",
     "test_nav_monthly.py": "local",
+    "print_emitter.py": "local",
+    "load_bundles.py": "local",
 }
 
 # Programs that take an engine's name and must print the same on Temporal as on LocalRuntime.

@@ -13,11 +13,14 @@ A missing ``chromium`` fails the check: ``nox -s docs`` installs it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import http.server
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -159,7 +162,7 @@ async def page() -> AsyncIterator[Page]:
     binary = shutil.which("chromium")
     if binary is None:
         pytest.fail("chromium is not installed (apt-get install chromium); nox -s docs installs it", pytrace=False)
-    with tempfile.TemporaryDirectory(prefix="ntro-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="ntro-chromium-", ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
             [
                 binary,
@@ -179,6 +182,7 @@ async def page() -> AsyncIterator[Page]:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: the renderers go with it
         )
         try:
             address = await _devtools_address(proc, Path(profile))
@@ -194,9 +198,12 @@ async def page() -> AsyncIterator[Page]:
                 try:
                     yield tab
                 finally:
+                    with contextlib.suppress(Exception):  # it may close the socket before it answers
+                        await asyncio.wait_for(connection.send("Browser.close"), 5)
                     reader.cancel()
         finally:
-            proc.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)  # the group of the browser started above, and only it
             proc.wait(timeout=30)
 
 
