@@ -75,6 +75,15 @@ class _Unset:
 _UNSET: Any = _Unset()
 
 
+_OPTIONS: dict[tuple[Any, ...], ActivityOptions] = {}
+"""The activity options built for each distinct set of ``execute_activity`` keywords.
+
+A runbook passes the same few option sets on every call; building the frozen
+record once each saves most of a call's overhead.
+"""
+_OPTIONS_KEPT = 256
+
+
 def _current(call: str) -> Runtime:
     """Return the runtime driving the workflow code that makes ``call``.
 
@@ -308,16 +317,40 @@ class _RunbookFacade:
         ):
             options = DEFAULT_ACTIVITY_OPTIONS
         else:
-            options = ActivityOptions(
-                task_queue=task_queue,
-                schedule_to_close_timeout=to_timedelta(schedule_to_close_timeout, what="schedule_to_close_timeout"),
-                schedule_to_start_timeout=to_timedelta(schedule_to_start_timeout, what="schedule_to_start_timeout"),
-                start_to_close_timeout=to_timedelta(start_to_close_timeout, what="start_to_close_timeout"),
-                heartbeat_timeout=to_timedelta(heartbeat_timeout, what="heartbeat_timeout"),
-                retry_policy=retry_policy,
-                activity_id=activity_id,
-                summary=summary,
+            key = (
+                task_queue,
+                schedule_to_close_timeout,
+                schedule_to_start_timeout,
+                start_to_close_timeout,
+                heartbeat_timeout,
+                # 1 and True are equal keys, but only one is a duration
+                type(schedule_to_close_timeout),
+                type(schedule_to_start_timeout),
+                type(start_to_close_timeout),
+                type(heartbeat_timeout),
+                retry_policy,
+                activity_id,
+                summary,
             )
+            try:
+                cached = _OPTIONS.get(key)
+            except TypeError:  # an unhashable value: build the options, which say what is wrong with it
+                cached = None
+            if cached is None:
+                cached = ActivityOptions(
+                    task_queue=task_queue,
+                    schedule_to_close_timeout=to_timedelta(schedule_to_close_timeout, what="schedule_to_close_timeout"),
+                    schedule_to_start_timeout=to_timedelta(schedule_to_start_timeout, what="schedule_to_start_timeout"),
+                    start_to_close_timeout=to_timedelta(start_to_close_timeout, what="start_to_close_timeout"),
+                    heartbeat_timeout=to_timedelta(heartbeat_timeout, what="heartbeat_timeout"),
+                    retry_policy=retry_policy,
+                    activity_id=activity_id,
+                    summary=summary,
+                )
+                if len(_OPTIONS) >= _OPTIONS_KEPT:
+                    _OPTIONS.clear()
+                _OPTIONS[key] = cached
+            options = cached
         packed = (arg,) if arg is not _UNSET and not args else _pack_args(arg, args)
         return _current("execute_activity()").execute_activity(activity, packed, options)
 

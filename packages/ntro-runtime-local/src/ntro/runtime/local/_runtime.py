@@ -644,6 +644,27 @@ class LocalRuntime:
                     self.clock.touch()  # type: ignore[attr-defined]
             _emit_observable(result, run, name, 1)
             return result
+        if options.retry_policy is None and not self._observers and not self.payload_parity:
+            # One attempt (no retry policy), nobody watching, objects as they are: the deadlines alone.
+            current = _Attempt(run, seq, 1, name, (), options.heartbeat_timeout)
+            token = _ACTIVITY.set(current)
+            self._inflight += 1
+            try:
+                result = await self._attempt(fn, args, options, None, current)
+            except Exception as exc:
+                failure = activity_failure(exc, name)
+                if failure is exc:
+                    raise
+                raise failure from exc
+            finally:
+                self._inflight -= 1
+                _ACTIVITY.reset(token)
+                if run is not None and run.waiters:
+                    run.schedule_recheck()
+                if self._virtual:
+                    self.clock.touch()  # type: ignore[attr-defined]
+            _emit_observable(result, run, name, 1)
+            return result
         return await self._execute_with_options(run, seq, fn, name, args, options, by_name=isinstance(activity, str))
 
     async def _execute_with_options(
@@ -728,14 +749,15 @@ class LocalRuntime:
         fn: Callable[..., Any],
         args: Sequence[Any],
         options: ActivityOptions,
-        started: datetime,
+        started: datetime | None,
         current: _Attempt,
     ) -> Any:
+        """Run one attempt under its deadlines (``started``: when the first attempt was scheduled, if known)."""
         limits: list[tuple[timedelta, str]] = []
         if options.start_to_close_timeout is not None:
             limits.append((options.start_to_close_timeout, "start_to_close"))
         if options.schedule_to_close_timeout is not None:
-            remaining = options.schedule_to_close_timeout - (self.clock.now() - started)
+            remaining = options.schedule_to_close_timeout - (self.clock.now() - (started or self.clock.now()))
             limits.append((max(remaining, timedelta(0)), "schedule_to_close"))
         result = fn(*args)
         if not inspect.isawaitable(result):
@@ -744,13 +766,23 @@ class LocalRuntime:
         if not limits and heartbeat is None:
             return await result
         # Virtual time stands still while an activity runs (it is real work), so an attempt's own
-        # deadlines count real time on either clock.
+        # deadlines count real time on either clock. The attempt runs in the workflow's task, as
+        # without deadlines; a deadline that passes cancels that task, and the cancellation is
+        # turned into the timeout here (as asyncio.timeout does), so no task or future is made.
         clock = self._attempt_clock
-        expired: asyncio.Future[tuple[str, timedelta]] = asyncio.get_running_loop().create_future()
+        task = asyncio.current_task()
+        assert task is not None
+        expired: list[tuple[str, timedelta]] = []
+
+        def expire(kind: str, limit: timedelta) -> None:
+            if not expired:
+                expired.append((kind, limit))
+                task.cancel()
+
         cancels: list[Callable[[], None]] = []
         if limits:
             limit, kind = min(limits, key=lambda item: item[0])
-            cancels.append(clock.call_later(limit, functools.partial(_expire, expired, kind, limit)))
+            cancels.append(clock.call_later(limit, functools.partial(expire, kind, limit)))
         if heartbeat is not None:
             # A heartbeat only notes the time; the watchdog, when it fires, looks how long the attempt
             # has been silent and either expires it or waits for the rest of the timeout.
@@ -759,7 +791,7 @@ class LocalRuntime:
             def watch() -> None:
                 silent = clock.now() - last[0]
                 if silent >= heartbeat:
-                    _expire(expired, "heartbeat", heartbeat)
+                    expire("heartbeat", heartbeat)
                 else:
                     watchdog[0] = clock.call_later(heartbeat - silent, watch)
 
@@ -769,24 +801,20 @@ class LocalRuntime:
             watchdog = [clock.call_later(heartbeat, watch)]
             current.beat = beat
             cancels.append(lambda: watchdog[0]())
-        task = asyncio.ensure_future(result)
         try:
-            await asyncio.wait((task, expired), return_when=asyncio.FIRST_COMPLETED)
-        except BaseException:
-            task.cancel()
-            raise
+            outcome = await result
+        except asyncio.CancelledError:
+            if not expired or task.uncancel() > 0:
+                raise  # cancelled from outside (as well)
         finally:
             current.beat = None
             for cancel in cancels:
                 cancel()
-        if task.done():
-            return task.result()
-        task.cancel()
-        try:
-            await task
-        except BaseException:
-            pass
-        kind, limit = expired.result()
+        if not expired:
+            return outcome
+        if task.cancelling():  # the activity swallowed our cancellation and returned: still too late
+            task.uncancel()
+        kind, limit = expired[0]
         raise WorkflowError(
             f"activity timed out ({kind} timeout of {limit})",
             type=ErrorType.ACTIVITY_TIMEOUT,
@@ -985,11 +1013,6 @@ class ContinueAsNew(BaseException):
     def __init__(self, next_args: tuple[Any, ...]) -> None:
         super().__init__("continue as new")
         self.next_args = next_args
-
-
-def _expire(future: asyncio.Future[tuple[str, timedelta]], kind: str, limit: timedelta) -> None:
-    if not future.done():
-        future.set_result((kind, limit))
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
