@@ -151,7 +151,9 @@ async def run_local(
     """Run a workflow in-process to completion and return its result.
 
     The ntro 0.1.2 entry helper, kept: ``arg=None`` means the run method
-    takes no argument. Use ``args=[a, b]`` for several.
+    takes no argument. Use ``args=[a, b]`` for several. As in ntro 0.1.2,
+    where the run was awaited in the caller's task, cancelling the caller
+    cancels the run.
     """
     handle = await start_local(
         cls,
@@ -161,4 +163,6 @@ async def run_local(
         task_queue=task_queue,
         runtime=runtime,
     )
-    return await handle.result()
+    task = handle._run.task
+    assert task is not None
+    return await task
