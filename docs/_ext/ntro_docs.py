@@ -160,6 +160,10 @@ def _write_reports(app: Sphinx, exception: Exception | None) -> None:
             text=True,
             check=False,
         )
+        if target.exists():  # the page is standalone: give it the site's icon
+            page = target.read_text(encoding="utf-8")
+            icon = '<link rel="icon" href="../_static/favicon.svg" type="image/svg+xml">'
+            target.write_text(page.replace("<head>", "<head>" + icon, 1), encoding="utf-8")
         if proc.returncode != 0 or not target.exists():
             logger.warning(
                 "ntro workflow test %s failed (%s):\n%s%s", bundle, proc.returncode, proc.stdout, proc.stderr

