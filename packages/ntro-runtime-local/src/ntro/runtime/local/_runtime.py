@@ -622,35 +622,19 @@ class LocalRuntime:
             seq = run.activity_seq
         else:
             seq = 0
-        if options is DEFAULT_ACTIVITY_OPTIONS and not self._observers and not self.payload_parity:
-            # Fast path: no options, nobody watching, objects handed over as they are.
-            token = _ACTIVITY.set(_Attempt(run, seq, 1, name))
-            self._inflight += 1
-            try:
-                result = fn(*args)
-                if inspect.isawaitable(result):
-                    result = await result
-            except Exception as exc:
-                failure = activity_failure(exc, name)
-                if failure is exc:
-                    raise
-                raise failure from exc
-            finally:
-                self._inflight -= 1
-                _ACTIVITY.reset(token)
-                if run is not None and run.waiters:
-                    run.schedule_recheck()
-                if self._virtual:
-                    self.clock.touch()  # type: ignore[attr-defined]
-            _emit_observable(result, run, name, 1)
-            return result
-        if options.retry_policy is None and not self._observers and not self.payload_parity:
-            # One attempt (no retry policy), nobody watching, objects as they are: the deadlines alone.
+        plain = options is DEFAULT_ACTIVITY_OPTIONS
+        if (plain or options.retry_policy is None) and not self._observers and not self.payload_parity:
+            # Fast path: one attempt (no retry policy), nobody watching, objects handed over as they are.
             current = _Attempt(run, seq, 1, name, (), options.heartbeat_timeout)
             token = _ACTIVITY.set(current)
             self._inflight += 1
             try:
-                result = await self._attempt(fn, args, options, None, current)
+                if plain:  # no deadline to keep
+                    result = fn(*args)
+                    if inspect.isawaitable(result):
+                        result = await result
+                else:
+                    result = await self._attempt(fn, args, options, None, current)
             except Exception as exc:
                 failure = activity_failure(exc, name)
                 if failure is exc:
