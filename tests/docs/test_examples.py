@@ -88,6 +88,7 @@ NEEDS: dict[str, str] = {
     "print_emitter.py": "local",
     "load_bundles.py": "local",
     "real_servers.py": "temporal",
+    "conformance_check.py": "temporal",
     "temporal_client.py": "cluster",
     "own_worker.py": "cluster",
     "operate_from_python.py": "cluster",
