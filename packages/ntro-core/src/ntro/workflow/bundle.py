@@ -53,6 +53,7 @@ __all__ = [
     "input_model",
     "load_bundle",
     "parse_input",
+    "parse_json",
     "read_frontmatter",
 ]
 
@@ -184,7 +185,8 @@ def read_frontmatter(runbook_md: Path) -> tuple[dict[str, Any], str]:
     try:
         text = runbook_md.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BundleError(f"{where}: cannot be read ({exc})") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise BundleError(f"{where}: cannot be read ({reason})") from None
     lines = text.lstrip("\ufeff").splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise BundleError(
@@ -311,22 +313,32 @@ def load_bundle(path: str | Path, *, workflow_class: str | None = None) -> Bundl
     Raises:
         BundleError: The directory is not a loadable bundle; the message says why.
     """
+    if not str(path).strip():  # Path("") is ".": an empty argument must not mean the current directory
+        raise BundleError("the bundle path is empty; pass the path of a runbook bundle directory")
+    if "\0" in str(path):
+        raise BundleError(f"{str(path)!r} is not a usable path (it holds a NUL byte)")
     given = Path(path)
-    if not given.exists():
-        raise BundleError(f"{given}: no such directory; pass the path of a runbook bundle directory")
-    if not given.is_dir():
+    try:
+        if not given.exists():
+            raise BundleError(f"{given}: no such directory; pass the path of a runbook bundle directory")
+        if not given.is_dir():
+            raise BundleError(
+                f"{given}: not a directory; a runbook bundle is a directory holding runbook.md and templates/"
+            )
+        root = given.resolve()
+        with _lock:
+            cached = _cache.get((root, workflow_class))
+            if cached is not None:
+                registry.register_workflow(cached.slug, cached.workflow_cls)
+                return cached
+            bundle = _load(given, root, workflow_class)
+            _cache[(root, workflow_class)] = bundle
+            return bundle
+    except OSError as exc:  # an unreadable directory, a name too long...
+        on = f" on {exc.filename}" if exc.filename is not None and str(exc.filename) != str(given) else ""
         raise BundleError(
-            f"{given}: not a directory; a runbook bundle is a directory holding runbook.md and templates/"
-        )
-    root = given.resolve()
-    with _lock:
-        cached = _cache.get((root, workflow_class))
-        if cached is not None:
-            registry.register_workflow(cached.slug, cached.workflow_cls)
-            return cached
-        bundle = _load(given, root, workflow_class)
-        _cache[(root, workflow_class)] = bundle
-        return bundle
+            f"{given}: cannot be read ({exc.strerror or exc}{on}); check the path and its permissions"
+        ) from None
 
 
 def _load(given: Path, root: Path, workflow_class: str | None) -> Bundle:
@@ -449,6 +461,32 @@ def _field_errors(errors: Sequence[Mapping[str, Any]]) -> str:
     return "; ".join(parts)
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON value (JSON has no NaN or Infinity); use null, a number or a string")
+
+
+def parse_json(text: str | bytes | bytearray, what: str = "input") -> Any:
+    """Parse JSON text strictly: no ``NaN`` or ``Infinity``, and no nesting deeper than Python can read.
+
+    Args:
+        text: The JSON text.
+        what: What the text is, for the message (``input``, ``--correction``...).
+
+    Raises:
+        InputError: The text is empty or not JSON; the message says where and why.
+    """
+    if not (text.strip() if isinstance(text, str) else bytes(text).strip()):
+        raise InputError(f"{what} is empty; give a JSON value, e.g. {{}} or null")
+    try:
+        return json.loads(text, parse_constant=_not_json)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{what} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(f"{what} nests lists and objects too deeply to read; flatten it") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{what} is not valid JSON: {exc}") from None
+
+
 def parse_input(cls: type, raw: Any) -> Any:
     """Turn ``raw`` into the argument ``cls``'s run method expects.
 
@@ -473,10 +511,7 @@ def parse_input(cls: type, raw: Any) -> Any:
     param = _input_parameter(cls)
     run_name = f"{cls.__qualname__}.{_run_method(cls).__name__}"
     if isinstance(raw, (str, bytes, bytearray)):
-        try:
-            raw = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"input is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        raw = parse_json(raw)
     if param is None:
         if raw is not None:
             raise InputError(f"{run_name} takes no input, but input was given; drop it")

@@ -263,6 +263,7 @@ from ntro.runtime.protocol._client import (  # noqa: E402
     WorkflowStatus,
     installed_clients,
     open_client,
+    require_clients,
     runbook_state,
 )
 from ntro.runtime.protocol._payloads import (  # noqa: E402
@@ -311,6 +312,7 @@ __all__ += [
     "default_child_id",
     "installed_clients",
     "open_client",
+    "require_clients",
     "resolve_workflow",
     "runbook_state",
     "update_failure",

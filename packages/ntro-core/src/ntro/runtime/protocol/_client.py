@@ -35,6 +35,7 @@ __all__ = [
     "WorkflowStatus",
     "installed_clients",
     "open_client",
+    "require_clients",
     "runbook_state",
 ]
 
@@ -387,6 +388,25 @@ def open_client(name: str, options: ClientOptions | None = None) -> AbstractAsyn
                     f"{INSTALL_HINT.get(name, 'pip')}"
                 ) from exc
             return factory(options if options is not None else ClientOptions())
+    raise RuntimeNotAvailableError(_not_installed(name))
+
+
+def require_clients(*names: str) -> None:
+    """Check, before any work starts, that every backend in ``names`` publishes a client.
+
+    Raises:
+        RuntimeNotAvailableError: One does not (the message says what to install),
+            as :func:`open_client` would say later.
+    """
+    installed = installed_clients()
+    for name in names:
+        if name not in installed:
+            raise RuntimeNotAvailableError(_not_installed(name))
+
+
+def _not_installed(name: str) -> str:
+    from ntro.runtime.protocol._selection import INSTALL_HINT
+
     names = ", ".join(installed_clients()) or "none"
     hint = INSTALL_HINT.get(name, "choose one of the installed backends")
-    raise RuntimeNotAvailableError(f"no runtime backend named {name!r} is installed (installed: {names}); {hint}")
+    return f"no runtime backend named {name!r} is installed (installed: {names}); {hint}"

@@ -184,7 +184,8 @@ class PayloadConverter:
         """Encode ``value``.
 
         Raises:
-            PayloadError: It has no JSON form (``object()``, a function, a plain class...).
+            PayloadError: It has no JSON form (``object()``, a function, a plain class...), or
+                nests too deeply to write.
         """
         if value is None:
             return Payload(ENCODING_NULL)
@@ -195,9 +196,9 @@ class PayloadConverter:
         try:
             return Payload(ENCODING_JSON, pydantic_core.to_json(value))
         except Exception as exc:
+            why = "it nests too deeply" if "depth exceeded" in str(exc) else "it has no JSON form"
             raise PayloadError(
-                f"a value of type {_type_name(type(value))} cannot be carried as a payload "
-                f"(it has no JSON form): {_one_line(exc)}"
+                f"a value of type {_type_name(type(value))} cannot be carried as a payload ({why}): {_one_line(exc)}"
             ) from exc
 
     def from_payload(self, payload: Payload, type_hint: Any = None) -> Any:

@@ -46,13 +46,26 @@ def resolve_workflow(workflow: type | str) -> WorkflowDefinition:
     Raises:
         WorkflowError: Nothing answers to that name (``type="UnknownWorkflowSlug"``,
             non-retryable; the message lists the registered slugs).
-        TypeError: A class was given that is not a ``@runbook.defn`` workflow.
+        TypeError: A class was given that is not a ``@runbook.defn`` workflow, or
+            something that is neither a class nor a slug (an instance, ``None``).
     """
     if isinstance(workflow, type):
         defn = maybe_workflow_definition(workflow)
         if defn is None:
             raise TypeError(f"{workflow.__qualname__} is not a workflow: decorate the class with @runbook.defn")
         return defn
+    given: object = workflow  # what callers pass, whatever the hints say (None, an instance...)
+    if not isinstance(given, str):
+        cls_of = type(given)
+        if maybe_workflow_definition(cls_of) is not None:
+            raise TypeError(
+                f"an instance of {cls_of.__qualname__} was given; pass the class itself ({cls_of.__qualname__}), "
+                "the engine makes the instance"
+            )
+        raise TypeError(
+            f"a workflow is a @runbook.defn class or a registered slug (a str), not {cls_of.__qualname__} "
+            f"({given!r:.60})"
+        )
     cls = registry.get_registered(workflow)
     if cls is not None:
         found = maybe_workflow_definition(cls)
@@ -62,8 +75,9 @@ def resolve_workflow(workflow: type | str) -> WorkflowDefinition:
         if defn.name == workflow:
             return defn
     known = ", ".join(registry.list_registered_slugs()) or "none"
+    what = f"no workflow registered for slug {workflow!r}" if workflow.strip() else "the workflow slug is empty"
     raise WorkflowError(
-        f"no workflow registered for slug {workflow!r} (registered: {known}); import its module "
+        f"{what} (registered: {known}); import its module "
         "(or load its bundle) first, or call ntro.workflow.register_workflow(slug, cls)",
         type=ErrorType.UNKNOWN_WORKFLOW_SLUG,
         non_retryable=True,
