@@ -13,8 +13,18 @@ whose distributions are installed.
 
 from __future__ import annotations
 
-from ntro.cli._app import Command, CommandError, build_parser, main
+from ntro.cli._app import Command, CommandError, OutputLostError, build_parser, finish_output, main
 from ntro.cli._run import read_input_text, to_json_text
 from ntro.cli._signals import report_interruption
 
-__all__ = ["Command", "CommandError", "build_parser", "main", "read_input_text", "report_interruption", "to_json_text"]
+__all__ = [
+    "Command",
+    "CommandError",
+    "OutputLostError",
+    "build_parser",
+    "finish_output",
+    "main",
+    "read_input_text",
+    "report_interruption",
+    "to_json_text",
+]

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
-from typing import NoReturn, Protocol, runtime_checkable
+from typing import Any, NoReturn, Protocol, TextIO, cast, runtime_checkable
 
 from ntro.cli._signals import report_interruption, terminate_as_interrupt
 from ntro.workflow.exceptions import NtroError
@@ -20,11 +20,28 @@ _GROUP_HELP = {
     "schedule": "start runbooks on a timetable (Temporal Schedules)",
 }
 
-# Command groups another distribution brings, and what to say when it is not installed.
+# Commands (and command groups) another distribution brings, by dotted path, and what to say
+# when it is not installed. {temporal}, {local} and {testing} are the pip commands.
 _NEEDS_INSTALLING = {
     "schedule": "schedules run on Temporal Schedules and need a cluster: {temporal}, then host your "
     "runbooks on the cluster with 'ntro worker PATH...'",
+    "worker": "a worker hosts runbooks on a Temporal cluster: {temporal}",
+    **{
+        f"workflow.{name}": f"it {does} on a Temporal cluster: {{temporal}}"
+        for name, does in (
+            ("start", "starts runbooks"),
+            ("describe", "describes runs"),
+            ("signal", "signals runs"),
+            ("update", "sends updates to runs"),
+            ("answer", "answers runs"),
+            ("result", "fetches results of runs"),
+            ("cancel", "cancels runs"),
+            ("list", "lists runs"),
+        )
+    },
+    **{f"workflow.{name}": "it comes with the test harness: {testing}" for name in ("lint", "test", "validate")},
 }
+_TESTING_HINT = 'pip install "ntro-core[testing]"'
 
 
 @runtime_checkable
@@ -127,17 +144,20 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_parser = sub.add_parser(path[-1], help=command.help, description=command.help)
         command.configure(cmd_parser)
         cmd_parser.set_defaults(_command=command)
-    top = subparsers_of(())
-    for name, needs in _NEEDS_INSTALLING.items():
-        if name not in top.choices:  # unlisted in --help; named, it says what to install
-            top.add_parser(name).set_defaults(_broken=_not_installed(name, needs))
+    for dotted, needs in _NEEDS_INSTALLING.items():
+        *above, name = dotted.split(".")
+        group = tuple(above)
+        if group in parsers and (*group, name) not in parsers:
+            sub = subparsers_of(group)
+            if name not in sub.choices:  # unlisted in --help; named, it says what to install
+                sub.add_parser(name).set_defaults(_broken=_not_installed(dotted, needs))
     return parser
 
 
-def _not_installed(name: str, needs: str) -> str:
+def _not_installed(dotted: str, needs: str) -> str:
     from ntro.runtime.protocol import INSTALL_HINT
 
-    return f"'ntro {name}' is not installed: " + needs.format(**INSTALL_HINT)
+    return f"'ntro {dotted.replace('.', ' ')}' is not installed: " + needs.format(**INSTALL_HINT, testing=_TESTING_HINT)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -165,9 +185,95 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:  # SIGINT, or SIGTERM
         return report_interruption()
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+
+
+class OutputLostError(CommandError):
+    """Standard output cannot take what a command prints (closed, full, or a broken pipe); exit 1."""
+
+
+def _lost_words(exc: BaseException | None) -> str:
+    if exc is None:
+        return "cannot write to stdout: it is closed; the output is lost"
+    if isinstance(exc, BrokenPipeError):
+        return "cannot write to stdout: the reader closed it (broken pipe); the output is cut short"
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+    return f"cannot write to stdout: {reason}; the output is lost"
+
+
+class _GuardedStdout:
+    """Standard output that turns a failed write into :class:`OutputLostError`, once.
+
+    Python drops what is printed to a closed stdout without a word, and a
+    full disk or a broken pipe surfaces as a bare ``OSError`` wherever the
+    buffer happens to be flushed. Behind this guard either becomes one
+    error, raised at the first failed write or flush; stdout then points at
+    the null device, so nothing fails again while the process ends.
+    """
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream
+        self.lost: str | None = None
+
+    def _lose(self, exc: BaseException | None) -> NoReturn:
+        self.lost = _lost_words(exc)
+        try:
+            fd = self._stream.fileno() if self._stream is not None else 1
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, fd)
+            os.close(null)
+        except (OSError, ValueError):
+            pass
+        raise OutputLostError(self.lost, exit_code=1)
+
+    def write(self, text: str) -> int:
+        if self.lost is not None:
+            return len(text)
+        if self._stream is None:
+            self._lose(None)
+        try:
+            return self._stream.write(text)
+        except (OSError, ValueError) as exc:
+            self._lose(exc)
+
+    def flush(self) -> None:
+        if self.lost is not None or self._stream is None:
+            return
+        try:
+            self._stream.flush()
+        except (OSError, ValueError) as exc:
+            self._lose(exc)
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+    def __getattr__(self, name: str) -> Any:
+        if self._stream is None:
+            raise AttributeError(name)
+        return getattr(self._stream, name)
+
+
+def finish_output(code: int) -> int:
+    """Flush standard output and return the exit code the process should end with.
+
+    A command's work is done: when its output could not be written (stdout
+    closed, a full disk, a broken pipe), say so in one line on stderr (unless
+    that was said already) and return a non-zero code, never report success.
+    """
+    guard = sys.stdout if isinstance(sys.stdout, _GuardedStdout) else None
+    already = guard is not None and guard.lost is not None
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except OutputLostError:
+        pass
+    except (OSError, ValueError) as exc:  # an unguarded stdout (ntro.cli.main called in-process)
+        print(f"ntro: error: {_lost_words(exc)}", file=sys.stderr)
+        return code or 1
+    if guard is not None and guard.lost is not None:
+        if not already:
+            print(f"ntro: error: {guard.lost}", file=sys.stderr)
+        return code or 1
+    return code
 
 
 # A backend's native extension that can crash the interpreter while it finalises, after the
@@ -178,16 +284,24 @@ _UNSAFE_TO_FINALISE = ("temporalio.bridge.temporal_sdk_bridge",)
 def entry() -> NoReturn:
     """Console-script entry point.
 
-    When a native extension that cannot finalise safely was loaded, the
-    process ends without finalising, once output is flushed.
+    Output that cannot be written (stdout closed or full, a broken pipe) is
+    one error line and exit 1. When a native extension that cannot finalise
+    safely was loaded, the process ends without finalising, once output is
+    flushed.
     """
-    code = main()
+    sys.stdout = cast(TextIO, _GuardedStdout(sys.stdout))
+    try:
+        code = main()
+    except OutputLostError as exc:  # --help or --version, printed while parsing
+        print(f"ntro: error: {exc.message}", file=sys.stderr)
+        code = exc.exit_code
+    code = finish_output(code)
     if any(name in sys.modules for name in _UNSAFE_TO_FINALISE):
         logging.shutdown()
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
-            except (OSError, ValueError):
+            except Exception:  # stdout's loss was reported by finish_output
                 code = code or 1
         os._exit(code)
     sys.exit(code)

@@ -24,14 +24,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import logging
+import math
 import mimetypes
 import os
 import re
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -48,25 +51,87 @@ def read_input_text(spec: str | None, option: str = "--input") -> str | None:
     """Return the JSON text of an option (``--input`` by default): inline, ``@file``, or ``@-`` for stdin.
 
     Raises:
-        CommandError: The file cannot be read as UTF-8 text (the message names ``option``).
+        CommandError: The file cannot be read, or is not UTF-8 text (the message names ``option``).
     """
     if spec is None or not spec.startswith("@"):
         return spec
     name = spec[1:]
-    if name == "-":
-        return sys.stdin.read()
+    if not name.strip():
+        raise CommandError(f"{option} {spec}: no file name after '@'; give @FILE, or @- for stdin")
+    source = "stdin" if name == "-" else f"the input file {name}"
     try:
-        return Path(name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        if name == "-":
+            if sys.stdin is None:
+                raise CommandError(f"{option} @-: stdin is closed; pipe the JSON in, or give it inline")
+            data: bytes = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        else:
+            data = Path(name).read_bytes()
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        what = "stdin is not" if name == "-" else "not"
+        raise CommandError(
+            f"{option} {spec}: {what} UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start}); "
+            "give JSON saved as UTF-8"
+        ) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise CommandError(f"{option} {spec}: cannot read the input file {name}: {reason}") from None
+        raise CommandError(f"{option} {spec}: cannot read {source}: {reason}") from None
 
 
-def to_json_text(value: Any) -> str:
-    """Return ``value`` (pydantic models, dataclasses, datetimes...) as indented JSON text."""
+def _non_finite(value: Any, path: str = "") -> tuple[str, float] | None:
+    """Return where in a JSON-ready ``value`` a NaN or an infinity is (``['a'][0]``), and which, or ``None``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path, value
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _non_finite(item, f"{path}[{key!r}]")
+        if found is not None:
+            return found
+    return None
+
+
+def to_json_text(value: Any, what: str = "the result") -> str:
+    """Return ``value`` (pydantic models, dataclasses, datetimes...) as indented JSON text.
+
+    The text is always valid JSON: a value JSON cannot hold is an error,
+    never printed as something a JSON reader would reject.
+
+    Args:
+        value: What to print.
+        what: What it is, for the message (``the result``, ``the answer``).
+
+    Raises:
+        CommandError: ``value`` holds a NaN or an infinity (JSON has neither), or
+            nests too deeply to write (exit 1; the message says where).
+    """
     from pydantic_core import to_jsonable_python
 
-    return json.dumps(to_jsonable_python(value, serialize_unknown=True), indent=2)
+    try:
+        ready = to_jsonable_python(value, serialize_unknown=True)
+        found = _non_finite(ready)
+        if found is None:
+            return json.dumps(ready, indent=2, allow_nan=False)
+    except (RecursionError, ValueError) as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        reason = "it nests too deeply" if isinstance(exc, RecursionError) or "depth" in text else text
+        raise CommandError(f"{what} cannot be printed as JSON: {reason}", exit_code=1) from None
+    where, number = found
+    raise CommandError(
+        f"{what} cannot be printed as JSON: {what.split()[-1]}{where} is {number}, and JSON has no NaN or "
+        "Infinity (return None or a string there instead)",
+        exit_code=1,
+    )
+
+
+def _first_line(text: str) -> str:
+    """The first line of a message (a crash's message goes on with its stack trace)."""
+    lines = text.strip().splitlines()
+    return lines[0].strip() if lines else ""
 
 
 def _failure_line(exc: BaseException) -> str:
@@ -77,12 +142,16 @@ def _failure_line(exc: BaseException) -> str:
             from ntro.workflow.registry import list_registered_slugs
 
             match = re.search(r"slug '([^']+)'", exc.message)
-            slug = match.group(1) if match else "a child workflow"
+            if match is None:  # not a slug no bundle provides (an empty one, say): its own words
+                return _first_line(exc.message)
             loaded = ", ".join(list_registered_slugs()) or "none"
-            return f"it starts {slug!r} by slug, which no loaded bundle provides (loaded: {loaded}); add --child DIR"
-        return exc.message or exc.type
+            return (
+                f"it starts {match.group(1)!r} by slug, which no loaded bundle provides (loaded: {loaded}); "
+                "add --child DIR"
+            )
+        return _first_line(exc.message) or exc.type
     if isinstance(exc, WorkflowFailedError):
-        return exc.message
+        return _first_line(exc.message)
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
@@ -232,6 +301,28 @@ class _Policy:
                 return "reject"
 
 
+# Loggers of the engines' own code, whose warnings (a failed workflow task, a failed activity
+# attempt, each with its traceback) a run's one error line already sums up.
+_ENGINE_LOGGERS = ("temporalio",)
+
+
+@contextlib.contextmanager
+def _engine_warnings_quiet(*, verbose: bool) -> Iterator[None]:
+    """Keep the engines' warnings off stderr during a run, unless ``-v`` asks for them."""
+    if verbose:
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in _ENGINE_LOGGERS]
+    saved = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, saved, strict=True):
+            logger.setLevel(level)
+
+
 def _engine_words(runtime: str) -> str:
     if runtime == "local":
         return "LocalRuntime, in-process"
@@ -293,7 +384,8 @@ class RunCommand:
             raise CommandError(str(exc)) from None
         if args.interactive and (sys.stdin is None or not sys.stdin.isatty()):
             raise CommandError("--interactive needs a terminal on stdin; use --answer approve|reject instead")
-        result = asyncio.run(self._session(args, bundle, children, value))
+        with _engine_warnings_quiet(verbose=bool(getattr(args, "verbose", False))):
+            result = asyncio.run(self._session(args, bundle, children, value))
         print(to_json_text(result))
         return 0
 
