@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -60,11 +61,13 @@ class TestCommand:
     def run(self, args: argparse.Namespace) -> int:
         """Run the scenarios, print the report, write the report files; return the exit code."""
         from ntro.cli import read_input_text
+        from ntro.runtime.protocol import require_clients
         from ntro.testing._scenarios import ScenarioError, load_scenarios, select_scenarios
         from ntro.workflow.bundle import BundleError, InputError, load_bundle, parse_input
+        from ntro.workflow.exceptions import RuntimeNotAvailableError
 
-        if args.timeout <= 0:
-            raise CommandError(f"--timeout must be more than 0 seconds, not {args.timeout:g}")
+        if not math.isfinite(args.timeout) or args.timeout <= 0:
+            raise CommandError(f"--timeout must be more than 0 seconds, and finite, not {args.timeout:g}")
         if args.max_paths is not None and args.max_paths < 1:
             raise CommandError(f"--max-paths must be at least 1, not {args.max_paths}")
         for option, path in (("--junit", args.junit), ("--html", args.html)):
@@ -77,10 +80,14 @@ class TestCommand:
             scenarios = select_scenarios(load_scenarios(bundle.path), args.scenario or None)
         except (BundleError, InputError, ScenarioError) as exc:
             raise CommandError(str(exc)) from None
+        runtimes = ("local", "temporal") if args.runtime == "both" else (args.runtime,)
+        try:
+            require_clients(*runtimes)  # before any scenario runs, not after the first engine's
+        except RuntimeNotAvailableError as exc:
+            raise CommandError(str(exc)) from None
         lint_failed = False
         if not args.no_lint:
             lint_failed = _lint([bundle.path, *(c.path for c in children)])
-        runtimes = ("local", "temporal") if args.runtime == "both" else (args.runtime,)
         results = asyncio.run(self._run_all(args, bundle, children, value, scenarios, runtimes))
         return _report(args, results, bundle.slug) or (1 if lint_failed else 0)
 

@@ -429,7 +429,13 @@ class ValidateCommand:
 
     def run(self, args: argparse.Namespace) -> int:
         """Validate ``args.path``: exit 0 when valid, 1 with errors, 2 when it is not a directory."""
-        report = validate_runbook(args.path, workflow_class=args.workflow_class)
+        if not args.path.strip():  # Path("") is ".": an empty argument must not mean the current directory
+            raise CommandError("the bundle path is empty; pass the path of a runbook bundle directory")
+        try:
+            report = validate_runbook(args.path, workflow_class=args.workflow_class)
+        except OSError as exc:  # an unreadable directory: no report can say more
+            where = exc.filename if exc.filename is not None else args.path
+            raise CommandError(f"{where}: cannot be read ({exc.strerror or exc}); check its permissions") from None
         missing = any(i.code in ("RUNBOOK_DIR_NOT_FOUND", "RUNBOOK_DIR_NOT_A_DIR") for i in report.errors)
         if args.json:
             sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ntro.cli import CommandError
@@ -67,7 +68,7 @@ class LintCommand:
     def run(self, args: argparse.Namespace) -> int:
         """Lint ``args.paths``: exit 0 when clean, 1 with findings, 2 on a usage error."""
         from ntro.testing.lint._engine import lint_files
-        from ntro.testing.lint._files import iter_python_files
+        from ntro.testing.lint._files import SKIPPED_DIRECTORIES, iter_python_files
         from ntro.testing.lint._report import render
         from ntro.testing.lint._rules import RULES, UnknownRuleError, enabled_codes
 
@@ -80,8 +81,19 @@ class LintCommand:
         try:
             codes = enabled_codes(_codes(args.select), _codes(args.ignore))
             files = list(iter_python_files(args.paths))
+            for path in args.paths:
+                if Path(path).is_dir() and next(iter_python_files([path]), None) is None:
+                    skipped = ", ".join(sorted(SKIPPED_DIRECTORIES))
+                    raise CommandError(
+                        f"{path}: nothing to lint here (no *.py files; hidden, {skipped} and symlinked "
+                        "directories are skipped, and in a bundle only templates/ is read)"
+                    )
         except (UnknownRuleError, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from None
+        except (OSError, ValueError) as exc:  # an unreadable directory; ValueError: a NUL byte in a path
+            if isinstance(exc, OSError) and exc.filename is not None:
+                raise CommandError(f"{exc.filename}: cannot be read ({exc.strerror}); check its permissions") from None
+            raise CommandError(f"a path cannot be used: {exc}") from None
         findings = lint_files(files, codes, scope=args.scope)
         fmt: Format = args.format
         sys.stdout.write(render(findings, fmt, files=len(files)))
