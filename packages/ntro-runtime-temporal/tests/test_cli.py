@@ -171,8 +171,13 @@ def _settings(argv: list[str], environ: dict[str, str]) -> Any:
 
 def test_connection_settings_from_options_and_environment(tmp_path: Path) -> None:
     cert, key, ca = (tmp_path / n for n in ("c.pem", "k.pem", "ca.pem"))
-    for path in (cert, key, ca):
-        path.write_bytes(b"PEM " + path.name.encode())
+    pem = {
+        cert: b"-----BEGIN CERTIFICATE-----\nc.pem\n",
+        key: b"-----BEGIN PRIVATE KEY-----\nk.pem\n",
+        ca: b"-----BEGIN CERTIFICATE-----\nca.pem\n",
+    }
+    for path, content in pem.items():
+        path.write_bytes(content)
     env = {
         "TEMPORAL_ADDRESS": "cluster:7233",
         "TEMPORAL_NAMESPACE": "prod",
@@ -183,11 +188,7 @@ def test_connection_settings_from_options_and_environment(tmp_path: Path) -> Non
     settings = _settings([], env)
     assert (settings.host, settings.namespace, settings.tls) == ("cluster:7233", "prod", True)
     tls = settings.tls_config()
-    assert (tls.client_cert, tls.client_private_key, tls.server_root_ca_cert) == (
-        b"PEM c.pem",
-        b"PEM k.pem",
-        b"PEM ca.pem",
-    )
+    assert (tls.client_cert, tls.client_private_key, tls.server_root_ca_cert) == (pem[cert], pem[key], pem[ca])
     assert settings.describe() == "cluster:7233 (namespace prod, mTLS)"
     # options beat the environment
     settings = _settings(["--host", "other:1", "--namespace", "dev", "--no-tls"], {"TEMPORAL_HOST": "x:1"})

@@ -339,7 +339,7 @@ def test_an_unknown_id_is_one_line(host_env: str, capsys: Any, argv: list[str]) 
 
 def test_an_unknown_namespace_is_one_line(host_env: str, capsys: Any) -> None:
     message = _error(capsys, 1, "workflow", "describe", "x", "--namespace", "no-such-namespace")
-    assert message.startswith("Temporal refused the request: ") and "no-such-namespace" in message, message
+    assert message.startswith("namespace 'no-such-namespace' does not exist on Temporal at "), message
 
 
 @pytest.mark.parametrize(

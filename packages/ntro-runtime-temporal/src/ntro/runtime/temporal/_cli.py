@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ntro.cli import CommandError, read_input_text, report_interruption
+from ntro.cli import CommandError, finish_output, read_input_text, report_interruption, to_json_text
 from ntro.runtime.temporal._connect import (
     DEFAULT_TASK_QUEUE,
     TASK_QUEUE_ENV,
@@ -51,8 +52,9 @@ __all__ = [
     "bundle_and_input",
     "command_client",
     "load_bundles",
+    "positive_int",
     "quiet_runtime",
-    "to_json_text",
+    "seconds",
 ]
 
 BUNDLES_ENV = "NTRO_BUNDLES"
@@ -71,6 +73,34 @@ def _add_task_queue(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (a count or a limit)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not at least 1")
+    return value
+
+
+def seconds(*, allow_zero: bool = False) -> Callable[[str], float]:
+    """An argparse type: a finite number of seconds, more than 0 (or at least 0 with ``allow_zero``)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text} is not a finite number of seconds")
+        if value < 0 or (value == 0 and not allow_zero):
+            raise argparse.ArgumentTypeError(f"{text} is not {'0 or more' if allow_zero else 'more than 0'} seconds")
+        return value
+
+    return parse
+
+
 def load_bundles(paths: Sequence[str]) -> list[Any]:
     """Load every runbook bundle in ``paths`` (bundle directories, or directories of bundles).
 
@@ -82,13 +112,19 @@ def load_bundles(paths: Sequence[str]) -> list[Any]:
     bundles: list[Any] = []
     seen: dict[str, Path] = {}
     for raw in paths:
+        if not raw.strip():  # Path("") is ".": an empty argument must not mean the current directory
+            raise CommandError("an empty bundle path was given; pass a runbook bundle or a directory of bundles")
         path = Path(raw)
-        if path.is_dir() and not (path / "runbook.md").exists():
-            found = sorted(d for d in path.iterdir() if (d / "runbook.md").is_file())
-            if not found:
-                raise CommandError(f"{raw}: no runbook bundle here (no runbook.md in it or in its subdirectories)")
-        else:
-            found = [path]
+        try:
+            if path.is_dir() and not (path / "runbook.md").exists():
+                found = sorted(d for d in path.iterdir() if (d / "runbook.md").is_file())
+                if not found:
+                    raise CommandError(f"{raw}: no runbook bundle here (no runbook.md in it or in its subdirectories)")
+            else:
+                found = [path]  # load_bundle says what is wrong with it
+        except OSError as exc:
+            on = f" on {exc.filename}" if exc.filename is not None and str(exc.filename) != raw else ""
+            raise CommandError(f"{raw}: cannot be read ({exc.strerror or exc}{on}); check its permissions") from None
         for directory in found:
             try:
                 bundle = load_bundle(directory)
@@ -113,18 +149,18 @@ class WorkerCommand:
         parser.add_argument("paths", nargs="+", metavar="PATH", help="a runbook bundle, or a directory of bundles")
         _add_task_queue(parser)
         parser.add_argument(
-            "--max-concurrent-activities", type=int, default=None, metavar="N", help="activities run at once"
+            "--max-concurrent-activities", type=positive_int, default=None, metavar="N", help="activities run at once"
         )
         parser.add_argument(
             "--graceful-timeout",
-            type=float,
+            type=seconds(allow_zero=True),
             default=30.0,
             metavar="SECONDS",
             help="on SIGTERM/SIGINT, how long running activities may finish before they are cancelled (default 30)",
         )
         parser.add_argument(
             "--sticky-timeout",
-            type=float,
+            type=seconds(),
             default=None,
             metavar="SECONDS",
             help="how long the server keeps a workflow's next task for this worker's cache before any worker "
@@ -204,7 +240,7 @@ def _run_to_the_end(work: Coroutine[Any, Any, int]) -> int:
         code = exc.exit_code
     except KeyboardInterrupt:  # SIGINT, or SIGTERM
         code = report_interruption()
-    return exit_skipping_finalization(code)
+    return exit_skipping_finalization(finish_output(code))
 
 
 async def _one_line_errors(work: Coroutine[Any, Any, int]) -> int:
@@ -302,16 +338,6 @@ def _bundle_paths(args: argparse.Namespace) -> list[str]:
         return list(args.bundles)
     from_env = os.environ.get(BUNDLES_ENV, "").strip()
     return [p for p in from_env.split(os.pathsep) if p] if from_env else []
-
-
-def to_json_text(value: Any) -> str:
-    """Return ``value`` as indented JSON (pydantic models as they dump themselves)."""
-    dump = getattr(value, "model_dump_json", None)
-    if callable(dump):
-        return str(dump(indent=2))
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(Any).dump_json(value, indent=2).decode()
 
 
 class StartCommand:

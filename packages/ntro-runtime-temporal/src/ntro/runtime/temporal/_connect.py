@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -50,6 +51,8 @@ DEFAULT_TASK_QUEUE = "ntro"
 
 TASK_QUEUE_ENV = "NTRO_TASK_QUEUE"
 """Environment variable naming the default task queue."""
+
+_log = logging.getLogger("ntro.runtime.temporal")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -97,20 +100,28 @@ class ConnectionSettings:
         from temporalio.service import TLSConfig
 
         return TLSConfig(
-            client_cert=_read(self.tls_cert, "--tls-cert"),
-            client_private_key=_read(self.tls_key, "--tls-key"),
-            server_root_ca_cert=_read(self.tls_ca, "--tls-ca"),
+            client_cert=_read(self.tls_cert, "--tls-cert", b"-----BEGIN CERTIFICATE-----", "a PEM certificate"),
+            client_private_key=_read(self.tls_key, "--tls-key", b"PRIVATE KEY-----", "a PEM private key"),
+            server_root_ca_cert=_read(
+                self.tls_ca, "--tls-ca", b"-----BEGIN CERTIFICATE-----", "a PEM CA certificate bundle"
+            ),
             domain=self.tls_server_name,
         )
 
 
-def _read(path: Path | None, option: str) -> bytes | None:
+def _read(path: Path | None, option: str, marker: bytes, kind: str) -> bytes | None:
+    """Read a PEM file; one line when it cannot be read or is not PEM (before any connection)."""
     if path is None:
         return None
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except OSError as exc:
         raise CommandError(f"{option} {path}: cannot be read ({exc.strerror or exc})") from None
+    if marker not in data:
+        raise CommandError(
+            f"{option} {path}: not {kind} (no '{marker.decode().strip('-')}' block in it); give the file in PEM form"
+        )
+    return data
 
 
 def add_connection_options(parser: argparse.ArgumentParser) -> None:
@@ -245,17 +256,69 @@ def resolve_settings(
     )
 
 
+# What the transport says, and what that means in plain words; the first match wins.
+_REASONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("connection refused",), "connection refused (is the server running, and is the port right?)"),
+    (("dns error", "name or service not known", "failed to lookup address"), "the host name does not resolve"),
+    (("invalid port",), "the port is not a valid port number (1-65535)"),
+    (("invalid target url", "invalid international domain name", "invalid uri"), "it is not a valid host:port"),
+    (
+        ("invalidcontenttype", "invalidmessage", "corruptmessage", "wrong version number", "record overflow"),
+        "the server does not speak TLS there (a plaintext server? then drop --tls, --tls-ca and TEMPORAL_TLS)",
+    ),
+    (
+        ("unknownissuer", "unknown ca", "self signed", "self-signed"),
+        "the server's certificate is not signed by the CA given (--tls-ca) or a system root",
+    ),
+    (
+        ("notvalidforname", "certificate is not valid for"),
+        "the server's certificate is not for this host name (set --tls-server-name)",
+    ),
+    (("expired",), "a certificate has expired"),
+    (("privatekeyparse", "private key"), "the client private key (--tls-key) cannot be used"),
+    (
+        ("certificate", "tls", "handshake"),
+        "TLS handshake failed (check --tls-ca, --tls-cert, --tls-key and --tls-server-name)",
+    ),
+    (
+        ("unauthenticated", "permission denied", "api key"),
+        "the cluster refused the credentials (check --api-key or the client certificate)",
+    ),
+)
+
+
 def _reason(exc: BaseException) -> str:
+    """Say in plain words why a connection failed; the transport's own error is logged (``-v``)."""
     text = str(exc)
+    _log.info("connecting failed: %s: %s", type(exc).__name__, text)
     lowered = text.lower()
-    if "connection refused" in lowered:
-        return "connection refused (is the server running, and is the port right?)"
-    if "dns error" in lowered or "name or service not known" in lowered:
-        return "the host name does not resolve"
-    if "certificate" in lowered or "tls" in lowered or "handshake" in lowered:
-        return "TLS handshake failed (check --tls-ca, --tls-cert, --tls-key and --tls-server-name)"
-    text = text.removeprefix("Failed client connect: ").strip().splitlines()[0] if text.strip() else type(exc).__name__
-    return text[:200]
+    for needles, words in _REASONS:
+        if any(needle in lowered for needle in needles):
+            return words
+    return "the connection failed (run with -v to see the transport's error)"
+
+
+async def _check_namespace(client: Any, settings: ConnectionSettings) -> None:
+    """Fail in one line when the namespace does not exist; any other answer lets the command go on."""
+    from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, ListNamespacesRequest
+    from temporalio.service import RPCError, RPCStatusCode
+
+    try:
+        await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace=settings.namespace))
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            return  # not allowed to describe it, say: the command's own calls will tell
+        try:
+            listed = await client.workflow_service.list_namespaces(ListNamespacesRequest(page_size=20))
+            names = sorted(n.namespace_info.name for n in listed.namespaces)
+            there = f" (it has: {', '.join(names)})" if names else ""
+        except RPCError:
+            there = ""
+        raise CommandError(
+            f"namespace {settings.namespace!r} does not exist on Temporal at {settings.host}{there}; "
+            "check --namespace or TEMPORAL_NAMESPACE",
+            exit_code=1,
+        ) from None
 
 
 async def connect(
@@ -275,7 +338,7 @@ async def connect(
     from temporalio.client import Client
 
     try:
-        return await asyncio.wait_for(
+        client = await asyncio.wait_for(
             Client.connect(
                 settings.host,
                 namespace=settings.namespace,
@@ -286,6 +349,8 @@ async def connect(
             ),
             timeout=timeout,
         )
+        await asyncio.wait_for(_check_namespace(client, settings), timeout=timeout)
+        return client
     except CommandError:
         raise
     except TimeoutError:

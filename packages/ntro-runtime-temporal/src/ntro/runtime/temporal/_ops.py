@@ -32,12 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ntro.cli import CommandError, read_input_text
-from ntro.runtime.temporal._cli import (
-    _run_to_the_end,
-    command_client,
-    to_json_text,
-)
+from ntro.cli import CommandError, read_input_text, to_json_text
+from ntro.runtime.temporal._cli import _run_to_the_end, command_client, positive_int
 from ntro.runtime.temporal._connect import ConnectionSettings, add_connection_options, settings_from_args
 
 if TYPE_CHECKING:
@@ -93,7 +89,7 @@ def _when(value: datetime | None) -> str:
 
 
 def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, default=str, ensure_ascii=False))
+    print(to_json_text(value, "the output"))
 
 
 async def _existing(client: TemporalClient, workflow_id: str) -> WorkflowDescription:
@@ -240,10 +236,12 @@ class DescribeCommand:
 
 
 def _parse_json(text: str, option: str) -> Any:
+    from ntro.workflow.bundle import InputError, parse_json
+
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CommandError(f"{option} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        return parse_json(text, option)
+    except InputError as exc:
+        raise CommandError(str(exc)) from None
 
 
 class SignalCommand:
@@ -286,6 +284,13 @@ class SignalCommand:
 # -- update --------------------------------------------------------------------------------------
 
 
+NO_CLUSTER_FOR_UPDATES = (
+    "ntro workflow update needs a Temporal cluster (a local run is updated in the process that started it, "
+    "with its client's handle.update)"
+)
+"""What ``ntro workflow update`` says when no cluster is configured."""
+
+
 class UpdateCommand:
     """``ntro workflow update ID NAME [--input JSON|@file]``: send an update and print its answer."""
 
@@ -310,7 +315,7 @@ class UpdateCommand:
             raise CommandError("the update NAME is empty")
         text = read_input_text(args.input)
         values: tuple[Any, ...] = () if text is None else (_parse_json(text, "--input"),)
-        settings = settings_from_args(args)
+        settings = settings_from_args(args, no_host=NO_CLUSTER_FOR_UPDATES)
         return _run_to_the_end(self._update(args, settings, values))
 
     async def _update(self, args: argparse.Namespace, settings: ConnectionSettings, values: tuple[Any, ...]) -> int:
@@ -319,7 +324,7 @@ class UpdateCommand:
         if args.json:
             _print_json({"workflow_id": args.workflow_id, "update": args.update, "answer": answer})
         else:
-            print(to_json_text(answer))
+            print(to_json_text(answer, "the answer"))
         return 0
 
 
@@ -552,16 +557,6 @@ class CancelCommand:
 # -- list --------------------------------------------------------------------------------------
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not at least 1")
-    return value
-
-
 def _status_named(name: str) -> WorkflowStatus:
     from ntro.runtime.protocol import WorkflowStatus
 
@@ -576,7 +571,7 @@ class ListCommand:
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the list command's arguments."""
         parser.add_argument("--status", choices=STATUS_CHOICES, help="only runs with this status")
-        parser.add_argument("--limit", type=_positive, default=50, metavar="N", help="at most N runs (default 50)")
+        parser.add_argument("--limit", type=positive_int, default=50, metavar="N", help="at most N runs (default 50)")
         _configure(parser)
 
     def run(self, args: argparse.Namespace) -> int:
