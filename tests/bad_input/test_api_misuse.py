@@ -238,8 +238,7 @@ IN_A_BUNDLE = [
 def test_a_mistake_in_a_bundle(
     bundle: Callable[..., str], request: pytest.FixtureRequest, source: str, words: str
 ) -> None:
-    from ntro.workflow._naming import class_name_for_slug
-
     slug = f"misuse-{request.node.callspec.id}"  # a slug (and a class) of its own per case
-    path = bundle(slug, source.replace("CLASS", class_name_for_slug(slug)))
+    class_name = "".join(part.capitalize() for part in slug.split("-")) + "Workflow"
+    path = bundle(slug, source.replace("CLASS", class_name))
     refused(["workflow", "run", path, "-q"], "workflow failed", words, code=1)

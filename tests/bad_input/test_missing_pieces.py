@@ -1,22 +1,36 @@
 """Missing pieces: a command, or an engine, whose distribution is not installed says what to install.
 
-Whatever is installed here, the commands another distribution brings can be
-hidden (as if it were not installed) the way ``ntro schedule`` is in
-packages/ntro-core/tests/test_cli.py: their entry points are left out of
-discovery. Where temporalio really is absent (the core and local legs),
-the real thing is tried too.
+Whatever is installed here, the entry points another distribution publishes
+can be hidden from an ``ntro`` process, as if it were not installed (as
+packages/ntro-core/tests/test_cli.py leaves ``schedule`` out of discovery):
+``support/hide_entry_points/sitecustomize.py`` filters them at start-up.
+Where temporalio really is absent (the core and local legs), the real thing
+is tried too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from importlib.metadata import EntryPoint
+from pathlib import Path
 
 import pytest
-from ntro_bad_input import HAS_HARNESS, HAS_TEMPORALIO, INGEST, clean_env, refused
+from ntro_bad_input import HAS_TEMPORALIO, INGEST, clean_env, needs_harness, refused
 
-import ntro.cli._app as app
-import ntro.runtime.protocol._client as clients
+HIDER = Path(__file__).parent / "support" / "hide_entry_points"
+TEMPORAL_COMMANDS = ",".join(
+    f"ntro.commands:{name}"
+    for name in (
+        "worker",
+        "schedule.*",
+        *(f"workflow.{c}" for c in ("start", "describe", "signal", "update", "answer", "result", "cancel", "list")),
+    )
+)
+HARNESS_COMMANDS = ",".join(f"ntro.commands:workflow.{name}" for name in ("lint", "test", "validate"))
+
+
+def without(hidden: str) -> dict[str, str]:
+    """An environment whose ``ntro`` does not see the entry points ``hidden`` names."""
+    return clean_env(PYTHONPATH=str(HIDER), NTRO_TEST_HIDDEN_ENTRY_POINTS=hidden)
+
 
 TEMPORAL = 'pip install "ntro-core[temporal]"'
 HARNESS = 'pip install "ntro-core[testing]"'
@@ -40,53 +54,33 @@ HIDDEN = [
 ]
 
 
-@pytest.fixture
-def nothing_but_core(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Discovery sees only ntro-core's own commands, as in an install of ntro-core alone."""
-    published = app._discover()
-    core = [found for found in published if found[0] in (["runtimes"], ["workflow", "run"])]
-    monkeypatch.setattr(app, "_discover", lambda: core)
-    yield
-
-
 @pytest.mark.parametrize(("argv", "words", "install"), HIDDEN)
-def test_a_command_that_is_not_installed(nothing_but_core: None, argv: list[str], words: str, install: str) -> None:
-    refused(argv, words, install, code=1)
+def test_a_command_that_is_not_installed(argv: list[str], words: str, install: str) -> None:
+    refused(argv, words, install, code=1, env=without(f"{TEMPORAL_COMMANDS},{HARNESS_COMMANDS}"))
 
 
 # -- an engine that is not installed -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def no_temporal_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The ``temporal`` client entry point is not published, as without ntro-runtime-temporal."""
-    published = list(clients.entry_points(group=clients.CLIENT_ENTRY_POINT_GROUP))
-
-    def entry_points(*, group: str) -> list[EntryPoint]:
-        found = published if group == clients.CLIENT_ENTRY_POINT_GROUP else []
-        return [ep for ep in found if ep.name != "temporal"]
-
-    monkeypatch.setattr(clients, "entry_points", entry_points)
-    yield
-
-
-def test_run_on_an_engine_that_is_not_installed(no_temporal_client: None) -> None:
+def test_run_on_an_engine_that_is_not_installed() -> None:
     refused(
         ["workflow", "run", INGEST, "--runtime", "temporal"],
         "no runtime backend named 'temporal' is installed",
         TEMPORAL,
         code=1,
+        env=without("ntro.clients:temporal"),
     )
 
 
-@pytest.mark.skipif(not HAS_HARNESS, reason="the harness commands come with ntro-harness")
+@needs_harness
 @pytest.mark.parametrize("runtime", ["temporal", "both"])
-def test_test_on_an_engine_that_is_not_installed(no_temporal_client: None, runtime: str) -> None:
+def test_test_on_an_engine_that_is_not_installed(runtime: str) -> None:
     refused(
         ["workflow", "test", INGEST, "--no-lint", "--runtime", runtime],
         "no runtime backend named 'temporal' is installed",
         TEMPORAL,
         code=2,
+        env=without("ntro.clients:temporal"),
     )
 
 
