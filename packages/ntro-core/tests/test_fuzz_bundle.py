@@ -1,15 +1,23 @@
-"""Fuzzing the bundle loader (hypothesis): a bundle, or its own one-line error, never a crash.
+"""Fuzzing the bundle loader and the input parser (hypothesis): a result, or their own one-line error, never a crash.
 
 ``runbook.md`` gets random frontmatter: random keys and values of every YAML
 type, broken YAML, missing or unclosed fences, huge strings, unicode, bytes
 that are not UTF-8. The loader must return a bundle or raise
 :class:`~ntro.workflow.bundle.BundleError` with a message of one line.
 
+``--input`` gets random JSON and not-quite-JSON: deep nesting, NaN, huge
+numbers, invalid UTF-8, inline or from a file, for runbooks taking a model,
+a mapping, a number or nothing. Reading and parsing it (``read_input_text``
+then ``parse_input``, as the commands do) must give a value, or a
+:class:`~ntro.cli.CommandError` or :class:`~ntro.workflow.bundle.InputError`
+with a message of one line.
+
 The examples are derandomized, so every run (and CI) tries the same ones.
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +27,11 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
-from ntro.workflow import registry
-from ntro.workflow.bundle import Bundle, BundleError, load_bundle
+from ntro.cli import CommandError, read_input_text
+from ntro.workflow import registry, runbook
+from ntro.workflow.bundle import Bundle, BundleError, InputError, load_bundle, parse_input
 
 FUZZ = settings(
     max_examples=200,
@@ -164,3 +174,111 @@ def test_random_frontmatter_loads_or_is_refused_in_one_line(runbook_md: bytes) -
     assert isinstance(bundle, Bundle)
     assert bundle.slug == SLUG and bundle.workflow_cls.__name__ == "FuzzedWorkflow"
     assert isinstance(bundle.name, str) and (bundle.version is None or isinstance(bundle.version, str))
+
+
+# -- --input -----------------------------------------------------------------------------------
+
+
+class Nested(BaseModel):
+    label: str = ""
+    weights: list[float] = []
+
+
+class Order(BaseModel):
+    id: int
+    amount: float
+    note: str | None = None
+    items: list[Nested] = []
+    extra: dict[str, Any] = {}
+
+
+@runbook.defn(slug="fuzz-takes-a-model")
+class TakesAModel:
+    @runbook.run
+    async def run(self, order: Order) -> None:
+        pass
+
+
+@runbook.defn(slug="fuzz-takes-a-mapping")
+class TakesAMapping:
+    @runbook.run
+    async def run(self, data: dict[str, Any]) -> None:
+        pass
+
+
+@runbook.defn(slug="fuzz-takes-a-number")
+class TakesANumber:
+    @runbook.run
+    async def run(self, value: int) -> None:
+        pass
+
+
+@runbook.defn(slug="fuzz-takes-nothing")
+class TakesNothing:
+    @runbook.run
+    async def run(self) -> None:
+        pass
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=15,
+)
+_orders = st.fixed_dictionaries(
+    {"id": st.integers() | st.text(max_size=5), "amount": st.floats() | st.integers()},
+    optional={"note": st.none() | st.text(), "items": st.lists(_json_values, max_size=3), "extra": _json_values},
+)
+
+
+def _deep(depth: int, kind: str) -> str:
+    return {"list": "[" * depth + "]" * depth, "object": '{"a":' * depth + "1" + "}" * depth, "open": "[" * depth}[kind]
+
+
+_json_texts = st.one_of(
+    _json_values.map(json.dumps),  # NaN and Infinity as Python writes them
+    _orders.map(json.dumps),
+    st.builds(_deep, st.integers(min_value=1, max_value=200_000), st.sampled_from(["list", "object", "open"])),
+    st.integers(min_value=4000, max_value=20_000).map(lambda digits: "9" * digits),  # more digits than Python reads
+    st.sampled_from(["", " ", "null", "NaN", "-Infinity", "1e999999", '"\\ud800"', "\ufeff{}", "{}{}"]),
+    st.text(),
+)
+_inputs = st.one_of(
+    _json_texts.map(lambda text: text.encode("utf-8", "surrogatepass")),
+    st.binary(),  # not UTF-8, mostly
+)
+
+
+@FUZZ
+@given(
+    data=_inputs,
+    how=st.sampled_from(["inline", "file"]),
+    workflow=st.sampled_from([TakesAModel, TakesAMapping, TakesANumber, TakesNothing]),
+)
+def test_random_input_parses_or_is_refused_in_one_line(data: bytes, how: str, workflow: type) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        if how == "file":
+            path = Path(tmp) / "input.json"
+            path.write_bytes(data)
+            spec = f"@{path}"
+        else:
+            try:
+                spec = data.decode("utf-8")  # a command-line argument is text
+            except UnicodeDecodeError:
+                spec = data.decode("utf-8", "surrogateescape")  # as Python hands over undecodable argv bytes
+        try:
+            value = parse_input(workflow, read_input_text(spec))
+        except CommandError as exc:
+            _one_line(exc.message)
+            return
+        except InputError as exc:
+            _one_line(str(exc))
+            return
+    if workflow is TakesNothing:
+        assert value is None
+    elif workflow is TakesAModel:
+        assert isinstance(value, Order)
+    elif workflow is TakesANumber:
+        assert isinstance(value, int)
+    else:
+        assert isinstance(value, dict)
