@@ -274,3 +274,10 @@ async def test_an_update_error_type_is_kept_when_it_is_a_workflow_error(client: 
         await handle.update("check", "x")
     assert (failed.value.cause.type, failed.value.cause.details) == ("BadValue", ({"value": "x"},))
     await handle.cancel()
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+async def test_a_blank_workflow_id_is_refused_before_anything_starts(client: LocalClient, blank: str) -> None:
+    with pytest.raises(ValueError, match="is empty: give a non-blank id, or none for a random UUID"):
+        await client.start_workflow(Limits, id=blank)
+    assert await client.list_workflows() == []

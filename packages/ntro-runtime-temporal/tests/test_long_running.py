@@ -103,3 +103,8 @@ async def test_continue_as_new_keeps_the_id_and_the_last_run_answers(client: Tem
     description = await client.get_workflow_handle(handle.id).describe(with_state=False)
     assert description.status is WorkflowStatus.COMPLETED
     assert description.run_id == result["run_id"] != handle.first_execution_run_id
+
+
+async def test_a_blank_workflow_id_is_refused_before_the_server_is_asked(client: TemporalClient) -> None:
+    with pytest.raises(ValueError, match="is empty: give a non-blank id"):
+        await client.start_workflow(flows.Limits, id=" ")

@@ -289,6 +289,7 @@ from ntro.runtime.protocol._selection import (  # noqa: E402 - the selection nee
 from ntro.runtime.protocol._shared import (  # noqa: E402
     ErrorType,
     activity_failure,
+    check_workflow_id,
     default_child_id,
     resolve_workflow,
     update_failure,
@@ -309,6 +310,7 @@ __all__ += [
     "WorkflowHandle",
     "WorkflowStatus",
     "activity_failure",
+    "check_workflow_id",
     "default_child_id",
     "installed_clients",
     "open_client",

@@ -11,7 +11,14 @@ from ntro.workflow import registry
 from ntro.workflow._definitions import WorkflowDefinition, defined_workflows, maybe_workflow_definition
 from ntro.workflow.exceptions import UpdateFailedError, WorkflowError
 
-__all__ = ["ErrorType", "activity_failure", "default_child_id", "resolve_workflow", "update_failure"]
+__all__ = [
+    "ErrorType",
+    "activity_failure",
+    "check_workflow_id",
+    "default_child_id",
+    "resolve_workflow",
+    "update_failure",
+]
 
 
 class ErrorType:
@@ -117,3 +124,13 @@ def update_failure(workflow_id: str, update: str, error: BaseException) -> Updat
     cause = error if isinstance(error, WorkflowError) else WorkflowError(str(error), type=type(error).__name__)
     message = f"update {update} of workflow {workflow_id} failed: {cause.type}: {cause.message}"
     return UpdateFailedError(message, workflow_id=workflow_id, update=update, cause=cause)
+
+
+def check_workflow_id(workflow_id: str | None) -> None:
+    """Refuse a workflow id that no engine can use: empty, or only spaces (``None`` means "make one").
+
+    Raises:
+        ValueError: The id is empty or blank; the message says to give one or leave it out.
+    """
+    if workflow_id is not None and not workflow_id.strip():
+        raise ValueError(f"the workflow id {workflow_id!r} is empty: give a non-blank id, or none for a random UUID")

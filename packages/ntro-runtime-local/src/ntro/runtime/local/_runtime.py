@@ -51,6 +51,7 @@ from ntro.runtime.protocol import (
     activity_definition,
     activity_failure,
     bind_driver,
+    check_workflow_id,
     default_child_id,
     find_activity,
     function_hints,
@@ -229,6 +230,7 @@ class LocalRuntime:
             RuntimeError: No event loop is running.
         """
         defn = resolve_workflow(workflow)
+        check_workflow_id(workflow_id)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:

@@ -41,6 +41,7 @@ from ntro.runtime.protocol import (
     ClientOptions,
     WorkflowDescription,
     WorkflowStatus,
+    check_workflow_id,
     resolve_workflow,
     runbook_state,
 )
@@ -237,6 +238,7 @@ class TemporalClient:
         defn = resolve_workflow(workflow)
         require_bound(defn.cls)
         run_fn = getattr(defn.cls, defn.run_method)
+        check_workflow_id(id)
         workflow_id = id if id is not None else str(uuid.uuid4())
         queue = task_queue or self.task_queue
         extra: dict[str, Any] = {}
