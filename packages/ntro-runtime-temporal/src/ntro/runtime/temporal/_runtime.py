@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random as _random
+import sys
 import uuid
 import weakref
 from collections.abc import Callable, Generator, Sequence
@@ -272,4 +273,20 @@ def _workflow_target(workflow: type | str) -> tuple[str, str, type | None]:
         tdefn = cls.__dict__["__temporal_workflow_definition"]
     ntro_defn = maybe_workflow_definition(cls)
     slug = ntro_defn.slug if ntro_defn is not None else str(tdefn.name)
-    return str(tdefn.name), slug, tdefn.ret_type
+    return str(tdefn.name), slug, _sandbox_copy(tdefn.ret_type)
+
+
+def _sandbox_copy(kind: type | None) -> type | None:
+    """Return the sandbox's own copy of ``kind`` when workflow code runs sandboxed and has imported it.
+
+    A slug resolves to the worker's class (the registry keeps it, not the
+    sandbox's throwaway copies), so its return type is the worker's class too;
+    the parent's code, re-imported in the sandbox, knows another class of the
+    same name, and a result decoded into the worker's would not be one of them.
+    """
+    if kind is None or not temporalio.workflow.unsafe.in_sandbox():
+        return kind
+    module = sys.modules.get(getattr(kind, "__module__", ""))
+    name = getattr(kind, "__qualname__", "")
+    found = getattr(module, name, None) if module is not None and "." not in name else None
+    return found if isinstance(found, type) else kind
