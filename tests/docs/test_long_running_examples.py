@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -53,16 +54,23 @@ ENGINES = [
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_examples_print_what_the_guide_shows(engine: str) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "long_running", engine],
-        cwd=EXAMPLES,
-        env=_without_temporal_settings(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "long_running", engine],
+            cwd=EXAMPLES,
+            env=_without_temporal_settings(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+    proc = run()
+    if proc.returncode in (-signal.SIGSEGV, -signal.SIGABRT):
+        # temporalio's native bridge can crash the interpreter while it finalises, after the work is
+        # done (temporalio/sdk-python#300): one more run is allowed, and it must end cleanly.
+        proc = run()
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == (EXAMPLES / "long_running/output.txt").read_text(encoding="utf-8")
 
