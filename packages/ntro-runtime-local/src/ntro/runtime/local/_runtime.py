@@ -277,9 +277,7 @@ class LocalRuntime:
         run = LocalRun(self, defn, instance, info, parent)
         run.unstarted = coro
         ctx = run.context
-        ctx.run(_RUN.set, run)
-        ctx.run(bind_driver, self)
-        ctx.run(_ACTIVITY.set, None)
+        self._enter_run(ctx, run)
         try:
             task = loop.create_task(self._drive(run, coro, first), name=f"ntro:{workflow_id}", context=ctx)
         except BaseException:
@@ -496,9 +494,7 @@ class LocalRuntime:
         ctx = run.context
         outcome = ctx.run(method, *args)
         if inspect.isawaitable(outcome):
-            task = asyncio.get_running_loop().create_task(_await(outcome), context=ctx)
-            run.add_handler_task(task)
-            task.add_done_callback(functools.partial(_handler_done, run))
+            _handler_task(run, ctx, outcome)
             await asyncio.sleep(0)  # let the handler take its first step, as Temporal runs it promptly
         run.schedule_recheck()
         self._touch()
@@ -553,9 +549,7 @@ class LocalRuntime:
         try:
             outcome = ctx.run(getattr(run.instance, handler_defn.method_name), *args)
             if inspect.isawaitable(outcome):
-                task = asyncio.get_running_loop().create_task(_await(outcome), context=ctx)
-                run.add_handler_task(task)
-                task.add_done_callback(functools.partial(_handler_done, run))
+                task = _handler_task(run, ctx, outcome)
                 self._touch()
                 try:
                     outcome = await asyncio.shield(task)
@@ -579,10 +573,14 @@ class LocalRuntime:
         if run.status is LocalWorkflowStatus.RUNNING:
             return run.context
         ctx = contextvars.copy_context()
+        self._enter_run(ctx, run)
+        return ctx
+
+    def _enter_run(self, ctx: contextvars.Context, run: LocalRun) -> None:
+        """Make ``ctx`` the context of ``run``'s workflow code, driven by this runtime."""
         ctx.run(_RUN.set, run)
         ctx.run(bind_driver, self)
         ctx.run(_ACTIVITY.set, None)
-        return ctx
 
     # -- the Runtime protocol: inside a workflow ---------------------------------------------
     def _current_run(self, what: str) -> LocalRun:
@@ -1010,6 +1008,14 @@ def _time_out(run: LocalRun) -> None:
     if run.task is not None and not run.task.done():
         run.timed_out = True
         run.runtime._cancel_run(run)
+
+
+def _handler_task(run: LocalRun, ctx: contextvars.Context, outcome: Awaitable[Any]) -> asyncio.Task[Any]:
+    """Run an async signal or update handler of ``run`` as a task in ``ctx``, cancelled when the run ends."""
+    task = asyncio.get_running_loop().create_task(_await(outcome), context=ctx)
+    run.add_handler_task(task)
+    task.add_done_callback(functools.partial(_handler_done, run))
+    return task
 
 
 def _handler_done(run: LocalRun, task: asyncio.Task[Any]) -> None:

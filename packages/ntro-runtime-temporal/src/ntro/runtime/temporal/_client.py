@@ -531,13 +531,20 @@ class TemporalWorkflowHandle:
         try:
             await self._raw().signal(signal, args=list(args))
         except RPCError as exc:
-            if exc.status == RPCStatusCode.NOT_FOUND:
-                ended = await self._ended_status()
-                if ended is not None:
-                    raise WorkflowNotFoundError(
-                        f"workflow {self._id} {ended.in_words}; only a running workflow takes signals ({signal})"
-                    ) from None
-            raise self._client._rpc_error(exc, self._id) from exc
+            raise await self._not_running(exc, f"signals ({signal})") from exc
+
+    async def _not_running(self, exc: RPCError, takes: str) -> Exception:
+        """Say why a signal or an update was refused: the run has ended, or what the server said.
+
+        ``takes`` is what a running workflow takes and this one no longer does.
+        """
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            ended = await self._ended_status()
+            if ended is not None:
+                return WorkflowNotFoundError(
+                    f"workflow {self._id} {ended.in_words}; only a running workflow takes {takes}"
+                )
+        return self._client._rpc_error(exc, self._id)
 
     async def _ended_status(self) -> WorkflowStatus | None:
         try:
@@ -569,13 +576,7 @@ class TemporalWorkflowHandle:
                 raise UnknownUpdateError(message) from None
             raise failure from exc
         except RPCError as exc:
-            if exc.status == RPCStatusCode.NOT_FOUND:
-                ended = await self._ended_status()
-                if ended is not None:
-                    raise WorkflowNotFoundError(
-                        f"workflow {self._id} {ended.in_words}; only a running workflow takes updates ({update})"
-                    ) from None
-            raise self._client._rpc_error(exc, self._id) from exc
+            raise await self._not_running(exc, f"updates ({update})") from exc
 
     async def query(self, query: str, *args: Any) -> Any:
         """Call a query handler and return its answer.
