@@ -151,18 +151,11 @@ async def run_local(
     """Run a workflow in-process to completion and return its result.
 
     The ntro 0.1.2 entry helper, kept: ``arg=None`` means the run method
-    takes no argument. Use ``args=[a, b]`` for several. As in ntro 0.1.2,
-    where the run was awaited in the caller's task, cancelling the caller
-    cancels the run.
+    takes no argument. Use ``args=[a, b]`` for several. As in ntro 0.1.2, the
+    run's code runs in the caller's task (no task is made for it; see
+    :meth:`LocalRuntime.run`), so cancelling the caller cancels the run.
     """
-    handle = await start_local(
-        cls,
-        *(() if arg is None else (arg,)),
-        args=args,
-        workflow_id=workflow_id,
-        task_queue=task_queue,
-        runtime=runtime,
-    )
-    task = handle._run.task
-    assert task is not None
-    return await task
+    if arg is not None and args:
+        raise TypeError("pass either one positional argument or args=[...], not both")
+    rt = runtime if runtime is not None else default_runtime()
+    return await rt.run(cls, tuple(args) if arg is None else (arg,), workflow_id=workflow_id, task_queue=task_queue)

@@ -149,20 +149,19 @@ class LocalClientHandle:
             WorkflowNotFoundError: No workflow has this id.
         """
         run = self._find()
-        task = run.task
-        assert task is not None
-        if not task.done():
-            await asyncio.wait((task,))  # unlike awaiting the task, a cancelled run is not our cancellation
-        status = WorkflowStatus(run.status.value)
-        if task.cancelled():
+        ended = run.completion()
+        if not ended.done():
+            await asyncio.wait((ended,))  # unlike awaiting it, a cancelled run is not our cancellation
+        status = WorkflowStatus(run.latest().status.value)  # the chain may have continued meanwhile
+        if ended.cancelled():
             raise WorkflowFailedError(
                 f"workflow {self._id} {WorkflowStatus.CANCELED.in_words}",
                 workflow_id=self._id,
                 status=WorkflowStatus.CANCELED.value,
             )
-        exc = task.exception()
+        exc = ended.exception()
         if exc is None:
-            return task.result()
+            return ended.result()
         if status is WorkflowStatus.TIMED_OUT:
             message = f"workflow {self._id} {status.in_words}"
         else:
@@ -206,12 +205,11 @@ class LocalClientHandle:
             WorkflowNotFoundError: No workflow has this id.
         """
         run = self._find()
-        task = run.task
-        assert task is not None
-        if task.done():
+        if run.ended:
             return
-        self._client.runtime._cancel_run(run)
-        await asyncio.wait((task,))
+        ended = run.completion()
+        self._client.runtime._cancel_run(run.latest())
+        await asyncio.wait((ended,))
 
 
 class LocalClient:
@@ -330,12 +328,12 @@ class LocalClient:
     async def aclose(self) -> None:
         """Stop watching the runtime and cancel the runs still running, waiting for them to stop."""
         self.runtime.remove_observer(self._observe)
-        running = [run for run in self.runtime._runs.values() if run.task is not None and not run.task.done()]
+        running = [run for run in self.runtime._runs.values() if not run.ended]
+        ended = [run.completion() for run in running]
         for run in running:
             self.runtime._cancel_run(run)
-        tasks = [run.task for run in running if run.task is not None]
-        if tasks:
-            await asyncio.wait(tasks)
+        if ended:
+            await asyncio.wait(ended)
 
 
 @contextlib.asynccontextmanager

@@ -31,8 +31,7 @@ class LocalChildHandle:
         return self._run.info.run_id
 
     def __await__(self) -> Any:
-        assert self._run.task is not None
-        return asyncio.shield(self._run.task).__await__()
+        return asyncio.shield(self._run.completion()).__await__()
 
     async def signal(self, signal: str, arg: Any = None, /) -> None:
         """Send ``signal`` to the child (``arg`` None sends no argument)."""
@@ -91,17 +90,15 @@ class LocalWorkflowHandle:
 
     async def result(self) -> Any:
         """Wait for the run to finish and return its result (its error is raised)."""
-        assert self._run.task is not None
-        return await asyncio.shield(self._run.task)
+        return await asyncio.shield(self._run.completion())
 
     async def cancel(self) -> None:
         """Cancel the run (and so its children and running activities) and wait for it to stop."""
-        task = self._run.task
-        assert task is not None
-        if task.done():
+        if self._run.ended:
             return
-        self._run.runtime._cancel_run(self._run)
-        await asyncio.wait((task,))
+        ended = self._run.completion()
+        self._run.runtime._cancel_run(self._run.latest())
+        await asyncio.wait((ended,))
 
     async def describe(self) -> LocalWorkflowDescription:
         """Return a :class:`LocalWorkflowDescription` snapshot (of the newest run, after a continue-as-new)."""
@@ -116,4 +113,4 @@ class LocalWorkflowHandle:
 
     def done(self) -> bool:
         """Whether the run has finished."""
-        return self._run.task is not None and self._run.task.done()
+        return self._run.ended

@@ -77,9 +77,12 @@ class LocalRun:
         "close_time",
         "context",
         "defn",
+        "final",
         "handler_tasks",
         "info",
+        "inline",
         "instance",
+        "outcome",
         "parent",
         "running_children",
         "runtime",
@@ -106,7 +109,13 @@ class LocalRun:
         self.info = info
         self.serial = next(_serials)
         self.status = LocalWorkflowStatus.RUNNING
+        # The task running the run's code: its own, or the caller's when run inline (``LocalRuntime.run``).
         self.task: asyncio.Task[Any] | None = None
+        self.inline = False
+        # Run inline: the future of the chain's outcome, made when a handle first waits for it.
+        self.outcome: asyncio.Future[Any] | None = None
+        # Run inline and ended: its result and error, for a handle that asks afterwards.
+        self.final: tuple[Any, BaseException | None] | None = None
         # The run method's coroutine until the task takes its first step (closed if it never does).
         self.unstarted: Coroutine[Any, Any, Any] | None = None
         self.context: contextvars.Context = contextvars.copy_context()
@@ -133,6 +142,42 @@ class LocalRun:
         while run.successor is not None:
             run = run.successor
         return run
+
+    @property
+    def ended(self) -> bool:
+        """Whether this run's chain (itself and the runs it continued as) has finished."""
+        return self.latest().status is not LocalWorkflowStatus.RUNNING
+
+    def completion(self) -> asyncio.Future[Any]:
+        """Return what to wait on for the outcome of this run's chain (a run continued as new goes on).
+
+        A run with a task of its own ends with that task. A run driven inline,
+        in its caller's task, gets a future the first time one is asked for;
+        :meth:`settle` resolves it when the chain ends.
+        """
+        run = self.latest()
+        if not run.inline:
+            assert run.task is not None
+            return run.task
+        if run.outcome is None:
+            run.outcome = asyncio.get_running_loop().create_future()
+            if run.final is not None:  # asked after the end
+                run.settle(*run.final)
+        return run.outcome
+
+    def settle(self, result: Any = None, error: BaseException | None = None) -> None:
+        """Record how an inline run's chain ended, and resolve its future if one was asked for."""
+        run = self.latest()
+        run.final = (result, error)
+        future = run.outcome
+        if future is None or future.done():
+            return
+        if error is None:
+            future.set_result(result)
+        elif isinstance(error, asyncio.CancelledError):
+            future.cancel()
+        else:
+            future.set_exception(error)
 
     # -- deterministic helpers ----------------------------------------------------------
     @property

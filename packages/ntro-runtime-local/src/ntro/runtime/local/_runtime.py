@@ -24,7 +24,7 @@ import logging
 import random
 import sys
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
@@ -33,6 +33,7 @@ import attrs
 from ntro.runtime.local._clock import Clock, VirtualClock, WallClock
 from ntro.runtime.local._events import LocalEvent, Observer
 from ntro.runtime.local._handles import LocalChildHandle, LocalWorkflowHandle
+from ntro.runtime.local._ids import new_id
 from ntro.runtime.local._run import LocalRun, LocalWorkflowStatus
 from ntro.runtime.protocol import (
     DEFAULT_ACTIVITY_OPTIONS,
@@ -230,20 +231,83 @@ class LocalRuntime:
             RuntimeError: No event loop is running.
         """
         defn = resolve_workflow(workflow)
-        check_workflow_id(workflow_id)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             raise RuntimeError(
                 f"starting workflow {defn.name} needs a running event loop: start it from async code"
             ) from None
+        run, drive, child_seq = self._prepare(
+            defn, args, workflow_id, task_queue, run_id, parent, start_signal, start_signal_args
+        )
+        try:
+            task = loop.create_task(drive, name=f"ntro:{run.info.workflow_id}", context=run.context)
+        except BaseException:
+            drive.close()
+            assert run.unstarted is not None
+            run.unstarted.close()
+            raise
+        run.task = task
+        self._record(run, child_seq)
+        return LocalWorkflowHandle(run)
+
+    async def run(
+        self,
+        workflow: type | str,
+        args: Sequence[Any] = (),
+        *,
+        workflow_id: str | None = None,
+        task_queue: str | None = None,
+    ) -> Any:
+        """Run a workflow (class or slug) with ``args`` to completion in the caller's task; return its result.
+
+        What :func:`~ntro.runtime.local.run_local` does. The run is the same as
+        one :meth:`start` begins (its own context, reachable through
+        :meth:`get_handle` while it runs, cancelled with its caller), but its
+        code runs in the caller's task, as in ntro 0.1.2, so no task is made
+        for it: the cheapest way to run many workflows at once.
+
+        Raises:
+            The errors of :meth:`start`, and the run's own error.
+        """
+        task = asyncio.current_task()
+        if task is None:  # driven by something other than an asyncio task: give the run one
+            return await self.start(workflow, args, workflow_id=workflow_id, task_queue=task_queue).result()
+        run, drive, _ = self._prepare(resolve_workflow(workflow), args, workflow_id, task_queue, "", None, None, ())
+        run.task = task
+        run.inline = True
+        self._record(run, 0)
+        try:
+            result = await _InContext(run.context, drive)
+        except BaseException as exc:
+            run.settle(error=exc)
+            raise
+        run.settle(result)
+        return result
+
+    def _prepare(
+        self,
+        defn: WorkflowDefinition,
+        args: Sequence[Any],
+        workflow_id: str | None,
+        task_queue: str | None,
+        run_id: str,
+        parent: LocalRun | None,
+        start_signal: str | None,
+        start_signal_args: Sequence[Any],
+    ) -> tuple[LocalRun, Coroutine[Any, Any, Any], int]:
+        """Check a start and make its run and the coroutine that drives it; record nothing yet.
+
+        Also returns the number of the child id given by default (0: not a child, or its id was given).
+        """
+        check_workflow_id(workflow_id)
         child_seq = 0
         if workflow_id is None:
             if parent is not None:
                 child_seq = parent.child_seq + 1
                 workflow_id = default_child_id(parent.info.workflow_id, defn.slug, child_seq)
             else:
-                workflow_id = str(uuid.uuid4())
+                workflow_id = new_id()
         existing = self._runs.get(workflow_id)
         if existing is not None and existing.status is LocalWorkflowStatus.RUNNING:
             raise WorkflowError(
@@ -276,19 +340,17 @@ class LocalRuntime:
         )
         run = LocalRun(self, defn, instance, info, parent)
         run.unstarted = coro
-        ctx = run.context
-        self._enter_run(ctx, run)
-        try:
-            task = loop.create_task(self._drive(run, coro, first), name=f"ntro:{workflow_id}", context=ctx)
-        except BaseException:
-            coro.close()
-            raise
-        # Nothing can fail from here on: record the run.
-        run.task = task
-        if existing is not None:
+        self._enter_run(run.context, run)
+        return run, self._drive(run, coro, first), child_seq
+
+    def _record(self, run: LocalRun, child_seq: int) -> None:
+        """Make a run that nothing can stop from starting any more reachable, and tell the observers."""
+        workflow_id = run.info.workflow_id
+        if workflow_id in self._runs:
             self._finished.pop(workflow_id, None)
             del self._runs[workflow_id]  # re-inserted below, so the table stays in start order
         self._runs[workflow_id] = run
+        parent = run.parent
         if parent is not None:
             if child_seq:
                 parent.child_seq = child_seq
@@ -300,10 +362,12 @@ class LocalRuntime:
             parent.running_children.add(run)
         if self._observers:
             self._emit(
-                "workflow.started", workflow_id, workflow_type=defn.name, parent_workflow_id=info.parent_workflow_id
+                "workflow.started",
+                workflow_id,
+                workflow_type=run.defn.name,
+                parent_workflow_id=run.info.parent_workflow_id,
             )
         self._touch()
-        return LocalWorkflowHandle(run)
 
     async def _drive(
         self, run: LocalRun, coro: Coroutine[Any, Any, Any], first: Callable[[], Any] | None = None
@@ -367,11 +431,13 @@ class LocalRuntime:
             args = _carry_args(args, getattr(defn.cls, defn.run_method), f"the input of workflow {defn.name}")
         instance = defn.cls()
         coro = getattr(instance, defn.run_method)(*args)
-        info = attrs.evolve(run.info, run_id=str(uuid.uuid4()), start_time=self.clock.now())
+        info = attrs.evolve(run.info, run_id=new_id(), start_time=self.clock.now())
         parent = run.parent
         nxt = LocalRun(self, defn, instance, info, parent)
         nxt.context = run.context
         nxt.task = run.task
+        nxt.inline = run.inline
+        nxt.outcome = run.outcome
         run.successor = nxt
         run.status = LocalWorkflowStatus.CONTINUED_AS_NEW
         self._close(run)
@@ -399,7 +465,7 @@ class LocalRuntime:
         code, so it is closed as ``CANCELED`` when the task ends.
         """
         task = run.task
-        if task is None or task.done():
+        if task is None or run.ended:
             return
         if run.unstarted is not None:
             task.add_done_callback(functools.partial(self._settle, run))
@@ -1005,9 +1071,46 @@ def _resolve(future: asyncio.Future[None]) -> None:
 
 
 def _time_out(run: LocalRun) -> None:
-    if run.task is not None and not run.task.done():
+    if not run.ended:
         run.timed_out = True
         run.runtime._cancel_run(run)
+
+
+class _InContext:
+    """Await a coroutine with each of its steps run in ``context``: what a task does, without the task.
+
+    ``LocalRuntime.run`` drives a run this way in its caller's task, so the
+    run's code sees its own context (its run, its driver) while the caller's
+    stays as it was. Whatever the coroutine yields goes to the caller's task,
+    and whatever that task sends or throws in (a result, a cancellation) goes
+    back to the coroutine.
+    """
+
+    __slots__ = ("_context", "_coro")
+
+    def __init__(self, context: contextvars.Context, coro: Coroutine[Any, Any, Any]) -> None:
+        self._context = context
+        self._coro = coro
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        enter = self._context.run
+        coro = self._coro
+        step: Callable[[Any], Any] = coro.send
+        value: Any = None
+        while True:
+            try:
+                yielded = enter(step, value)
+            except StopIteration as stop:
+                return stop.value
+            try:
+                value = yield yielded
+            except GeneratorExit:
+                enter(coro.close)
+                raise
+            except BaseException as exc:  # a cancellation, or an error thrown in: the coroutine handles it
+                step, value = coro.throw, exc
+            else:
+                step = coro.send
 
 
 def _handler_task(run: LocalRun, ctx: contextvars.Context, outcome: Awaitable[Any]) -> asyncio.Task[Any]:
