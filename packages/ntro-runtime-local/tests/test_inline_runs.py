@@ -152,4 +152,3 @@ async def test_a_finished_inline_run_is_freed() -> None:
     gc.collect()
     assert all(ref() is None for ref in refs)
     assert not rt.list_workflows()
-
