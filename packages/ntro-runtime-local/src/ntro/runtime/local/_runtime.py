@@ -23,6 +23,7 @@ import inspect
 import logging
 import random
 import sys
+import types
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from datetime import datetime, timedelta
@@ -36,8 +37,10 @@ from ntro.runtime.local._handles import LocalChildHandle, LocalWorkflowHandle
 from ntro.runtime.local._ids import new_id
 from ntro.runtime.local._run import LocalRun, LocalWorkflowStatus
 from ntro.runtime.protocol import (
+    ACTIVITY_ATTR,
     DEFAULT_ACTIVITY_OPTIONS,
     DEFAULT_PAYLOAD_CONVERTER,
+    ActivityDefinition,
     ActivityInfo,
     ActivityOptions,
     ChildWorkflowOptions,
@@ -644,9 +647,7 @@ class LocalRuntime:
 
     def _enter_run(self, ctx: contextvars.Context, run: LocalRun) -> None:
         """Make ``ctx`` the context of ``run``'s workflow code, driven by this runtime."""
-        ctx.run(_RUN.set, run)
-        ctx.run(bind_driver, self)
-        ctx.run(_ACTIVITY.set, None)
+        ctx.run(_enter, self, run)
 
     # -- the Runtime protocol: inside a workflow ---------------------------------------------
     def _current_run(self, what: str) -> LocalRun:
@@ -672,7 +673,8 @@ class LocalRuntime:
             fn = found.fn
         else:
             fn = activity
-            name = _activity_name(fn)
+            defn = getattr(fn, ACTIVITY_ATTR, None)
+            name = defn.name if type(defn) is ActivityDefinition else _activity_name(fn)
         if self._hosted:
             hosted = self._hosted.get(name)
             if hosted is None:
@@ -697,7 +699,7 @@ class LocalRuntime:
             try:
                 if plain:  # no deadline to keep
                     result = fn(*args)
-                    if inspect.isawaitable(result):
+                    if type(result) is _Coroutine or inspect.isawaitable(result):
                         result = await result
                 else:
                     result = await self._attempt(fn, args, options, None, current)
@@ -713,7 +715,8 @@ class LocalRuntime:
                     run.schedule_recheck()
                 if self._virtual:
                     self.clock.touch()  # type: ignore[attr-defined]
-            _emit_observable(result, run, name, 1)
+            if _EVENTS in sys.modules:
+                _emit_observable(result, run, name, 1)
             return result
         return await self._execute_with_options(run, seq, fn, name, args, options, by_name=isinstance(activity, str))
 
@@ -1076,6 +1079,12 @@ def _time_out(run: LocalRun) -> None:
         run.runtime._cancel_run(run)
 
 
+def _enter(runtime: LocalRuntime, run: LocalRun) -> None:
+    _RUN.set(run)
+    bind_driver(runtime)
+    _ACTIVITY.set(None)
+
+
 class _InContext:
     """Await a coroutine with each of its steps run in ``context``: what a task does, without the task.
 
@@ -1160,9 +1169,13 @@ def _carry_args(args: Sequence[Any], fn: Callable[..., Any], what: str) -> tuple
     return _read_args(payloads, function_hints(fn), what)
 
 
+_EVENTS = "ntro.events"
+_Coroutine = types.CoroutineType
+
+
 def _emit_observable(result: Any, run: LocalRun | None, name: str, attempt: int) -> None:
     """Emit an activity's :class:`~ntro.events.ObservableResult` (nothing can be one unless ntro.events is loaded)."""
-    events = sys.modules.get("ntro.events")
+    events = sys.modules.get(_EVENTS)
     if events is not None:
         workflow_id = run.info.workflow_id if run is not None else "<no-workflow>"
         events.emit_result(result, workflow_id=workflow_id, activity=name, attempt=attempt)
