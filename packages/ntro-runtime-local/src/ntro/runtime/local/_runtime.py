@@ -563,9 +563,11 @@ class LocalRuntime:
         ctx = run.context
         outcome = ctx.run(method, *args)
         if inspect.isawaitable(outcome):
-            _handler_task(run, ctx, outcome)
-            await asyncio.sleep(0)  # let the handler take its first step, as Temporal runs it promptly
-        run.schedule_recheck()
+            # Its first step runs now, as Temporal runs a handler promptly; only a handler that
+            # has to wait gets a task for the rest.
+            _start_handler(run, ctx, outcome)
+        # The handler has made its change: wake the gates it opens now, not a loop turn later.
+        ctx.run(run.recheck)
         self._touch()
 
     async def run_query(self, run: LocalRun, query: Any, args: Sequence[Any]) -> Any:
@@ -1120,6 +1122,59 @@ class _InContext:
                 step, value = coro.throw, exc
             else:
                 step = coro.send
+
+
+def _start_handler(run: LocalRun, ctx: contextvars.Context, outcome: Awaitable[Any]) -> None:
+    """Run an async signal handler's first step now, in ``ctx``; give it a task only if it has to wait.
+
+    A handler that fails in its first step fails in a task too, so the error
+    surfaces as it would with a task from the start.
+    """
+    if type(outcome) is not _Coroutine:
+        _handler_task(run, ctx, outcome)
+        return
+    coro: Coroutine[Any, Any, Any] = outcome
+    try:
+        yielded = ctx.run(coro.send, None)
+    except StopIteration:
+        return
+    except BaseException as exc:
+        _handler_task(run, ctx, _raise(exc))
+        return
+    _handler_task(run, ctx, _Resumed(coro, yielded))
+
+
+async def _raise(exc: BaseException) -> NoReturn:
+    raise exc
+
+
+class _Resumed:
+    """Await the rest of a coroutine whose first step has run and yielded ``yielded``."""
+
+    __slots__ = ("_coro", "_yielded")
+
+    def __init__(self, coro: Coroutine[Any, Any, Any], yielded: Any) -> None:
+        self._coro = coro
+        self._yielded = yielded
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        coro = self._coro
+        yielded = self._yielded
+        while True:
+            try:
+                value = yield yielded
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:  # a cancellation, or an error thrown in: the coroutine handles it
+                step: Callable[[Any], Any] = coro.throw
+                value = exc
+            else:
+                step = coro.send
+            try:
+                yielded = step(value)
+            except StopIteration as stop:
+                return stop.value
 
 
 def _handler_task(run: LocalRun, ctx: contextvars.Context, outcome: Awaitable[Any]) -> asyncio.Task[Any]:
