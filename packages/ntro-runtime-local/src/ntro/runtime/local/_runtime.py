@@ -693,18 +693,26 @@ class LocalRuntime:
         else:
             seq = 0
         plain = options is DEFAULT_ACTIVITY_OPTIONS
-        if (plain or options.retry_policy is None) and not self._observers and not self.payload_parity:
-            # Fast path: one attempt (no retry policy), nobody watching, objects handed over as they are.
+        if (plain or options.retry_policy is None) and not self._observers:
+            # Fast path: one attempt (no retry policy), nobody watching.
+            hints: FunctionHints | None = None
+            if self.payload_parity:  # encoded as the workflow sends them, read by the attempt, as below
+                hints = function_hints(fn)
+                sent = _send_args(args, name)
             current = _Attempt(run, seq, 1, name, (), options.heartbeat_timeout)
             token = _ACTIVITY.set(current)
             self._inflight += 1
             try:
+                if hints is not None:
+                    args = _read_args(sent, hints, f"the arguments of activity {name}")
                 if plain:  # no deadline to keep
                     result = fn(*args)
                     if type(result) is _Coroutine or inspect.isawaitable(result):
                         result = await result
                 else:
                     result = await self._attempt(fn, args, options, None, current)
+                if hints is not None:
+                    reply = _reply(result, name)
             except Exception as exc:
                 failure = activity_failure(exc, name)
                 if failure is exc:
@@ -719,6 +727,10 @@ class LocalRuntime:
                     self.clock.touch()  # type: ignore[attr-defined]
             if _EVENTS in sys.modules:
                 _emit_observable(result, run, name, 1)
+            if hints is not None:
+                # By name the result is read as Any, by function as its return hint (as on Temporal).
+                hint = Any if isinstance(activity, str) else hints.result
+                return _read(reply, hint, f"the result of activity {name}")
             return result
         return await self._execute_with_options(run, seq, fn, name, args, options, by_name=isinstance(activity, str))
 
@@ -744,10 +756,7 @@ class LocalRuntime:
         hints: FunctionHints | None = None
         if self.payload_parity:
             hints = function_hints(fn)
-            try:
-                sent = [DEFAULT_PAYLOAD_CONVERTER.to_payload(arg) for arg in args]
-            except PayloadError as exc:
-                raise PayloadError(f"the arguments of activity {name}: {exc.message}", non_retryable=True) from exc
+            sent = _send_args(args, name)
         previous: tuple[Any, ...] = ()
         while True:
             if self._observers:
@@ -762,10 +771,7 @@ class LocalRuntime:
                     assert hints is not None
                     received = _read_args(sent, hints, f"the arguments of activity {name}")
                     returned = await self._attempt(fn, received, options, started, current)
-                    try:
-                        reply = DEFAULT_PAYLOAD_CONVERTER.to_payload(returned)
-                    except PayloadError as exc:
-                        raise PayloadError(f"activity {name} failed: its result: {exc.message}") from exc
+                    reply = _reply(returned, name)
             except Exception as exc:
                 failure = exc
             else:
@@ -1213,6 +1219,22 @@ def _carry(value: Any, hint: Any, what: str) -> Any:
     except PayloadError as exc:
         raise PayloadError(f"{what}: {exc.message}", non_retryable=True) from exc
     return _read(payload, hint, what)
+
+
+def _send_args(args: Sequence[Any], name: str) -> list[Payload]:
+    """Encode an activity's arguments as the workflow sends them (payload parity)."""
+    try:
+        return [DEFAULT_PAYLOAD_CONVERTER.to_payload(arg) for arg in args]
+    except PayloadError as exc:
+        raise PayloadError(f"the arguments of activity {name}: {exc.message}", non_retryable=True) from exc
+
+
+def _reply(returned: Any, name: str) -> Payload:
+    """Encode what an activity attempt returned (payload parity); a result with no JSON form fails the attempt."""
+    try:
+        return DEFAULT_PAYLOAD_CONVERTER.to_payload(returned)
+    except PayloadError as exc:
+        raise PayloadError(f"activity {name} failed: its result: {exc.message}") from exc
 
 
 def _carry_args(args: Sequence[Any], fn: Callable[..., Any], what: str) -> tuple[Any, ...]:
