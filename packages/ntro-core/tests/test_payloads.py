@@ -217,3 +217,54 @@ def test_the_converter_matches_temporalio() -> None:
         assert back == ours.from_payload(mine, hint)
     with pytest.raises(Exception, match="Unable to serialize unknown type"):
         theirs.to_payloads([object()])
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        (5, int),
+        (-(2**100), Any),
+        (True, bool),
+        (False, None),
+        ("plain ascii \x00\n\"'", str),
+        ("", Any),
+        (None, int),
+        (b"\xff\x00", str),
+    ],
+)
+def test_values_carried_as_they_are_come_back_the_same(value: Any, hint: Any) -> None:
+    conv = PayloadConverter()
+    assert conv.carries_as_is(value, hint)
+    back = conv.from_payload(conv.to_payload(value), hint)  # the long way, which the shortcut skips
+    assert back == value and type(back) is type(value)
+    assert conv.round_trip(value, hint) is value
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        (True, int),  # a bool read as int is an int
+        (5, float),  # read as 5.0
+        (5, bool),
+        ("5", int),
+        ("caf\u00e9", str),  # not ASCII: the long way
+        (1.5, float),  # floats: NaN and infinities do not come back as they are
+        ([1], list),
+        (Colour.RED, Colour),
+    ],
+)
+def test_other_values_take_the_long_way(value: Any, hint: Any) -> None:
+    assert not PayloadConverter().carries_as_is(value, hint)
+
+
+def test_arguments_are_carried_as_they_are_only_when_every_one_is() -> None:
+    conv = PayloadConverter()
+
+    def fn(a: int, b: str, c: Any) -> None: ...
+
+    hints = function_hints(fn)
+    assert conv.carry_args_as_is((1, "x", None), hints)
+    assert conv.carry_args_as_is((1, "x"), hints)
+    assert not conv.carry_args_as_is((1, "x", [1]), hints)
+    assert not conv.carry_args_as_is((1.0, "x"), hints)
+    assert conv.round_trip_args(("1",), function_hints(lambda a: a)) == ("1",)

@@ -231,12 +231,29 @@ class PayloadConverter:
         except Exception as exc:
             raise PayloadError(f"a payload cannot be read as {_type_name(hint)}: {_one_line(exc)}") from exc
 
+    def carries_as_is(self, value: Any, type_hint: Any = None) -> bool:
+        """Whether :meth:`round_trip` gives ``value`` back as it is when read as ``type_hint``.
+
+        True for ``None`` and ``bytes`` (carried without JSON), and for an
+        ``int``, a ``bool`` or an ASCII ``str`` read as its own type or as
+        ``Any`` (JSON gives back an equal value of the same type). Callers skip
+        the conversion then: the receiver gets exactly what it would have got.
+        """
+        kind = type(value)
+        if kind is int or kind is bool:  # the commonest first
+            return type_hint is kind or type_hint is Any or type_hint is None
+        if value is None or kind is bytes:
+            return True
+        return kind is str and (type_hint is str or type_hint is Any or type_hint is None) and value.isascii()
+
     def round_trip(self, value: Any, type_hint: Any = None) -> Any:
         """Return ``value`` as a receiver with ``type_hint`` would get it: encoded, then read back.
 
         Raises:
             PayloadError: It cannot be encoded, or not read as ``type_hint``.
         """
+        if self.carries_as_is(value, type_hint):
+            return value
         return self.from_payload(self.to_payload(value), type_hint)
 
     def round_trip_args(self, args: Sequence[Any], hints: FunctionHints) -> tuple[Any, ...]:
@@ -247,8 +264,19 @@ class PayloadConverter:
         Raises:
             PayloadError: One cannot be encoded, or not read as its parameter's hint.
         """
+        if self.carry_args_as_is(args, hints):
+            return tuple(args)
         payloads = [self.to_payload(arg) for arg in args]
         return tuple(self.from_payload(payload, hints.param(i)) for i, payload in enumerate(payloads))
+
+    def carry_args_as_is(self, args: Sequence[Any], hints: FunctionHints) -> bool:
+        """Whether every one of ``args`` is carried as it is to its parameter (see :meth:`carries_as_is`)."""
+        params = hints.params or ()
+        for index, arg in enumerate(args):
+            hint = params[index] if index < len(params) else Any  # hints.param(index), without the call
+            if not self.carries_as_is(arg, hint):
+                return False
+        return True
 
 
 DEFAULT_PAYLOAD_CONVERTER: Final = PayloadConverter()

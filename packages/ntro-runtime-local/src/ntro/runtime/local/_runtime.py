@@ -696,14 +696,17 @@ class LocalRuntime:
         if (plain or options.retry_policy is None) and not self._observers:
             # Fast path: one attempt (no retry policy), nobody watching.
             hints: FunctionHints | None = None
+            sent: list[Payload] | None = None
             if self.payload_parity:  # encoded as the workflow sends them, read by the attempt, as below
                 hints = function_hints(fn)
-                sent = _send_args(args, name)
+                if not DEFAULT_PAYLOAD_CONVERTER.carry_args_as_is(args, hints):
+                    sent = _send_args(args, name)
             current = _Attempt(run, seq, 1, name, (), options.heartbeat_timeout)
             token = _ACTIVITY.set(current)
             self._inflight += 1
             try:
-                if hints is not None:
+                if sent is not None:
+                    assert hints is not None
                     args = _read_args(sent, hints, f"the arguments of activity {name}")
                 if plain:  # no deadline to keep
                     result = fn(*args)
@@ -712,7 +715,12 @@ class LocalRuntime:
                 else:
                     result = await self._attempt(fn, args, options, None, current)
                 if hints is not None:
-                    reply = _reply(result, name)
+                    # By name the result is read as Any, by function as its return hint (as on Temporal).
+                    result_hint = Any if isinstance(activity, str) else hints.result
+                    if not DEFAULT_PAYLOAD_CONVERTER.carries_as_is(result, result_hint):
+                        reply = _reply(result, name)
+                    else:
+                        hints = None  # nothing to read back
             except Exception as exc:
                 failure = activity_failure(exc, name)
                 if failure is exc:
@@ -728,9 +736,7 @@ class LocalRuntime:
             if _EVENTS in sys.modules:
                 _emit_observable(result, run, name, 1)
             if hints is not None:
-                # By name the result is read as Any, by function as its return hint (as on Temporal).
-                hint = Any if isinstance(activity, str) else hints.result
-                return _read(reply, hint, f"the result of activity {name}")
+                return _read(reply, result_hint, f"the result of activity {name}")
             return result
         return await self._execute_with_options(run, seq, fn, name, args, options, by_name=isinstance(activity, str))
 
@@ -1214,6 +1220,8 @@ def _read_args(payloads: Sequence[Payload], hints: FunctionHints, what: str) -> 
 
 def _carry(value: Any, hint: Any, what: str) -> Any:
     """Return ``value`` as a receiver reading it as ``hint`` gets it (payload parity)."""
+    if DEFAULT_PAYLOAD_CONVERTER.carries_as_is(value, hint):
+        return value
     try:
         payload = DEFAULT_PAYLOAD_CONVERTER.to_payload(value)
     except PayloadError as exc:
@@ -1239,11 +1247,14 @@ def _reply(returned: Any, name: str) -> Payload:
 
 def _carry_args(args: Sequence[Any], fn: Callable[..., Any], what: str) -> tuple[Any, ...]:
     """Return call arguments as ``fn`` gets them (payload parity): all encoded, then each read with its hint."""
+    hints = function_hints(fn)
+    if DEFAULT_PAYLOAD_CONVERTER.carry_args_as_is(args, hints):
+        return tuple(args)
     try:
         payloads = [DEFAULT_PAYLOAD_CONVERTER.to_payload(arg) for arg in args]
     except PayloadError as exc:
         raise PayloadError(f"{what}: {exc.message}", non_retryable=True) from exc
-    return _read_args(payloads, function_hints(fn), what)
+    return _read_args(payloads, hints, what)
 
 
 _EVENTS = "ntro.events"
