@@ -38,7 +38,7 @@ use ``ntro workflow lint`` and the harness's Temporal mode for that.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from ntro.runtime.local._client import LocalClient, LocalClientHandle, open_client
@@ -139,7 +139,7 @@ async def start_local(
     )
 
 
-async def run_local(
+def run_local(
     cls: type | str,
     arg: Any = None,
     *,
@@ -147,15 +147,22 @@ async def run_local(
     workflow_id: str | None = None,
     task_queue: str = "local",
     runtime: LocalRuntime | None = None,
-) -> Any:
-    """Run a workflow in-process to completion and return its result.
+) -> Coroutine[Any, Any, Any]:
+    """Run a workflow in-process to completion; await the call for its result.
 
     The ntro 0.1.2 entry helper, kept: ``arg=None`` means the run method
     takes no argument. Use ``args=[a, b]`` for several. As in ntro 0.1.2, the
     run's code runs in the caller's task (no task is made for it; see
     :meth:`LocalRuntime.run`), so cancelling the caller cancels the run.
+
+    Returns:
+        The coroutine of :meth:`LocalRuntime.run` (what an ``async def`` would
+        return, without a coroutine of its own around it).
+
+    Raises:
+        TypeError: Both ``arg`` and ``args`` were given (at the call).
     """
     if arg is not None and args:
         raise TypeError("pass either one positional argument or args=[...], not both")
     rt = runtime if runtime is not None else default_runtime()
-    return await rt.run(cls, tuple(args) if arg is None else (arg,), workflow_id=workflow_id, task_queue=task_queue)
+    return rt.run(cls, tuple(args) if arg is None else (arg,), workflow_id=workflow_id, task_queue=task_queue)

@@ -95,7 +95,22 @@ class _Attempt:
         self.beat: Callable[[], None] | None = None  # restarts the heartbeat watchdog
 
 
-_ACTIVITY: contextvars.ContextVar[_Attempt | None] = contextvars.ContextVar("ntro_local_activity", default=None)
+# The attempt running in a context. A call with the default options (one attempt, no deadline, no
+# heartbeat timeout) sets just (run, seq, name); the record is made only if the activity asks for it.
+_ACTIVITY: contextvars.ContextVar[_Attempt | tuple[LocalRun | None, int, str] | None] = contextvars.ContextVar(
+    "ntro_local_activity", default=None
+)
+
+
+def _current_attempt() -> _Attempt | None:
+    """Return the attempt running in this context (``None`` outside activities)."""
+    current = _ACTIVITY.get()
+    if type(current) is tuple:
+        run, seq, name = current
+        attempt = _Attempt(run, seq, 1, name)
+        _ACTIVITY.set(attempt)  # within the call: its reset restores what came before
+        return attempt
+    return current  # type: ignore[return-value]
 
 
 class LocalRuntime:
@@ -701,8 +716,9 @@ class LocalRuntime:
                 hints = function_hints(fn)
                 if not DEFAULT_PAYLOAD_CONVERTER.carry_args_as_is(args, hints):
                     sent = _send_args(args, name)
-            current = _Attempt(run, seq, 1, name, (), options.heartbeat_timeout)
-            token = _ACTIVITY.set(current)
+            token = _ACTIVITY.set(
+                (run, seq, name) if plain else _Attempt(run, seq, 1, name, (), options.heartbeat_timeout)
+            )
             self._inflight += 1
             try:
                 if sent is not None:
@@ -713,6 +729,8 @@ class LocalRuntime:
                     if type(result) is _Coroutine or inspect.isawaitable(result):
                         result = await result
                 else:
+                    current = _current_attempt()
+                    assert current is not None
                     result = await self._attempt(fn, args, options, None, current)
                 if hints is not None:
                     # By name the result is read as Any, by function as its return hint (as on Temporal).
@@ -1032,7 +1050,7 @@ class LocalRuntime:
     # -- the Runtime protocol: inside an activity --------------------------------------------
     def activity_info(self) -> ActivityInfo:
         """Describe the running activity (a placeholder outside any activity)."""
-        current = _ACTIVITY.get()
+        current = _current_attempt()
         if current is None:
             raise RuntimeError("activity.info() must be called from an activity run by LocalRuntime")
         run = current.run
@@ -1052,7 +1070,7 @@ class LocalRuntime:
         With payload parity the details go through Temporal's JSON conversion
         (read back as plain data, as temporalio hands them over).
         """
-        current = _ACTIVITY.get()
+        current = _current_attempt()
         if current is None:
             raise RuntimeError("activity.heartbeat() must be called from an activity run by LocalRuntime")
         if self.payload_parity:
