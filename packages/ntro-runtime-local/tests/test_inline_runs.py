@@ -152,3 +152,27 @@ async def test_a_finished_inline_run_is_freed() -> None:
     gc.collect()
     assert all(ref() is None for ref in refs)
     assert not rt.list_workflows()
+
+
+@activity.defn(name="inline.describe")
+async def describe_self(tag: str) -> tuple[str, str, int, str]:
+    first = activity.info()
+    activity.heartbeat("half way")  # no retry follows a call with the default options: noted, never read
+    again = activity.info()
+    assert again == first
+    return (first.workflow_id, first.activity_id, first.attempt, first.activity_type)
+
+
+@runbook.defn(slug="inline-describes")
+class Describes:
+    @runbook.run
+    async def run(self) -> list[tuple[str, str, int, str]]:
+        return [await runbook.execute_activity(describe_self, tag) for tag in ("a", "b")]
+
+
+async def test_an_activity_with_the_default_options_still_knows_itself() -> None:
+    rt = LocalRuntime()
+    seen = await run_local(Describes, runtime=rt)
+    (handle,) = rt.list_workflows()
+    assert seen == [(handle.id, "1", 1, "inline.describe"), (handle.id, "2", 1, "inline.describe")]
+    assert activity.in_activity() is False
