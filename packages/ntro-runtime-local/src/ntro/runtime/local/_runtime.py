@@ -855,6 +855,16 @@ class LocalRuntime:
         # without deadlines; a deadline that passes cancels that task, and the cancellation is
         # turned into the timeout here (as asyncio.timeout does), so no task or future is made.
         clock = self._attempt_clock
+        began = clock.now()
+        if type(result) is _Coroutine:
+            # The first step runs now. An attempt that ends in it needs no timer: none could have
+            # fired before it ended. One that has to wait gets its timers for the time left.
+            try:
+                yielded = result.send(None)
+            except StopIteration as stop:
+                return stop.value
+            result = _Resumed(result, yielded)
+        elapsed = clock.now() - began
         task = asyncio.current_task()
         assert task is not None
         expired: list[tuple[str, timedelta]] = []
@@ -867,11 +877,11 @@ class LocalRuntime:
         cancels: list[Callable[[], None]] = []
         if limits:
             limit, kind = min(limits, key=lambda item: item[0])
-            cancels.append(clock.call_later(limit, functools.partial(expire, kind, limit)))
+            cancels.append(clock.call_later(max(limit - elapsed, timedelta(0)), functools.partial(expire, kind, limit)))
         if heartbeat is not None:
             # A heartbeat only notes the time; the watchdog, when it fires, looks how long the attempt
             # has been silent and either expires it or waits for the rest of the timeout.
-            last = [clock.now()]
+            last = [began]
 
             def watch() -> None:
                 silent = clock.now() - last[0]
@@ -883,7 +893,7 @@ class LocalRuntime:
             def beat() -> None:
                 last[0] = clock.now()
 
-            watchdog = [clock.call_later(heartbeat, watch)]
+            watchdog = [clock.call_later(max(heartbeat - elapsed, timedelta(0)), watch)]
             current.beat = beat
             cancels.append(lambda: watchdog[0]())
         try:
