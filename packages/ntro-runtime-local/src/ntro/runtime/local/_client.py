@@ -98,7 +98,7 @@ class LocalClientHandle:
         status = WorkflowStatus(run.status.value)
         if status.finished:
             raise WorkflowNotFoundError(f"workflow {self._id!r} {status.in_words}; it takes no more signals")
-        await self._client.runtime.deliver_signal(run, signal, args)
+        self._client.runtime.deliver_signal(run, signal, args)
 
     async def update(self, update: str, *args: Any) -> Any:
         """Send an update with no argument or one and return the handler's answer.

@@ -35,7 +35,7 @@ class LocalChildHandle:
 
     async def signal(self, signal: str, arg: Any = None, /) -> None:
         """Send ``signal`` to the child (``arg`` None sends no argument)."""
-        await self._run.runtime.deliver_signal(self._run, signal, () if arg is None else (arg,))
+        self._run.runtime.deliver_signal(self._run, signal, () if arg is None else (arg,))
 
 
 class LocalWorkflowHandle:
@@ -72,7 +72,7 @@ class LocalWorkflowHandle:
     async def signal(self, signal: Any, arg: Any = None, /, *, args: Sequence[Any] = ()) -> None:
         """Send a signal (by name or handler method) with one argument or ``args=``."""
         packed = tuple(args) if args else (() if arg is None else (arg,))
-        await self._run.runtime.deliver_signal(self._run.latest(), signal, packed)
+        self._run.runtime.deliver_signal(self._run.latest(), signal, packed)
 
     async def update(self, update: Any, arg: Any = None, /, *, args: Sequence[Any] = ()) -> Any:
         """Send an update (by name or handler method) with one argument or ``args=``; return its answer.

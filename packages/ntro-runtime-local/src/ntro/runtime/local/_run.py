@@ -51,11 +51,12 @@ class LocalWorkflowDescription:
 
 
 class _Waiter:
-    __slots__ = ("future", "predicate")
+    __slots__ = ("future", "listed", "predicate")
 
     def __init__(self, predicate: Callable[[], bool], future: asyncio.Future[None]) -> None:
         self.predicate = predicate
         self.future = future
+        self.listed = True  # among the run's waiters
 
 
 class LocalRun:
@@ -218,13 +219,10 @@ class LocalRun:
         self.handler_tasks.add(task)
 
     def remove_waiter(self, waiter: _Waiter) -> None:
-        """Forget a waiter (it timed out or was cancelled)."""
-        if self.waiters is None:
-            return
-        try:
+        """Forget a waiter (it was resolved, timed out or was cancelled); nothing if it is gone already."""
+        if waiter.listed and self.waiters is not None:
+            waiter.listed = False
             self.waiters.remove(waiter)
-        except ValueError:
-            pass
 
     def schedule_recheck(self) -> None:
         """Re-check this run's conditions once the current step of the loop is done.

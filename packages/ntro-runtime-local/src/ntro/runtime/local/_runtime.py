@@ -528,6 +528,7 @@ class LocalRuntime:
                 task.cancel()
         if run.waiters:
             for waiter in run.waiters:
+                waiter.listed = False
                 waiter.future.cancel()
             run.waiters.clear()
         parent = run.parent
@@ -563,8 +564,13 @@ class LocalRuntime:
         return found
 
     # -- signals and queries --------------------------------------------------------------
-    async def deliver_signal(self, run: LocalRun, signal: Any, args: Sequence[Any]) -> None:
-        """Run ``run``'s handler for ``signal`` (a name or the handler method) with ``args``."""
+    def deliver_signal(self, run: LocalRun, signal: Any, args: Sequence[Any]) -> None:
+        """Run ``run``'s handler for ``signal`` (a name or the handler method) with ``args``, now.
+
+        A plain handler runs to its end; an ``async`` one takes its first step
+        here and, if it has to wait, goes on in a task of its own. The gates it
+        opens are woken before this returns.
+        """
         handler_defn = _find_handler(run.defn, "signal", signal)
         if run.status is not LocalWorkflowStatus.RUNNING:
             raise RuntimeError(f"workflow {run.info.workflow_id!r} is {run.status.value.lower()}; it takes no signals")
@@ -577,7 +583,7 @@ class LocalRuntime:
         method = getattr(run.instance, handler_defn.method_name)
         ctx = run.context
         outcome = ctx.run(method, *args)
-        if inspect.isawaitable(outcome):
+        if outcome is not None and (type(outcome) is _Coroutine or inspect.isawaitable(outcome)):
             # Its first step runs now, as Temporal runs a handler promptly; only a handler that
             # has to wait gets a task for the rest.
             _start_handler(run, ctx, outcome)
@@ -1308,11 +1314,12 @@ def _find_handler(defn: WorkflowDefinition, kind: str, handler: Any) -> HandlerD
     Raises:
         LookupError: The workflow has no such handler; the message lists those it has.
     """
-    handlers, plural = {
-        "signal": (defn.signals, "signals"),
-        "query": (defn.queries, "queries"),
-        "update": (defn.updates, "updates"),
-    }[kind]
+    if kind == "signal":
+        handlers, plural = defn.signals, "signals"
+    elif kind == "query":
+        handlers, plural = defn.queries, "queries"
+    else:
+        handlers, plural = defn.updates, "updates"
     if isinstance(handler, str):
         name = handler
     else:
