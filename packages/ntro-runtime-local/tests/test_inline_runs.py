@@ -176,3 +176,51 @@ async def test_an_activity_with_the_default_options_still_knows_itself() -> None
     (handle,) = rt.list_workflows()
     assert seen == [(handle.id, "1", 1, "inline.describe"), (handle.id, "2", 1, "inline.describe")]
     assert activity.in_activity() is False
+
+
+_RT = LocalRuntime()
+
+
+@activity.defn(name="inline.cancel-own-run")
+async def cancel_own_run() -> None:
+    workflow_id = activity.info().workflow_id
+    _RT._cancel_run(_RT.get_handle(workflow_id)._run)  # as a handle's cancel does, while the run's code runs
+
+
+@runbook.defn(slug="inline-cancels-itself")
+class CancelsItself:
+    def __init__(self) -> None:
+        self.after = False
+
+    @runbook.run
+    async def run(self) -> None:
+        await runbook.execute_activity(cancel_own_run)
+        self.after = True  # it goes on to its next wait, where the cancellation lands
+        await runbook.wait_condition(lambda: False)
+
+
+async def test_a_run_cancelled_while_its_code_runs_stops_at_its_next_wait() -> None:
+    caller = asyncio.create_task(run_local(CancelsItself, runtime=_RT))
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    (handle,) = [h for h in _RT.list_workflows() if h._run.defn.cls is CancelsItself]
+    assert handle._run.status is LocalWorkflowStatus.CANCELED
+    assert handle.instance.after
+    assert not caller.cancelling()  # the caller's task was not cancelled: the run was
+
+
+async def test_a_run_cancelled_while_it_sleeps_stops_there() -> None:
+    rt = LocalRuntime()
+
+    @runbook.defn(slug="inline-sleeps")
+    class Sleeps:
+        @runbook.run
+        async def run(self) -> None:
+            await runbook.sleep(3600)
+
+    caller = asyncio.create_task(run_local(Sleeps, runtime=rt))
+    run = await _started(rt)
+    await rt.get_handle(run.info.workflow_id).cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    assert run.status is LocalWorkflowStatus.CANCELED

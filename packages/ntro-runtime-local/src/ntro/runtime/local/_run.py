@@ -12,7 +12,7 @@ import random
 import uuid
 from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -22,6 +22,13 @@ _serials = itertools.count(1)
 
 if TYPE_CHECKING:
     from ntro.runtime.local._runtime import LocalRuntime
+
+
+class Driver(Protocol):
+    """What drives a run in its caller's task: it can cancel the run as ``Task.cancel`` would."""
+
+    def cancel(self) -> None:
+        """Cancel the run's code where it waits, or at its next step."""
 
 
 class LocalWorkflowStatus(enum.StrEnum):
@@ -78,10 +85,10 @@ class LocalRun:
         "close_time",
         "context",
         "defn",
+        "driver",
         "final",
         "handler_tasks",
         "info",
-        "inline",
         "instance",
         "outcome",
         "parent",
@@ -110,9 +117,9 @@ class LocalRun:
         self.info = info
         self.serial = next(_serials)
         self.status = LocalWorkflowStatus.RUNNING
-        # The task running the run's code: its own, or the caller's when run inline (``LocalRuntime.run``).
+        # The run's own task; or, for a run driven in its caller's task (``LocalRuntime.run``), its driver.
         self.task: asyncio.Task[Any] | None = None
-        self.inline = False
+        self.driver: Driver | None = None
         # Run inline: the future of the chain's outcome, made when a handle first waits for it.
         self.outcome: asyncio.Future[Any] | None = None
         # Run inline and ended: its result and error, for a handle that asks afterwards.
@@ -157,7 +164,7 @@ class LocalRun:
         :meth:`settle` resolves it when the chain ends.
         """
         run = self.latest()
-        if not run.inline:
+        if run.driver is None:
             assert run.task is not None
             return run.task
         if run.outcome is None:

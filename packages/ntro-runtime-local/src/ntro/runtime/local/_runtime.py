@@ -288,15 +288,11 @@ class LocalRuntime:
         Raises:
             The errors of :meth:`start`, and the run's own error.
         """
-        task = asyncio.current_task()
-        if task is None:  # driven by something other than an asyncio task: give the run one
-            return await self.start(workflow, args, workflow_id=workflow_id, task_queue=task_queue).result()
         run, drive, _ = self._prepare(resolve_workflow(workflow), args, workflow_id, task_queue, "", None, None, ())
-        run.task = task
-        run.inline = True
+        run.driver = driver = _InContext(run.context, drive)
         self._record(run, 0)
         try:
-            result = await _InContext(run.context, drive)
+            result = await driver
         except BaseException as exc:
             run.settle(error=exc)
             raise
@@ -454,7 +450,7 @@ class LocalRuntime:
         nxt = LocalRun(self, defn, instance, info, parent)
         nxt.context = run.context
         nxt.task = run.task
-        nxt.inline = run.inline
+        nxt.driver = run.driver
         nxt.outcome = run.outcome
         run.successor = nxt
         run.status = LocalWorkflowStatus.CONTINUED_AS_NEW
@@ -482,8 +478,13 @@ class LocalRuntime:
         first step yet (cancelled right after its start) never enters its
         code, so it is closed as ``CANCELED`` when the task ends.
         """
+        if run.ended:
+            return
+        if run.driver is not None:
+            run.driver.cancel()
+            return
         task = run.task
-        if task is None or run.ended:
+        if task is None:
             return
         if run.unstarted is not None:
             task.add_done_callback(functools.partial(self._settle, run))
@@ -1140,14 +1141,27 @@ class _InContext:
     run's code sees its own context (its run, its driver) while the caller's
     stays as it was. Whatever the coroutine yields goes to the caller's task,
     and whatever that task sends or throws in (a result, a cancellation) goes
-    back to the coroutine.
+    back to the coroutine. :meth:`cancel` cancels the coroutine as
+    ``Task.cancel`` would, without touching the caller's task: the future it
+    waits for is cancelled, or, if there is none, it is thrown
+    ``CancelledError`` at its next step. The caller then sees the
+    ``CancelledError``, as when awaiting a task that was cancelled.
     """
 
-    __slots__ = ("_context", "_coro")
+    __slots__ = ("_cancelling", "_context", "_coro", "_waiting")
 
     def __init__(self, context: contextvars.Context, coro: Coroutine[Any, Any, Any]) -> None:
         self._context = context
         self._coro = coro
+        self._waiting: Any = None  # what the coroutine waits for, while it waits
+        self._cancelling = False
+
+    def cancel(self) -> None:
+        """Cancel the coroutine where it waits, or at its next step."""
+        waiting = self._waiting
+        if waiting is not None and asyncio.isfuture(waiting) and waiting.cancel():
+            return  # the cancelled future wakes it with a CancelledError
+        self._cancelling = True
 
     def __await__(self) -> Generator[Any, Any, Any]:
         enter = self._context.run
@@ -1155,10 +1169,16 @@ class _InContext:
         step: Callable[[Any], Any] = coro.send
         value: Any = None
         while True:
+            if self._cancelling:
+                self._cancelling = False
+                step, value = coro.throw, asyncio.CancelledError()
             try:
                 yielded = enter(step, value)
             except StopIteration as stop:
                 return stop.value
+            if self._cancelling and yielded is not None and asyncio.isfuture(yielded) and yielded.cancel():
+                self._cancelling = False  # asked while it ran: what it now waits for is cancelled
+            self._waiting = yielded
             try:
                 value = yield yielded
             except GeneratorExit:
@@ -1168,6 +1188,8 @@ class _InContext:
                 step, value = coro.throw, exc
             else:
                 step = coro.send
+            finally:
+                self._waiting = None
 
 
 def _start_handler(run: LocalRun, ctx: contextvars.Context, outcome: Awaitable[Any]) -> None:
