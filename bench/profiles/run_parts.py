@@ -64,14 +64,14 @@ async def main() -> None:
         print(f"{label:42s}{micros:7.1f} us per workflow")
 
     defn = resolve_workflow(ChainWorkflow)
-    info = WorkflowInfo("x", start_time=runtime.clock.now())
-    run = LocalRun(runtime, defn, ChainWorkflow(), info)
+    now = runtime.clock.now()
+    run = LocalRun(runtime, defn, ChainWorkflow(), "x", "local", now)
     pieces: list[tuple[str, Callable[[], Any]]] = [
         ("resolve the workflow class", lambda: resolve_workflow(ChainWorkflow)),
         ("a new workflow id", new_id),
         ("the time (start, then close)", runtime.clock.now),
-        ("WorkflowInfo", lambda: WorkflowInfo("x", "local", "", 1, workflow_type="C", start_time=None)),
-        ("LocalRun", lambda: LocalRun(runtime, defn, None, info)),
+        ("LocalRun", lambda: LocalRun(runtime, defn, None, "x", "local", now)),
+        ("WorkflowInfo, when runbook.info() asks", lambda: WorkflowInfo("x", "local", "", 1, workflow_type="C")),
         ("the run's context, entered", lambda: runtime._enter_run(contextvars.copy_context(), run)),
         ("instance and run coroutine", lambda: ChainWorkflow().run(0).close()),
     ]

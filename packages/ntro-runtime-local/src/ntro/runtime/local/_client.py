@@ -369,16 +369,15 @@ async def open_client(options: ClientOptions | None = None) -> AsyncIterator[Loc
 
 
 def _description(run: LocalRun) -> WorkflowDescription:
-    info = run.info
     return WorkflowDescription(
-        workflow_id=info.workflow_id,
-        run_id=info.run_id,
-        workflow_type=info.workflow_type,
+        workflow_id=run.workflow_id,
+        run_id=run.run_id,
+        workflow_type=run.defn.name,
         status=WorkflowStatus(run.status.value),
-        task_queue=info.task_queue,
-        start_time=info.start_time,
+        task_queue=run.task_queue,
+        start_time=run.start_time,
         close_time=run.close_time,
-        parent_workflow_id=info.parent_workflow_id,
+        parent_workflow_id=run.parent_workflow_id,
     )
 
 

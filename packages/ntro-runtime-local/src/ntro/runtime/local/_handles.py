@@ -23,12 +23,12 @@ class LocalChildHandle:
     @property
     def id(self) -> str:
         """The child's workflow id."""
-        return self._run.info.workflow_id
+        return self._run.workflow_id
 
     @property
     def first_execution_run_id(self) -> str:
         """The child's run id (empty unless one was given)."""
-        return self._run.info.run_id
+        return self._run.run_id
 
     def __await__(self) -> Any:
         return asyncio.shield(self._run.completion()).__await__()
@@ -52,12 +52,12 @@ class LocalWorkflowHandle:
     @property
     def id(self) -> str:
         """The workflow id."""
-        return self._run.info.workflow_id
+        return self._run.workflow_id
 
     @property
     def run_id(self) -> str:
         """The run id (empty unless one was given)."""
-        return self._run.info.run_id
+        return self._run.run_id
 
     @property
     def runtime(self) -> LocalRuntime:

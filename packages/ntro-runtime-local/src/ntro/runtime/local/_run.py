@@ -76,6 +76,7 @@ class LocalRun:
 
     __slots__ = (
         "__weakref__",
+        "_info",
         "_logger",
         "_random",
         "_recheck_pending",
@@ -88,19 +89,23 @@ class LocalRun:
         "driver",
         "final",
         "handler_tasks",
-        "info",
         "instance",
         "outcome",
         "parent",
+        "parent_workflow_id",
+        "run_id",
         "running_children",
         "runtime",
         "serial",
+        "start_time",
         "status",
         "successor",
         "task",
+        "task_queue",
         "timed_out",
         "unstarted",
         "waiters",
+        "workflow_id",
     )
 
     def __init__(
@@ -108,13 +113,21 @@ class LocalRun:
         runtime: LocalRuntime,
         defn: WorkflowDefinition,
         instance: Any,
-        info: WorkflowInfo,
+        workflow_id: str,
+        task_queue: str,
+        start_time: datetime,
+        run_id: str = "",
         parent: LocalRun | None = None,
     ) -> None:
         self.runtime = runtime
         self.defn = defn
         self.instance = instance
-        self.info = info
+        self.workflow_id = workflow_id
+        self.task_queue = task_queue
+        self.run_id = run_id
+        self.start_time = start_time
+        self.parent_workflow_id = parent.workflow_id if parent is not None else None
+        self._info: WorkflowInfo | None = None  # made when first asked for (most runs never are)
         self.serial = next(_serials)
         self.status = LocalWorkflowStatus.RUNNING
         # The run's own task; or, for a run driven in its caller's task (``LocalRuntime.run``), its driver.
@@ -152,6 +165,22 @@ class LocalRun:
         return run
 
     @property
+    def info(self) -> WorkflowInfo:
+        """The run's :class:`~ntro.workflow.WorkflowInfo`, as ``runbook.info()`` returns it."""
+        info = self._info
+        if info is None:
+            info = self._info = WorkflowInfo(
+                self.workflow_id,
+                self.task_queue,
+                self.run_id,
+                1,
+                workflow_type=self.defn.name,
+                parent_workflow_id=self.parent_workflow_id,
+                start_time=self.start_time,
+            )
+        return info
+
+    @property
     def ended(self) -> bool:
         """Whether this run's chain (itself and the runs it continued as) has finished."""
         return self.latest().status is not LocalWorkflowStatus.RUNNING
@@ -164,8 +193,7 @@ class LocalRun:
         :meth:`settle` resolves it when the chain ends.
         """
         run = self.latest()
-        if run.driver is None:
-            assert run.task is not None
+        if run.task is not None:
             return run.task
         if run.outcome is None:
             run.outcome = asyncio.get_running_loop().create_future()
@@ -177,6 +205,7 @@ class LocalRun:
         """Record how an inline run's chain ended, and resolve its future if one was asked for."""
         run = self.latest()
         run.final = (result, error)
+        run.driver = None  # done driving: let it go now, not when the run is dropped
         future = run.outcome
         if future is None or future.done():
             return
@@ -192,7 +221,7 @@ class LocalRun:
     def random(self) -> random.Random:
         """The run's random generator, seeded from its workflow id."""
         if self._random is None:
-            digest = hashlib.sha256(self.info.workflow_id.encode()).digest()
+            digest = hashlib.sha256(self.workflow_id.encode()).digest()
             self._random = random.Random(int.from_bytes(digest[:8], "big"))
         return self._random
 
@@ -206,7 +235,7 @@ class LocalRun:
         if self._logger is None:
             self._logger = _WorkflowLoggerAdapter(
                 logging.getLogger("ntro.workflow"),
-                {"workflow_id": self.info.workflow_id, "workflow_type": self.info.workflow_type},
+                {"workflow_id": self.workflow_id, "workflow_type": self.defn.name},
             )
         return self._logger
 
@@ -269,15 +298,14 @@ class LocalRun:
     # -- description -------------------------------------------------------------------
     def describe(self) -> LocalWorkflowDescription:
         """Return a snapshot of this run."""
-        assert self.info.start_time is not None
         return LocalWorkflowDescription(
-            workflow_id=self.info.workflow_id,
-            run_id=self.info.run_id,
-            workflow_type=self.info.workflow_type,
-            task_queue=self.info.task_queue,
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            workflow_type=self.defn.name,
+            task_queue=self.task_queue,
             status=self.status,
-            parent_workflow_id=self.info.parent_workflow_id,
-            start_time=self.info.start_time,
+            parent_workflow_id=self.parent_workflow_id,
+            start_time=self.start_time,
             close_time=self.close_time,
             children=tuple(workflow_id for workflow_id, _ in self.children or ()),
         )

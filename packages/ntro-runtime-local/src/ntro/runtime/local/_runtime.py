@@ -29,8 +29,6 @@ from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-import attrs
-
 from ntro.runtime.local._clock import Clock, VirtualClock, WallClock
 from ntro.runtime.local._events import LocalEvent, Observer
 from ntro.runtime.local._handles import LocalChildHandle, LocalWorkflowHandle
@@ -259,7 +257,7 @@ class LocalRuntime:
             defn, args, workflow_id, task_queue, run_id, parent, start_signal, start_signal_args
         )
         try:
-            task = loop.create_task(drive, name=f"ntro:{run.info.workflow_id}", context=run.context)
+            task = loop.create_task(drive, name=f"ntro:{run.workflow_id}", context=run.context)
         except BaseException:
             drive.close()
             assert run.unstarted is not None
@@ -319,7 +317,7 @@ class LocalRuntime:
         if workflow_id is None:
             if parent is not None:
                 child_seq = parent.child_seq + 1
-                workflow_id = default_child_id(parent.info.workflow_id, defn.slug, child_seq)
+                workflow_id = default_child_id(parent.workflow_id, defn.slug, child_seq)
             else:
                 workflow_id = new_id()
         existing = self._runs.get(workflow_id)
@@ -343,23 +341,15 @@ class LocalRuntime:
         if start_handler is not None:
             first = functools.partial(getattr(instance, start_handler.method_name), *start_signal_args)
         coro = getattr(instance, defn.run_method)(*args)  # a wrong argument count fails here, before any trace
-        info = WorkflowInfo(
-            workflow_id,
-            task_queue or (parent.info.task_queue if parent else self.task_queue),
-            run_id,
-            1,
-            workflow_type=defn.name,
-            parent_workflow_id=parent.info.workflow_id if parent else None,
-            start_time=self.clock.now(),
-        )
-        run = LocalRun(self, defn, instance, info, parent)
+        queue = task_queue or (parent.task_queue if parent else self.task_queue)
+        run = LocalRun(self, defn, instance, workflow_id, queue, self.clock.now(), run_id, parent)
         run.unstarted = coro
         self._enter_run(run.context, run)
         return run, self._drive(run, coro, first), child_seq
 
     def _record(self, run: LocalRun, child_seq: int) -> None:
         """Make a run that nothing can stop from starting any more reachable, and tell the observers."""
-        workflow_id = run.info.workflow_id
+        workflow_id = run.workflow_id
         if workflow_id in self._runs:
             self._finished.pop(workflow_id, None)
             del self._runs[workflow_id]  # re-inserted below, so the table stays in start order
@@ -379,7 +369,7 @@ class LocalRuntime:
                 "workflow.started",
                 workflow_id,
                 workflow_type=run.defn.name,
-                parent_workflow_id=run.info.parent_workflow_id,
+                parent_workflow_id=run.parent_workflow_id,
             )
         self._touch()
 
@@ -387,7 +377,7 @@ class LocalRuntime:
         self, run: LocalRun, coro: Coroutine[Any, Any, Any], first: Callable[[], Any] | None = None
     ) -> Any:
         run.unstarted = None
-        workflow_id = run.info.workflow_id
+        workflow_id = run.workflow_id
         try:
             while True:
                 try:
@@ -445,9 +435,8 @@ class LocalRuntime:
             args = _carry_args(args, getattr(defn.cls, defn.run_method), f"the input of workflow {defn.name}")
         instance = defn.cls()
         coro = getattr(instance, defn.run_method)(*args)
-        info = attrs.evolve(run.info, run_id=new_id(), start_time=self.clock.now())
         parent = run.parent
-        nxt = LocalRun(self, defn, instance, info, parent)
+        nxt = LocalRun(self, defn, instance, run.workflow_id, run.task_queue, self.clock.now(), new_id(), parent)
         nxt.context = run.context
         nxt.task = run.task
         nxt.driver = run.driver
@@ -455,7 +444,7 @@ class LocalRuntime:
         run.successor = nxt
         run.status = LocalWorkflowStatus.CONTINUED_AS_NEW
         self._close(run)
-        workflow_id = info.workflow_id
+        workflow_id = nxt.workflow_id
         self._finished.pop(workflow_id, None)
         self._runs[workflow_id] = nxt
         if parent is not None:
@@ -468,7 +457,7 @@ class LocalRuntime:
             nxt.parent = parent
         _RUN.set(nxt)  # in the run's task: its context now belongs to the next run
         if self._observers:
-            self._emit("workflow.continued_as_new", workflow_id, run_id=info.run_id)
+            self._emit("workflow.continued_as_new", workflow_id, run_id=nxt.run_id)
         return nxt, coro
 
     def _cancel_run(self, run: LocalRun) -> None:
@@ -501,12 +490,12 @@ class LocalRuntime:
             run.status = LocalWorkflowStatus.TIMED_OUT
             self._close(run)
             if self._observers:
-                self._emit("workflow.failed", run.info.workflow_id, error="timed out")
+                self._emit("workflow.failed", run.workflow_id, error="timed out")
             return
         run.status = LocalWorkflowStatus.CANCELED
         self._close(run)
         if self._observers:
-            self._emit("workflow.canceled", run.info.workflow_id)
+            self._emit("workflow.canceled", run.workflow_id)
 
     def _close(self, run: LocalRun) -> None:
         run.close_time = self.clock.now()
@@ -543,7 +532,7 @@ class LocalRuntime:
 
     def _retire(self, run: LocalRun) -> None:
         """Keep a finished run reachable among the ``retain_finished`` newest; drop the oldest beyond."""
-        workflow_id = run.info.workflow_id
+        workflow_id = run.workflow_id
         if self._runs.get(workflow_id) is not run:
             return
         if self.retain_finished == 0:
@@ -574,13 +563,13 @@ class LocalRuntime:
         """
         handler_defn = _find_handler(run.defn, "signal", signal)
         if run.status is not LocalWorkflowStatus.RUNNING:
-            raise RuntimeError(f"workflow {run.info.workflow_id!r} is {run.status.value.lower()}; it takes no signals")
+            raise RuntimeError(f"workflow {run.workflow_id!r} is {run.status.value.lower()}; it takes no signals")
         if self.payload_parity:
             args = _carry_args(
                 args, getattr(run.defn.cls, handler_defn.method_name), f"the arguments of signal {handler_defn.name!r}"
             )
         if self._observers:
-            self._emit("signal.received", run.info.workflow_id, signal=handler_defn.name)
+            self._emit("signal.received", run.workflow_id, signal=handler_defn.name)
         method = getattr(run.instance, handler_defn.method_name)
         ctx = run.context
         outcome = ctx.run(method, *args)
@@ -623,7 +612,7 @@ class LocalRuntime:
             ~ntro.runtime.protocol.PayloadError: An argument or the answer cannot be carried (payload parity).
         """
         handler_defn = _find_handler(run.defn, "update", update)
-        workflow_id = run.info.workflow_id
+        workflow_id = run.workflow_id
         if run.status is not LocalWorkflowStatus.RUNNING:
             raise RuntimeError(f"workflow {workflow_id!r} is {run.status.value.lower()}; it takes no updates")
         name = handler_defn.name
@@ -776,7 +765,7 @@ class LocalRuntime:
         *,
         by_name: bool = False,
     ) -> Any:
-        workflow_id = run.info.workflow_id if run is not None else "<no-workflow>"
+        workflow_id = run.workflow_id if run is not None else "<no-workflow>"
         policy = options.retry_policy
         started = self.clock.now()
         attempt = 1
@@ -958,7 +947,7 @@ class LocalRuntime:
         parent = self._current_run("start_child_workflow")
         handle = self.start(workflow, args, workflow_id=options.id, task_queue=options.task_queue, parent=parent)
         if self._observers:
-            self._emit("child.started", parent.info.workflow_id, child_workflow_id=handle.id)
+            self._emit("child.started", parent.workflow_id, child_workflow_id=handle.id)
         child = handle._run
         if options.execution_timeout is not None or options.run_timeout is not None:
             limit = min(t for t in (options.execution_timeout, options.run_timeout) if t is not None)
@@ -991,7 +980,7 @@ class LocalRuntime:
 
             cancel_timer = self.clock.call_later(timeout, expire)
         if self._observers:
-            self._emit("workflow.waiting", run.info.workflow_id, timeout=timeout.total_seconds() if timeout else None)
+            self._emit("workflow.waiting", run.workflow_id, timeout=timeout.total_seconds() if timeout else None)
         self._touch()
         try:
             await waiter.future
@@ -1062,7 +1051,7 @@ class LocalRuntime:
         """Report a step's progress to observers (``step.started`` and so on)."""
         if self._observers:
             run = _RUN.get()
-            self._emit(f"step.{status}", run.info.workflow_id if run else "<no-workflow>", step_id=step_id, title=title)
+            self._emit(f"step.{status}", run.workflow_id if run else "<no-workflow>", step_id=step_id, title=title)
 
     # -- the Runtime protocol: inside an activity --------------------------------------------
     def activity_info(self) -> ActivityInfo:
@@ -1072,11 +1061,11 @@ class LocalRuntime:
             raise RuntimeError("activity.info() must be called from an activity run by LocalRuntime")
         run = current.run
         return ActivityInfo(
-            run.info.workflow_id if run is not None else "<no-workflow>",
+            run.workflow_id if run is not None else "<no-workflow>",
             str(current.seq),
             current.number,
             activity_type=current.name,
-            task_queue=run.info.task_queue if run is not None else self.task_queue,
+            task_queue=run.task_queue if run is not None else self.task_queue,
             heartbeat_details=current.previous,
             heartbeat_timeout=current.timeout,
         )
@@ -1321,7 +1310,7 @@ def _emit_observable(result: Any, run: LocalRun | None, name: str, attempt: int)
     """Emit an activity's :class:`~ntro.events.ObservableResult` (nothing can be one unless ntro.events is loaded)."""
     events = sys.modules.get(_EVENTS)
     if events is not None:
-        workflow_id = run.info.workflow_id if run is not None else "<no-workflow>"
+        workflow_id = run.workflow_id if run is not None else "<no-workflow>"
         events.emit_result(result, workflow_id=workflow_id, activity=name, attempt=attempt)
 
 
