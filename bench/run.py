@@ -101,7 +101,8 @@ def plan(quick: bool) -> list[Job]:
             * (1 if quick else ROUNDS)
         )
     for count in WORKFLOW_COUNTS:
-        repeats, rounds = {1_000: (3, ROUNDS), 10_000: (1, ROUNDS)}.get(count, (1, 1))
+        # A round of 1,000 lasts tens of milliseconds: enough repeats to see past a busy moment.
+        repeats, rounds = {1_000: (15, ROUNDS), 10_000: (1, ROUNDS)}.get(count, (1, 1))
         args = ("--workflows", str(count // shrink), "--repeats", reps(repeats))
         paired(f"concurrent-{count}x5", "concurrent", *args, rounds=rounds)
     for activities in ACTIVITY_COUNTS:

@@ -153,10 +153,10 @@ def run_local(
     The ntro 0.1.2 entry helper, kept: ``arg=None`` means the run method
     takes no argument. Use ``args=[a, b]`` for several. As in ntro 0.1.2, the
     run's code runs in the caller's task (no task is made for it; see
-    :meth:`LocalRuntime.run`), so cancelling the caller cancels the run.
+    :meth:`~ntro.runtime.local.LocalRuntime.run`), so cancelling the caller cancels the run.
 
     Returns:
-        The coroutine of :meth:`LocalRuntime.run` (what an ``async def`` would
+        The coroutine of :meth:`~ntro.runtime.local.LocalRuntime.run` (what an ``async def`` would
         return, without a coroutine of its own around it).
 
     Raises:

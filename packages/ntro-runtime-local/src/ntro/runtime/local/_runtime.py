@@ -284,7 +284,11 @@ class LocalRuntime:
         for it: the cheapest way to run many workflows at once.
 
         Raises:
-            The errors of :meth:`start`, and the run's own error.
+            WorkflowError: As from :meth:`start` (an unknown slug, a run with
+                that id already running), or the run's own failure.
+            TypeError: ``args`` do not fit the run method.
+            asyncio.CancelledError: The run was cancelled (through a handle, or
+                its caller was).
         """
         run, drive, _ = self._prepare(resolve_workflow(workflow), args, workflow_id, task_queue, "", None, None, ())
         run.driver = driver = _InContext(run.context, drive)
