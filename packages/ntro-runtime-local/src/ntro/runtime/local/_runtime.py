@@ -287,8 +287,9 @@ class LocalRuntime:
             WorkflowError: As from :meth:`start` (an unknown slug, a run with
                 that id already running), or the run's own failure.
             TypeError: ``args`` do not fit the run method.
-            asyncio.CancelledError: The run was cancelled (through a handle, or
-                its caller was).
+
+        A run cancelled through a handle, or whose caller is cancelled, ends
+        as ``CANCELED`` and its caller gets the ``CancelledError``.
         """
         run, drive, _ = self._prepare(resolve_workflow(workflow), args, workflow_id, task_queue, "", None, None, ())
         run.driver = driver = _InContext(run.context, drive)
