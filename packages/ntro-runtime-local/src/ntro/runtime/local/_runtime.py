@@ -35,10 +35,8 @@ from ntro.runtime.local._handles import LocalChildHandle, LocalWorkflowHandle
 from ntro.runtime.local._ids import new_id
 from ntro.runtime.local._run import LocalRun, LocalWorkflowStatus
 from ntro.runtime.protocol import (
-    ACTIVITY_ATTR,
     DEFAULT_ACTIVITY_OPTIONS,
     DEFAULT_PAYLOAD_CONVERTER,
-    ActivityDefinition,
     ActivityInfo,
     ActivityOptions,
     ChildWorkflowOptions,
@@ -691,8 +689,7 @@ class LocalRuntime:
             fn = found.fn
         else:
             fn = activity
-            defn = getattr(fn, ACTIVITY_ATTR, None)
-            name = defn.name if type(defn) is ActivityDefinition else _activity_name(fn)
+            name = _activity_name(fn)
         if self._hosted:
             hosted = self._hosted.get(name)
             if hosted is None:
@@ -860,11 +857,9 @@ class LocalRuntime:
         if type(result) is _Coroutine:
             # The first step runs now. An attempt that ends in it needs no timer: none could have
             # fired before it ended. One that has to wait gets its timers for the time left.
-            try:
-                yielded = result.send(None)
-            except StopIteration as stop:
-                return stop.value
-            result = _Resumed(result, yielded)
+            ended, result = _step_now(result)
+            if ended:
+                return result
         elapsed = clock.now() - began
         task = asyncio.current_task()
         assert task is not None
@@ -1195,15 +1190,26 @@ def _start_handler(run: LocalRun, ctx: contextvars.Context, outcome: Awaitable[A
     if type(outcome) is not _Coroutine:
         _handler_task(run, ctx, outcome)
         return
-    coro: Coroutine[Any, Any, Any] = outcome
     try:
-        yielded = ctx.run(coro.send, None)
-    except StopIteration:
-        return
+        ended, rest = _step_now(outcome, ctx)
     except BaseException as exc:
         _handler_task(run, ctx, _raise(exc))
         return
-    _handler_task(run, ctx, _Resumed(coro, yielded))
+    if not ended:
+        _handler_task(run, ctx, rest)
+
+
+def _step_now(coro: Coroutine[Any, Any, Any], context: contextvars.Context | None = None) -> tuple[bool, Any]:
+    """Run ``coro``'s first step now (in ``context``, if given); its error, if it raises one, propagates.
+
+    Returns ``(True, its result)`` when it ended in that step, else ``(False, the rest)``:
+    a :class:`_Resumed` to await, where the step left off.
+    """
+    try:
+        yielded = coro.send(None) if context is None else context.run(coro.send, None)
+    except StopIteration as stop:
+        return True, stop.value
+    return False, _Resumed(coro, yielded)
 
 
 async def _raise(exc: BaseException) -> NoReturn:
