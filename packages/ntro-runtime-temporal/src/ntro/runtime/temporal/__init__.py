@@ -22,6 +22,10 @@ or, for runbook bundles, the ``ntro worker`` command.
 The client side (``ntro.clients``: ``temporal``) is ``open_client``, which
 yields a ``TemporalClient``: start, describe, answer and collect runs, as on
 every engine (see ``ntro.runtime.protocol``).
+
+Another command that connects the way ``ntro worker`` does (``ntro console
+--runtime temporal``) takes the same options with
+:func:`add_connection_options` and reads them with :func:`settings_from_args`.
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ if TYPE_CHECKING:
         UnknownUpdateError,
         open_client,
     )
+    from ntro.runtime.temporal._connect import (
+        ConnectionSettings,
+        add_connection_options,
+        default_task_queue,
+        settings_from_args,
+    )
     from ntro.runtime.temporal._converter import ntro_data_converter
     from ntro.runtime.temporal._errors import NtroFailureConverter
     from ntro.runtime.temporal._plugin import NtroPlugin
@@ -51,6 +61,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PASSTHROUGH_MODULES",
+    "ConnectionSettings",
     "NtroFailureConverter",
     "NtroPlugin",
     "QueryTimeoutError",
@@ -62,8 +73,11 @@ __all__ = [
     "TemporalWorkflowHandle",
     "UnknownQueryError",
     "UnknownUpdateError",
+    "add_connection_options",
+    "default_task_queue",
     "ntro_data_converter",
     "open_client",
+    "settings_from_args",
 ]
 
 _LAZY: dict[str, str] = {
@@ -80,6 +94,10 @@ _LAZY: dict[str, str] = {
     "UnknownUpdateError": "ntro.runtime.temporal._client",
     "QueryTimeoutError": "ntro.runtime.temporal._client",
     "open_client": "ntro.runtime.temporal._client",
+    "ConnectionSettings": "ntro.runtime.temporal._connect",
+    "add_connection_options": "ntro.runtime.temporal._connect",
+    "default_task_queue": "ntro.runtime.temporal._connect",
+    "settings_from_args": "ntro.runtime.temporal._connect",
 }
 
 

@@ -1,0 +1,116 @@
+"""Server-sent events: each open run page hears ``changed`` when its run moves.
+
+One task per console watches the engine (:meth:`WorkflowClient.wait_for_change`:
+at once on LocalRuntime, a short poll on Temporal) and wakes the streams; each
+stream then looks at its run (one look per run and change, shared by every
+page open on it) and sends ``changed`` when the run's fingerprint moved. The
+page's script fetches the run's fragment and swaps it in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from ntro.client import RunWatcher
+from ntro.console._runs import fingerprint
+from ntro.runtime.protocol import WorkflowClient
+
+__all__ = ["Feeds"]
+
+KEEPALIVE = 15.0
+"""Seconds between keep-alive comments on an idle stream."""
+
+MIN_GAP = 0.05
+"""Seconds between two looks at the engine: a burst of events is one change for the pages."""
+
+POLL = 0.25
+"""Seconds between looks on an engine that cannot say when something changed."""
+
+
+class Feeds:
+    """The change streams of one console.
+
+    Args:
+        client: The engine's client.
+        stopping: Set when the console stops: every stream ends.
+    """
+
+    def __init__(self, client: WorkflowClient, stopping: asyncio.Event) -> None:
+        self.client = client
+        self.stopping = stopping
+        self._tick = asyncio.Event()
+        self._generation = 0
+        self._looks: dict[str, tuple[int, asyncio.Future[str | None]]] = {}
+        self._watchers = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _watch(self) -> None:
+        wait = getattr(self.client, "wait_for_change", None)
+        while not self.stopping.is_set():
+            if wait is not None:
+                await wait(KEEPALIVE)
+            else:  # an engine without change notices
+                await asyncio.sleep(POLL)
+            self._generation += 1
+            self._tick.set()
+            self._tick = asyncio.Event()
+            await asyncio.sleep(MIN_GAP)
+
+    def _ensure_watching(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._watch(), name="ntro-console-feeds")
+
+    async def close(self) -> None:
+        """Stop watching the engine."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._task
+
+    async def _fingerprint(self, root_id: str) -> str | None:
+        """The run's fingerprint at the current generation, looked at once however many pages ask."""
+        generation = self._generation
+        cached = self._looks.get(root_id)
+        if cached is not None and cached[0] == generation:
+            return await asyncio.shield(cached[1])
+        future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self._looks[root_id] = (generation, future)
+        try:
+            descriptions = await RunWatcher(self.client, root_id).look()
+            value = fingerprint(descriptions) if descriptions else None
+        except Exception:  # the engine is unreachable for a moment: try again at the next change
+            value = None
+        future.set_result(value)
+        return value
+
+    async def changes(self, root_id: str) -> AsyncIterator[str]:
+        """Yield server-sent event lines for run ``root_id`` until the console stops or the run is gone.
+
+        ``event: changed`` when the run moved; a comment every
+        :data:`KEEPALIVE` seconds otherwise, so proxies keep the stream open.
+        """
+        self._ensure_watching()
+        self._watchers += 1
+        try:
+            yield "retry: 2000\n\n"
+            last = await self._fingerprint(root_id)
+            while not self.stopping.is_set():
+                tick = self._tick
+                stop = asyncio.ensure_future(self.stopping.wait())
+                woke = asyncio.ensure_future(tick.wait())
+                done, _ = await asyncio.wait({stop, woke}, timeout=KEEPALIVE, return_when=asyncio.FIRST_COMPLETED)
+                for pending in (stop, woke):
+                    pending.cancel()
+                if self.stopping.is_set():
+                    break
+                if not done:
+                    yield ": keep-alive\n\n"
+                    continue
+                now = await self._fingerprint(root_id)
+                if now is not None and now != last:
+                    last = now
+                    yield "event: changed\ndata: {}\n\n"
+        finally:
+            self._watchers -= 1
