@@ -7,6 +7,7 @@ or a notebook.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
@@ -15,7 +16,7 @@ import attrs
 
 from ntro.client._gates import Gate, answer_gate, open_gates
 from ntro.runtime.protocol import StepState, WorkflowClient, WorkflowDescription, WorkflowHandle, WorkflowStatus
-from ntro.workflow.exceptions import NtroError, WorkflowFailedError
+from ntro.workflow.exceptions import NtroError, WorkflowError, WorkflowFailedError
 
 __all__ = ["AnswerPolicy", "RunWatcher", "StepChange", "drive"]
 
@@ -128,7 +129,10 @@ async def drive(
     Raises:
         WorkflowFailedError: The run failed, was cancelled, terminated or
             timed out, or its workflow code crashed (on Temporal, a workflow
-            task that keeps failing: reported at once, with its traceback).
+            task that keeps failing: reported at once, with its traceback;
+            ``status`` is then ``RUNNING`` and ``cause`` a
+            :class:`~ntro.workflow.exceptions.WorkflowError` whose ``type`` and
+            ``message`` are the exception's, ``NameError`` for one).
         TimeoutError: ``timeout`` passed first.
     """
     answered: set[tuple[Any, ...]] = set()
@@ -167,14 +171,22 @@ async def drive(
     return await handle.result()
 
 
+_EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*): (.*)$")
+
+
 def _raise_on_crash(descriptions: Mapping[str, WorkflowDescription]) -> None:
     for description in descriptions.values():
         if description.task_failure:
+            first = description.task_failure.strip().splitlines()[0]
+            named = _EXCEPTION_LINE.match(first)
+            # The exception workflow code raised, as runbook code would name it (NameError: ...).
+            cause = WorkflowError(named.group(2), type=named.group(1)) if named else WorkflowError(first)
             raise WorkflowFailedError(
                 f"workflow {description.workflow_id} crashed in its workflow code (the engine retries it until "
                 f"the code is fixed): {description.task_failure}",
                 workflow_id=description.workflow_id,
                 status=description.status.value,
+                cause=cause,
             )
 
 
