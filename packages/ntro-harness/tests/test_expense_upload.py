@@ -27,7 +27,12 @@ WORKFLOW_FILE = EXPENSE / "templates" / "workflow.py"
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "runbooks"
 
 NAME_ERROR = "NameError: name 'workflow' is not defined"
-NAME_ERROR_SHAPE = {"type": "NameError", "message": "name 'workflow' is not defined", "non_retryable": False, "details": []}
+NAME_ERROR_SHAPE = {
+    "type": "NameError",
+    "message": "name 'workflow' is not defined",
+    "non_retryable": False,
+    "details": [],
+}
 
 
 def _bug_line() -> int:
@@ -151,7 +156,7 @@ async def test_every_step_of_document_ingest_is_seen_active_before_it_completes(
     steps = list(dict.fromkeys(step for step, _ in order))
     assert order == [(step, status) for step in steps for status in ("active", "completed")]
     kinds = [e.kind for e in result.events]
-    submitted = [i for i, e in enumerate(result.events) if e.kind == "step" and e.detail["status"] == "completed"][0]
+    submitted = next(i for i, e in enumerate(result.events) if e.kind == "step" and e.detail["status"] == "completed")
     assert "activity" not in kinds[:submitted]  # the upload step completed before the next step's activities ran
 
 
@@ -212,13 +217,9 @@ async def test_child_workflows_have_the_same_timeline_on_both_engines() -> None:
 
 
 @pytest.mark.temporal
-def test_explore_on_both_engines_reports_the_crash_by_name(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_explore_on_both_engines_reports_the_crash_by_name(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     html = tmp_path / "report.html"
-    code = main(
-        ["workflow", "test", str(EXPENSE), "--explore", "--runtime", "both", "--json", "--html", str(html)]
-    )
+    code = main(["workflow", "test", str(EXPENSE), "--explore", "--runtime", "both", "--json", "--html", str(html)])
     captured = capsys.readouterr()
     report = json.loads(captured.out)
     assert code == 1

@@ -408,7 +408,6 @@ class WorkflowHarness:
 
 def error_shape(exc: WorkflowFailedError) -> dict[str, Any]:
     """Describe a run's failure as runbook code sees it: ``{type, message, non_retryable, details}``."""
-
     cause = exc.cause
     if isinstance(cause, WorkflowError):
         return {

@@ -257,9 +257,9 @@ def driving_runtime() -> Runtime | None:
 
 from ntro.runtime.protocol._client import (  # noqa: E402
     CLIENT_ENTRY_POINT_GROUP,
+    RUN_EVENT_KINDS,
     RUNBOOK_QUERIES,
     RUNBOOK_STATE_QUERY,
-    RUN_EVENT_KINDS,
     ChildRun,
     ClientFactory,
     ClientOptions,

@@ -789,9 +789,12 @@ class TemporalWorkflowHandle:
         if kind in self._client._stateless_types:  # no runbook queries: nothing to ask
             return description
         try:
-            return await self._client._unless_crashed(self._id, self._state(description, timeout))
+            described: WorkflowDescription = await self._client._unless_crashed(
+                self._id, self._state(description, timeout)
+            )
         except _Crashed:
             return attrs.evolve(description, task_failure=self._client._crashes[self._id])
+        return described
 
     async def _state(self, description: WorkflowDescription, timeout: float) -> WorkflowDescription:
         """Return ``description`` with the runbook's state, asked through its queries."""
@@ -899,7 +902,7 @@ async def _open(options: ClientOptions) -> AsyncIterator[TemporalClient]:
                 )
                 started_something = True
                 # Stop watching only once the worker has stopped: a failing task is retried until then.
-                stack.callback(lambda: [c._unhost() for c in hosting])
+                stack.callback(_unhost_all, hosting)
                 await stack.enter_async_context(worker)
             client = TemporalClient(raw, task_queue=task_queue, environment=environment)
             if options.workflows:
@@ -913,6 +916,11 @@ async def _open(options: ClientOptions) -> AsyncIterator[TemporalClient]:
             # threads; one that completes after the interpreter began to finalise aborts the process
             # (see _process.py). Let them complete while this event loop still runs.
             await asyncio.sleep(SETTLE_SECONDS)
+
+
+def _unhost_all(clients: list[TemporalClient]) -> None:
+    for client in clients:
+        client._unhost()
 
 
 def open_client(options: ClientOptions | None = None) -> AbstractAsyncContextManager[TemporalClient]:

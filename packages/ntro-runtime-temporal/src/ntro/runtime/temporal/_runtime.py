@@ -206,7 +206,7 @@ class TemporalRuntime:
         return temporalio.activity.in_activity()
 
     def step_changed(self, step_id: str, title: str, status: str) -> None:
-        """Report a step's progress (``step.started``...) to a client hosting this worker in-process; never on replay."""
+        """Report a step's progress (``step.started``...) to a client hosting this worker; never on replay."""
         report(f"step.{status}", {"step_id": step_id, "title": title})
 
     def gate_changed(self, pending_action: Mapping[str, Any], status: str) -> None:
