@@ -269,7 +269,7 @@ class RunEventSource(Protocol):
     the order workflow code did it (never again when Temporal replays a
     history). A client of a remote cluster has nothing to report: check with
     ``isinstance(client, RunEventSource)`` and fall back to
-    :meth:`WorkflowHandle.describe`.
+    :meth:`~ntro.runtime.protocol.WorkflowHandle.describe`.
     """
 
     def add_run_observer(self, observer: RunObserver) -> None:
