@@ -171,16 +171,30 @@ async def drive(
     return await handle.result()
 
 
-_EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*): (.*)$")
+_EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*): (.*)$", re.DOTALL)
+_TRACEBACK_START = re.compile(r'^(Traceback \(most recent call last\):|\s*File "[^"]+", line \d+)')
+
+
+def _crash_cause(task_failure: str) -> WorkflowError:
+    """The exception workflow code raised, as runbook code would name it (``NameError: ...``).
+
+    ``task_failure`` is ``<Type>: <message>`` (the message may span lines), then the traceback.
+    """
+    lines = task_failure.strip().splitlines()
+    head: list[str] = []
+    for line in lines:
+        if _TRACEBACK_START.match(line):
+            break
+        head.append(line)
+    text = "\n".join(head) or (lines[0] if lines else "")
+    named = _EXCEPTION.match(text)
+    return WorkflowError(named.group(2), type=named.group(1)) if named else WorkflowError(text)
 
 
 def _raise_on_crash(descriptions: Mapping[str, WorkflowDescription]) -> None:
     for description in descriptions.values():
         if description.task_failure:
-            first = description.task_failure.strip().splitlines()[0]
-            named = _EXCEPTION_LINE.match(first)
-            # The exception workflow code raised, as runbook code would name it (NameError: ...).
-            cause = WorkflowError(named.group(2), type=named.group(1)) if named else WorkflowError(first)
+            cause = _crash_cause(description.task_failure)
             raise WorkflowFailedError(
                 f"workflow {description.workflow_id} crashed in its workflow code (the engine retries it until "
                 f"the code is fixed): {description.task_failure}",

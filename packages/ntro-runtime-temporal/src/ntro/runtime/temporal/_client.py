@@ -260,20 +260,20 @@ class TemporalClient:
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    async def _unless_crashed(self, workflow_id: str, call: Awaitable[Any]) -> Any:
-        """Await ``call``, unless the workflow task of ``workflow_id`` fails first (then raise :class:`_Crashed`).
+    async def _unless_crashed(self, workflow_id: str, call: Callable[[], Awaitable[Any]]) -> Any:
+        """Await ``call()``, unless the workflow task of ``workflow_id`` fails first (then raise :class:`_Crashed`).
 
         A query waits for the workflow task in flight: one that fails would
         keep it waiting for its whole timeout.
         """
         if self._hosted is None:
-            return await call
+            return await call()
         if workflow_id in self._crashes:
             raise _Crashed
         waiter = self._crash_waiters.get(workflow_id)
         if waiter is None or waiter.done():
             waiter = self._crash_waiters[workflow_id] = asyncio.get_running_loop().create_future()
-        task = asyncio.ensure_future(call)
+        task = asyncio.ensure_future(call())
         await asyncio.wait((task, waiter), return_when=asyncio.FIRST_COMPLETED)
         if task.done():
             return task.result()
@@ -790,7 +790,7 @@ class TemporalWorkflowHandle:
             return description
         try:
             described: WorkflowDescription = await self._client._unless_crashed(
-                self._id, self._state(description, timeout)
+                self._id, lambda: self._state(description, timeout)
             )
         except _Crashed:
             return attrs.evolve(description, task_failure=self._client._crashes[self._id])
