@@ -21,7 +21,7 @@ ntro 0.1.2's fields were not published; these are this project's.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import pydantic
 
@@ -77,7 +77,10 @@ class IngestOutcome(pydantic.BaseModel):
         message: One line for people, if any.
     """
 
-    status: Literal["pending", "partial", "complete", "failed"] = "pending"
-    progress: IngestProgressSnapshot = pydantic.Field(default_factory=IngestProgressSnapshot)
+    # TEMPORARY (harness branch): 0.1.2's fields are accepted until the compat helper's IngestOutcome lands.
+    model_config = pydantic.ConfigDict(extra="allow")
+
+    status: Literal["pending", "partial", "complete", "failed", "success", "empty"] = "pending"
+    progress: IngestProgressSnapshot | dict[str, Any] = pydantic.Field(default_factory=IngestProgressSnapshot)
     issues: list[IngestIssueSummary] = pydantic.Field(default_factory=list)
     message: str | None = None

@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import random as _random
 import uuid
-from collections.abc import Awaitable, Callable, Generator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from contextvars import ContextVar, Token
 from datetime import datetime, timedelta
 from typing import Any, NoReturn, Protocol, runtime_checkable
@@ -191,6 +191,13 @@ class Runtime(Protocol):
         not affect workflow state (on Temporal it runs again on replay).
         """
 
+    def gate_changed(self, pending_action: Mapping[str, Any], status: str) -> None:
+        """Note that a gate (``pending_action``, as the runbook advertises it) is ``"opened"`` or ``"closed"``.
+
+        For observers (:class:`RunEventSource`), like :meth:`step_changed`: it
+        must not affect workflow state.
+        """
+
     # -- inside an activity ---------------------------------------------------------
     def activity_info(self) -> ActivityInfo:
         """Describe the running activity."""
@@ -250,12 +257,16 @@ def driving_runtime() -> Runtime | None:
 
 from ntro.runtime.protocol._client import (  # noqa: E402
     CLIENT_ENTRY_POINT_GROUP,
+    RUN_EVENT_KINDS,
     RUNBOOK_QUERIES,
     RUNBOOK_STATE_QUERY,
     ChildRun,
     ClientFactory,
     ClientOptions,
     RunbookState,
+    RunEvent,
+    RunEventSource,
+    RunObserver,
     StepState,
     WorkflowClient,
     WorkflowDescription,
@@ -299,11 +310,15 @@ __all__ += [
     "CLIENT_ENTRY_POINT_GROUP",
     "RUNBOOK_QUERIES",
     "RUNBOOK_STATE_QUERY",
+    "RUN_EVENT_KINDS",
     "ChildRun",
     "ClientFactory",
     "ClientOptions",
     "ErrorType",
     "RunbookState",
+    "RunEvent",
+    "RunEventSource",
+    "RunObserver",
     "StepState",
     "WorkflowClient",
     "WorkflowDescription",
