@@ -70,7 +70,7 @@ class Console:
         self.feeds = Feeds(client, self.stopping)
         self.started_by: dict[str, tuple[str, datetime]] = {}
 
-    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def render(self, request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
         """Render template ``name`` with the page's common context."""
         state = request.scope.get("state", {})
         html = self.env.get_template(name).render(
@@ -84,7 +84,7 @@ class Console:
             path=request.url.path,
             **context,
         )
-        return HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
+        return HTMLResponse(html, status_code=code, headers={"cache-control": "no-store"})
 
 
 def run_url(workflow_id: str, suffix: str = "") -> str:
@@ -199,9 +199,20 @@ def create_app(config: ConsoleConfig, *, client: WorkflowClient | None = None) -
         Route("/login", _login, methods=["GET", "POST"]),
         Route("/logout", _logout, methods=["POST"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: _crashed})
     app.add_middleware(_Guarded, guard=guard)
     return app
+
+
+async def _crashed(request: Request, exc: Exception) -> Response:
+    """A bug or an engine failure: one line on the page, the traceback in the log."""
+    _log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    words = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {words[0]}" if words else type(exc).__name__
+    console = getattr(request.app.state, "console", None)
+    if console is None:
+        return Response(f"the console failed: {text}\n", status_code=500, media_type="text/plain")
+    return console.render(request, "error.html", 500, title="Something went wrong", message=f"the console failed: {text}")
 
 
 class _Guarded:
@@ -326,7 +337,7 @@ def _run_context(console: Console, page: RunPage, request: Request, **extra: Any
     }
 
 
-async def _run_page(request: Request, run_id: str, status: int = 200, **extra: Any) -> Response:
+async def _run_page(request: Request, run_id: str, code: int = 200, **extra: Any) -> Response:
     console = _console(request)
     try:
         page = await _page(console, run_id)
@@ -334,7 +345,7 @@ async def _run_page(request: Request, run_id: str, status: int = 200, **extra: A
         return console.render(request, "error.html", 503, title="Engine unavailable", message=str(exc))
     if page is None:
         return _not_found(console, request, run_id)
-    return console.render(request, "run.html", status, **_run_context(console, page, request, **extra))
+    return console.render(request, "run.html", code, **_run_context(console, page, request, **extra))
 
 
 async def _fragment(request: Request, run_id: str) -> Response:

@@ -105,10 +105,14 @@ def _text(value: Any, widget: str) -> str:
     return str(value)
 
 
-def _field(name: str, raw: Mapping[str, Any], defs: Mapping[str, Any], required: bool) -> Field:
+def _field(
+    name: str, raw: Mapping[str, Any], defs: Mapping[str, Any], required: bool, factory_default: Any = None
+) -> Field:
     schema, nullable = _resolve(raw, defs)
     kind = schema.get("type")
-    label = str(schema.get("title") or name.replace("_", " ").capitalize())
+    plain = name.replace("_", " ")
+    title = raw.get("title")
+    label = str(title) if isinstance(title, str) and title != plain.title() else plain.capitalize()
     description = str(schema.get("description") or "")
     enum = schema.get("enum")
     if "const" in schema and enum is None:
@@ -133,13 +137,14 @@ def _field(name: str, raw: Mapping[str, Any], defs: Mapping[str, Any], required:
         pattern = schema.get("pattern") if isinstance(schema.get("pattern"), str) else None
     else:
         widget = "json"
-    default = schema.get("default", raw.get("default"))
+    default = schema.get("default", raw.get("default", factory_default))
+    has_default = "default" in schema or "default" in raw or factory_default is not None
     return Field(
         name=name,
         label=label,
         widget=widget,
         required=required,
-        value=_text(default, widget) if "default" in schema or "default" in raw else "",
+        value=_text(default, widget) if has_default else "",
         description=description,
         options=options,
         pattern=_browser_pattern(pattern),
@@ -190,9 +195,10 @@ def input_form(workflow_cls: type, values: Mapping[str, str] | None = None) -> I
     if schema is not None and schema.get("type") == "object" and isinstance(schema.get("properties"), Mapping):
         defs = schema.get("$defs") or {}
         required = set(schema.get("required") or ())
+        made = _factory_defaults(annotation)
         for name, raw in schema["properties"].items():
             if isinstance(raw, Mapping):
-                fields.append(_field(str(name), raw, defs, name in required))
+                fields.append(_field(str(name), raw, defs, name in required, made.get(name)))
     else:
         label = getattr(annotation, "__name__", None) or "Input"
         fields.append(Field(WHOLE, f"{label} (JSON)", "json", required=True))
@@ -202,6 +208,23 @@ def input_form(workflow_cls: type, values: Mapping[str, str] | None = None) -> I
             for f in fields
         ]
     return InputForm(tuple(fields))
+
+
+def _factory_defaults(annotation: Any) -> dict[str, Any]:
+    """The defaults a pydantic model's fields make with a factory (the JSON schema does not carry them)."""
+    from pydantic import BaseModel
+    from pydantic_core import to_jsonable_python
+
+    if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        return {}
+    made = {}
+    for name, info in annotation.model_fields.items():
+        if info.default_factory is not None:
+            try:
+                made[info.alias or name] = to_jsonable_python(info.get_default(call_default_factory=True))
+            except Exception:  # a factory that needs the other fields, or fails: show nothing
+                continue
+    return made
 
 
 def _has_parameter(workflow_cls: type) -> bool:
