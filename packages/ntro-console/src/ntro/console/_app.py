@@ -359,7 +359,7 @@ async def _fragment(request: Request, run_id: str) -> Response:
 async def _events(request: Request, run_id: str) -> Response:
     console = _console(request)
     return StreamingResponse(
-        console.feeds.changes(run_id),
+        console.feeds.changes(run_id, request.query_params.get("since")),
         media_type="text/event-stream",
         headers={"cache-control": "no-store", "x-accel-buffering": "no"},
     )

@@ -85,10 +85,11 @@ class Feeds:
         future.set_result(value)
         return value
 
-    async def changes(self, root_id: str) -> AsyncIterator[str]:
-        """Yield server-sent event lines for run ``root_id`` until the console stops or the run is gone.
+    async def changes(self, root_id: str, since: str | None = None) -> AsyncIterator[str]:
+        """Yield server-sent event lines for run ``root_id`` until the console stops.
 
-        ``event: changed`` when the run moved; a comment every
+        ``event: changed`` when the run moved (at once when it moved since
+        the page showed fingerprint ``since``); a comment every
         :data:`KEEPALIVE` seconds otherwise, so proxies keep the stream open.
         """
         self._ensure_watching()
@@ -96,6 +97,8 @@ class Feeds:
         try:
             yield "retry: 2000\n\n"
             last = await self._fingerprint(root_id)
+            if since and last is not None and last != since:
+                yield "event: changed\ndata: {}\n\n"
             while not self.stopping.is_set():
                 tick = self._tick
                 stop = asyncio.ensure_future(self.stopping.wait())

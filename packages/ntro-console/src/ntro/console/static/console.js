@@ -33,7 +33,11 @@
       .catch(function () {})
       .then(function () { busy = false; if (again) { again = false; refresh(); } });
   }
-  var events = new EventSource(box.dataset.events);
+  function shown() {
+    var body = box.querySelector("[data-fingerprint]");
+    return body ? body.getAttribute("data-fingerprint") : "";
+  }
+  var events = new EventSource(box.dataset.events + "?since=" + encodeURIComponent(shown()));
   events.addEventListener("changed", refresh);
   window.addEventListener("pagehide", function () { events.close(); });
 })();
