@@ -15,11 +15,24 @@ CORRECTED_FEE = "-24500.00"
 CORRECTED_TOTAL = "-396762.78"
 
 
-def start_run(page: Any, url: str, slug: str, *, shots: str | None = None, fill: dict[str, str] | None = None) -> str:
-    """Start ``slug`` from its form (defaults, or ``fill`` by field name) and return the run's id."""
+def start_run(
+    page: Any,
+    url: str,
+    slug: str,
+    *,
+    shots: str | None = None,
+    fill: dict[str, str] | None = None,
+    select: dict[str, str] | None = None,
+    check: tuple[str, ...] = (),
+) -> str:
+    """Start ``slug`` from its form (its defaults, changed by field name as asked) and return the run's id."""
     page.goto(f"{url}/start/{slug}")
     for name, value in (fill or {}).items():
         page.fill(f"#field-{name}", value)
+    for name, value in (select or {}).items():
+        page.select_option(f"#field-{name}", value)
+    for name in check:
+        page.check(f"#field-{name}")
     if shots:
         screenshot(page, shots)
     page.click("#start-button")
