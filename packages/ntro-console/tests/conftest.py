@@ -37,18 +37,21 @@ def console_process(documents: Path) -> Iterator[Any]:
     """``console_process(*args, env=...)``: a started :class:`ConsoleProcess`; each is stopped at the end."""
     started: list[ConsoleProcess] = []
 
-    def start(*args: str, env: Mapping[str, str] | None = None, wait: bool = True) -> ConsoleProcess:
+    def start(
+        *args: str, env: Mapping[str, str] | None = None, wait: bool = True, verbose: bool = False
+    ) -> ConsoleProcess:
         extra = {"NTRO_DOCUMENTS": str(documents), **(env or {})}
         if wait and "--port" not in args:
             args = (*args, "--port", "0")
-        started.append(ConsoleProcess(args, extra, wait=wait))
+        started.append(ConsoleProcess(args, extra, wait=wait, verbose=verbose))
         return started[-1]
 
     yield start
     for process in started:
         code = process.stop()
-        assert code == 0, f"ntro console ended with {code}: {process.output}"
         assert "Traceback" not in process.output, process.output
+        if process.url:  # one that was to fail at the start was looked at by its test
+            assert code == 0, f"ntro console ended with {code}: {process.output}"
 
 
 @pytest.fixture

@@ -52,12 +52,14 @@ class ConsoleProcess:
         env: Variables to add to this process's environment.
     """
 
-    def __init__(self, args: Sequence[str], env: Mapping[str, str] | None = None, *, wait: bool = True) -> None:
+    def __init__(
+        self, args: Sequence[str], env: Mapping[str, str] | None = None, *, wait: bool = True, verbose: bool = False
+    ) -> None:
         self.args = list(args)
         self.lines: list[str] = []
         self._lines: queue.Queue[str | None] = queue.Queue()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ntro.cli", "console", *self.args],
+            [sys.executable, "-m", "ntro.cli", *(["-v"] if verbose else []), "console", *self.args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -200,14 +200,63 @@ def input_form(workflow_cls: type, values: Mapping[str, str] | None = None) -> I
             if isinstance(raw, Mapping):
                 fields.append(_field(str(name), raw, defs, name in required, made.get(name)))
     else:
-        label = getattr(annotation, "__name__", None) or "Input"
-        fields.append(Field(WHOLE, f"{label} (JSON)", "json", required=True))
+        default = _parameter_default(workflow_cls)
+        label = _parameter_name(workflow_cls).replace("_", " ").capitalize()
+        simple = _field(WHOLE, schema or {}, (schema or {}).get("$defs") or {}, default is _NO_DEFAULT)
+        widget = simple.widget if schema is not None else "json"
+        value = "" if default is _NO_DEFAULT or default is None else _text(default, widget)
+        fields.append(attrs.evolve(simple, label=label, widget=widget, value=value))
     if values is not None:
         fields = [
             attrs.evolve(f, value=values.get(f.name, "")) if f.widget == "checkbox" or f.name in values else f
             for f in fields
         ]
     return InputForm(tuple(fields))
+
+
+_NO_DEFAULT = object()
+
+
+def _run_parameter(workflow_cls: type) -> Any:
+    import inspect
+
+    from ntro.runtime.protocol import maybe_workflow_definition
+
+    defn = maybe_workflow_definition(workflow_cls)
+    method = getattr(workflow_cls, defn.run_method if defn is not None else "run", None)
+    if method is None:
+        return None
+    params = list(inspect.signature(method).parameters.values())[1:]
+    return next((p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)), None)
+
+
+def _parameter_default(workflow_cls: type) -> Any:
+    param = _run_parameter(workflow_cls)
+    return _NO_DEFAULT if param is None or param.default is param.empty else param.default
+
+
+def _parameter_name(workflow_cls: type) -> str:
+    param = _run_parameter(workflow_cls)
+    return str(param.name) if param is not None else "input"
+
+
+def _read_whole(workflow_cls: type, field: Field, text: str | None) -> Any:
+    """The run method's one simple (or JSON) argument, from its one input."""
+    if field.widget == "checkbox":
+        return parse_input(workflow_cls, json.dumps(text in ("true", "on", "1")))
+    if text is None or not text.strip():
+        if field.required:
+            raise InputError(f"{field.label} is needed")
+        return parse_input(workflow_cls, None)
+    if field.widget == "json":
+        return parse_input(workflow_cls, parse_json(text, f"{field.label} (JSON)"))
+    if field.widget == "number":
+        try:
+            number = float(text) if field.step != "1" else int(text)
+        except ValueError:
+            raise InputError(f"{field.label}: {text!r} is not a {'whole ' if field.step == '1' else ''}number") from None
+        return parse_input(workflow_cls, json.dumps(number))
+    return parse_input(workflow_cls, json.dumps(text))
 
 
 def _factory_defaults(annotation: Any) -> dict[str, Any]:
@@ -228,16 +277,7 @@ def _factory_defaults(annotation: Any) -> dict[str, Any]:
 
 
 def _has_parameter(workflow_cls: type) -> bool:
-    import inspect
-
-    from ntro.runtime.protocol import maybe_workflow_definition
-
-    defn = maybe_workflow_definition(workflow_cls)
-    method = getattr(workflow_cls, defn.run_method if defn is not None else "run", None)
-    if method is None:
-        return False
-    params = list(inspect.signature(method).parameters.values())[1:]
-    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+    return _run_parameter(workflow_cls) is not None
 
 
 def read_input(workflow_cls: type, form: InputForm, values: Mapping[str, str]) -> Any:
@@ -250,7 +290,7 @@ def read_input(workflow_cls: type, form: InputForm, values: Mapping[str, str]) -
     if not form.takes_input:
         return parse_input(workflow_cls, None)
     if len(form.fields) == 1 and form.fields[0].name == WHOLE:
-        return parse_input(workflow_cls, parse_json(values.get(WHOLE, ""), "the input"))
+        return _read_whole(workflow_cls, form.fields[0], values.get(WHOLE))
     data: dict[str, Any] = {}
     for field in form.fields:
         text = values.get(field.name)
