@@ -21,7 +21,7 @@ SUPPORT = Path(__file__).parent / "support"
 if str(SUPPORT) not in sys.path:
     sys.path.insert(0, str(SUPPORT))
 
-from console_support import BUNDLES, CHROMIUM_FLAGS, EXPENSES, INGEST, NAV, ConsoleProcess  # noqa: E402
+from console_support import BUNDLES, CHROMIUM_FLAGS, EXPENSES, INGEST, NAV, ConsoleProcess, DevServer  # noqa: E402
 
 
 @pytest.fixture
@@ -49,6 +49,7 @@ def console_process(documents: Path) -> Iterator[Any]:
     yield start
     for process in started:
         code = process.stop()
+        print(f"--- ntro console {' '.join(process.args)} said:\n{process.output}")  # shown when the test fails
         assert "Traceback" not in process.output, process.output
         if process.url:  # one that was to fail at the start was looked at by its test
             assert code == 0, f"ntro console ended with {code}: {process.output}"
@@ -111,3 +112,38 @@ def page(browser: Any) -> Iterator[Any]:
     assert not [p for p in problems if "status of 4" not in p], f"the page reported errors: {problems}"
 
 
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A Temporal dev server with ``ntro worker`` hosting nav-monthly and document-ingest, and their document store.
+
+    Yields ``(host, task queue, environment)``: the environment names the
+    server and the store, as the console next to that worker needs.
+    """
+    if not os.environ.get("NTRO_REQUIRE_TEMPORAL"):
+        pytest.importorskip("temporalio", reason="the Temporal browser tests need temporalio and the dev server")
+    from ntro.runtime.temporal.testing import WorkerProcess
+
+    documents = tmp_path_factory.mktemp("documents")
+    server = DevServer()
+    queue = "console-tests"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
+    env.update(TEMPORAL_HOST=server.host, NTRO_DOCUMENTS=str(documents))
+    worker = WorkerProcess([str(NAV), str(INGEST), "--task-queue", queue], env)
+    try:
+        worker.wait_for("ntro worker: hosting")
+        yield server.host, queue, {"TEMPORAL_HOST": server.host, "NTRO_DOCUMENTS": str(documents)}
+    finally:
+        worker.stop()
+        server.stop()
+
+
+@pytest.fixture
+def temporal_console(cluster: Any, console_process: Any) -> ConsoleProcess:
+    """``ntro console --runtime temporal`` next to the cluster's worker, with the worker's options."""
+    host, queue, env = cluster
+    process: ConsoleProcess = console_process(
+        "--runtime", "temporal", str(NAV), "--child", str(INGEST), "--host", host, "--task-queue", queue, env=env
+    )
+    return process

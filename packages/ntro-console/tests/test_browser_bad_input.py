@@ -12,7 +12,7 @@ from flows import gate, start_run, upload
 def test_a_file_of_the_wrong_type_is_refused(nav_console: Any, page: Any) -> None:
     start_run(page, nav_console.url, "nav-monthly")
     trial = gate(page, "FILE_UPLOAD", "trial balance")
-    upload(page, trial, {"trial-balance": SAMPLES["investor-notice"]})
+    upload(page, trial, {"trial-balance": SAMPLES["investor-notice"]}, refused=True)
     error = page.locator("[data-error]")
     assert "investor-notice.json is not a file this upload takes: it takes .csv" in error.inner_text()
     # Nothing was sent: the gate is still open, and a right file still answers it.
@@ -25,9 +25,9 @@ def test_an_empty_file_and_no_file_are_refused(nav_console: Any, page: Any, tmp_
     start_run(page, nav_console.url, "nav-monthly")
     empty = tmp_path / "trial-balance.csv"
     empty.write_bytes(b"")
-    upload(page, gate(page, "FILE_UPLOAD", "trial balance"), {"trial-balance": empty})
+    upload(page, gate(page, "FILE_UPLOAD", "trial balance"), {"trial-balance": empty}, refused=True)
     assert "trial-balance.csv is empty (0 bytes)" in page.locator("[data-error]").inner_text()
-    upload(page, gate(page, "FILE_UPLOAD", "trial balance"), {})
+    upload(page, gate(page, "FILE_UPLOAD", "trial balance"), {}, refused=True)
     assert "choose a file to upload first" in page.locator("[data-error]").inner_text()
 
 
@@ -38,7 +38,7 @@ def test_an_answer_to_a_closed_gate_says_so(nav_console: Any, browser: Any, page
     stale.goto(f"{nav_console.url}/runs/{run_id}")
     upload(page, gate(page, "FILE_UPLOAD", "trial balance"), {"trial-balance": SAMPLES["trial-balance"]})
     late = stale.locator('section.gate[data-component="FILE_UPLOAD"]')
-    upload(stale, late, {"trial-balance": SAMPLES["trial-balance"]})
+    upload(stale, late, {"trial-balance": SAMPLES["trial-balance"]}, refused=True)
     notice = stale.locator("#notice").inner_text()
     assert "already answered: local uploaded trial-balance.csv" in notice
     assert "nothing was sent again" in notice

@@ -35,8 +35,9 @@ def start_run(
         page.check(f"#field-{name}")
     if shots:
         screenshot(page, shots)
-    page.click("#start-button")
-    page.wait_for_url(re.compile(r"/runs/[^/]+$"))
+    with page.expect_navigation():
+        page.click("#start-button")
+    assert re.search(r"/runs/[^/]+$", page.url), f"the run did not start: {page.locator('main').inner_text()}"
     return str(page.locator("#run").get_attribute("data-run"))
 
 
@@ -45,24 +46,44 @@ def gate(page: Any, component: str, text: str | None = None) -> Any:
     found = page.locator(f'section.gate[data-component="{component}"]:not([data-answered])')
     if text is not None:
         found = found.filter(has_text=text)
-    found.first.wait_for()
+    try:
+        found.first.wait_for()
+    except Exception as exc:  # say what the page shows instead
+        shown = page.locator("#run").inner_text() if page.locator("#run").count() else page.content()
+        raise AssertionError(f"no open {component} gate{f' with {text!r}' if text else ''}; the page shows:\n{shown}") from exc
     return found.first
 
 
-def upload(page: Any, section: Any, files: dict[str, Path]) -> None:
-    """Choose ``files`` (by slot name) in an upload gate and send them."""
+def upload(page: Any, section: Any, files: dict[str, Path], *, refused: bool = False) -> None:
+    """Choose ``files`` (by slot name) in an upload gate and send them (``refused``: the console says no)."""
     for name, path in files.items():
         section.locator(f'li[data-slot="{name}"] input[type=file]').set_input_files(str(path))
-    section.locator("button[data-upload]").click()
+    _send(page, section.locator("button[data-upload]"), refused=refused)
+
+
+def _send(page: Any, button: Any, *, refused: bool = False) -> None:
+    """Press a form's button and wait for the page it leads to.
+
+    An answer refused when it was to be taken fails with the page's words,
+    and one taken when it was to be refused fails too.
+    """
+    with page.expect_response(lambda r: r.request.method == "POST") as sent:
+        button.click()
+    reply = sent.value
     page.wait_for_load_state()
+    if refused:
+        assert reply.status >= 400, f"the console took an answer it should have refused ({reply.status})"
+        return
+    if reply.status >= 400:
+        found = re.search(r'(?:data-error="[^"]*"|id="notice")[^>]*>([^<]*)<', reply.text())
+        raise AssertionError(f"the console refused the answer ({reply.status}): {found.group(1) if found else reply.text()}")
 
 
 def decide(page: Any, section: Any, decision: str, note: str | None = None) -> None:
     """Answer a review with ``decision`` (and a note)."""
     if note is not None:
         section.locator("textarea[name=note]").fill(note)
-    section.locator(f'button[data-decision="{decision}"]').click()
-    page.wait_for_load_state()
+    _send(page, section.locator(f'button[data-decision="{decision}"]'))
 
 
 def wait_finished(page: Any) -> str:

@@ -42,7 +42,7 @@ class Feeds:
         self.stopping = stopping
         self._tick = asyncio.Event()
         self._generation = 0
-        self._looks: dict[str, tuple[int, asyncio.Future[str | None]]] = {}
+        self._looks: dict[str, tuple[int, asyncio.Task[str | None]]] = {}
         self._watchers = 0
         self._task: asyncio.Task[None] | None = None
 
@@ -70,20 +70,26 @@ class Feeds:
                 await self._task
 
     async def _fingerprint(self, root_id: str) -> str | None:
-        """The run's fingerprint at the current generation, looked at once however many pages ask."""
+        """The run's fingerprint at the current generation, looked at once however many pages ask.
+
+        The look is a task of its own: a page that goes away while it runs
+        (its stream is cancelled) leaves it to finish for the others.
+        """
         generation = self._generation
         cached = self._looks.get(root_id)
-        if cached is not None and cached[0] == generation:
-            return await asyncio.shield(cached[1])
-        future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
-        self._looks[root_id] = (generation, future)
+        if cached is None or cached[0] != generation:
+            if len(self._looks) > 1000:
+                self._looks.clear()
+            cached = (generation, asyncio.get_running_loop().create_task(self._look(root_id)))
+            self._looks[root_id] = cached
+        return await asyncio.shield(cached[1])
+
+    async def _look(self, root_id: str) -> str | None:
         try:
             descriptions = await RunWatcher(self.client, root_id).look()
-            value = fingerprint(descriptions) if descriptions else None
         except Exception:  # the engine is unreachable for a moment: try again at the next change
-            value = None
-        future.set_result(value)
-        return value
+            return None
+        return fingerprint(descriptions) if descriptions else None
 
     async def changes(self, root_id: str, since: str | None = None) -> AsyncIterator[str]:
         """Yield server-sent event lines for run ``root_id`` until the console stops.

@@ -237,7 +237,8 @@ async def load_run(client: WorkflowClient, root_id: str, config: ConsoleConfig, 
     root = _tree(root_id, descriptions, config)
     nodes = _walk(root)
     titles = {s.id: s.title for n in nodes for s in n.steps}
-    known = {wid: d.pending_action for wid, d in descriptions.items()}
+    # A description without the runbook's state (its query failed, or the run is no runbook) is asked again.
+    known = {wid: d.pending_action for wid, d in descriptions.items() if d.steps}
     gates = gate_views(await open_gates(client, root_id, known=known), titles)
     timeline = await _timeline(client, nodes, answers.records([n.id for n in nodes]))
     result: Any = None

@@ -11,26 +11,33 @@
     var gate = e.target.closest("[data-gate]");
     if (gate) gate.setAttribute("data-dirty", "1");
   });
-  var busy = false, again = false;
+  var busy = false, again = false, failures = 0;
   function swap(html) {
     var t = document.createElement("template");
     t.innerHTML = html;
+    // Into this document first: a kept form moves within one document, so its chosen files stay chosen.
+    var next = document.importNode(t.content, true);
     box.querySelectorAll("[data-gate][data-dirty]").forEach(function (old) {
-      var fresh = t.content.querySelector('[data-gate="' + old.getAttribute("data-gate") + '"]');
-      if (fresh && !fresh.hasAttribute("data-answered")) fresh.replaceWith(old);
+      var fresh = next.querySelector('[data-gate="' + old.getAttribute("data-gate") + '"]');
+      if (fresh && fresh.hasAttribute("data-answered")) return;
+      if (fresh) { fresh.replaceWith(old); return; }
+      // Not shown now (answered elsewhere, or a look that missed it): keep what was typed; sending says which.
+      var gates = next.querySelector("#gates");
+      if (gates) gates.appendChild(old);
     });
     var focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement : null;
-    box.replaceChildren.apply(box, Array.prototype.slice.call(t.content.childNodes));
+    box.replaceChildren(next);
     if (focused && box.contains(focused)) focused.focus();
     box.setAttribute("data-refreshed", String(Date.now()));
   }
   function refresh() {
     if (busy) { again = true; return; }
     busy = true;
-    fetch(box.dataset.fragment, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) { if (html !== null) swap(html); })
-      .catch(function () {})
+    // The page's own query (the answer just sent) comes along, so what it says stays where it is.
+    fetch(box.dataset.fragment + window.location.search, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+      .then(function (html) { failures = 0; swap(html); })
+      .catch(function () { if (failures++ < 5) setTimeout(refresh, 1000 * failures); })
       .then(function () { busy = false; if (again) { again = false; refresh(); } });
   }
   function shown() {
