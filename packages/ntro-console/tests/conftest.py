@@ -112,8 +112,6 @@ def page(browser: Any) -> Iterator[Any]:
     assert not [p for p in problems if "status of 4" not in p], f"the page reported errors: {problems}"
 
 
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A Temporal dev server with ``ntro worker`` hosting nav-monthly and document-ingest, and their document store.

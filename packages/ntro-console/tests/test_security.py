@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 import pytest
-from console_support import BUNDLES, NAV, SAMPLES
+from console_support import BUNDLES, NAV
 from http_client import Client, Reply
 
 APPROVAL = str(BUNDLES / "approval")
@@ -48,7 +48,12 @@ def test_a_taken_port_is_one_line(console_process: Any) -> None:
 def guarded(console_process: Any) -> Any:
     """A console on every interface, with two tokens, logging its answers."""
     return console_process(
-        "--bind", "0.0.0.0", APPROVAL, "--token", "alice=alice-secret-1", verbose=True,
+        "--bind",
+        "0.0.0.0",
+        APPROVAL,
+        "--token",
+        "alice=alice-secret-1",
+        verbose=True,
         env={"NTRO_CONSOLE_TOKENS": "bob=bob-secret-22"},
     )
 

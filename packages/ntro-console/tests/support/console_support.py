@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import queue
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -126,8 +125,6 @@ class ConsoleProcess:
             return self.proc.wait()
 
 
-
-
 def screenshot(page: Any, name: str) -> None:
     """Save the page as ``NAME.png`` in :data:`SCREENSHOTS_ENV`'s directory, when it is set."""
     target = os.environ.get(SCREENSHOTS_ENV)
@@ -157,7 +154,9 @@ class DevServer:
             *("--namespace", "default", "--log-level", "error"),
             *("--dynamic-config-value", "frontend.enableServerVersionCheck=false"),
         ]
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + timeout
         while True:
             assert self.proc.poll() is None, f"the dev server exited ({self.proc.returncode})"

@@ -50,7 +50,9 @@ def gate(page: Any, component: str, text: str | None = None) -> Any:
         found.first.wait_for()
     except Exception as exc:  # say what the page shows instead
         shown = page.locator("#run").inner_text() if page.locator("#run").count() else page.content()
-        raise AssertionError(f"no open {component} gate{f' with {text!r}' if text else ''}; the page shows:\n{shown}") from exc
+        raise AssertionError(
+            f"no open {component} gate{f' with {text!r}' if text else ''}; the page shows:\n{shown}"
+        ) from exc
     return found.first
 
 
@@ -76,7 +78,9 @@ def _send(page: Any, button: Any, *, refused: bool = False) -> None:
         return
     if reply.status >= 400:
         found = re.search(r'(?:data-error="[^"]*"|id="notice")[^>]*>([^<]*)<', reply.text())
-        raise AssertionError(f"the console refused the answer ({reply.status}): {found.group(1) if found else reply.text()}")
+        raise AssertionError(
+            f"the console refused the answer ({reply.status}): {found.group(1) if found else reply.text()}"
+        )
 
 
 def decide(page: Any, section: Any, decision: str, note: str | None = None) -> None:

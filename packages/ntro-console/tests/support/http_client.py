@@ -59,7 +59,9 @@ class Client:
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=dict(headers or {}))
         try:
             with self._opener.open(req, timeout=60) as response:
-                return Reply(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read().decode())
+                return Reply(
+                    response.status, {k.lower(): v for k, v in response.headers.items()}, response.read().decode()
+                )
         except urllib.error.HTTPError as exc:
             body = exc.read().decode(errors="replace")
             return Reply(exc.code, {k.lower(): v for k, v in exc.headers.items()}, body)
@@ -69,7 +71,12 @@ class Client:
         return self.request("GET", path, headers={"accept": "text/html", **_headers(headers)})
 
     def post(
-        self, path: str, fields: Mapping[str, str], *, files: Mapping[str, tuple[str, bytes]] | None = None, **headers: str
+        self,
+        path: str,
+        fields: Mapping[str, str],
+        *,
+        files: Mapping[str, tuple[str, bytes]] | None = None,
+        **headers: str,
     ) -> Reply:
         """POST a form (multipart when ``files``: field -> (file name, bytes))."""
         if files is None:

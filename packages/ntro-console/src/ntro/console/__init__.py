@@ -55,7 +55,16 @@ _LAZY = {
     "create_app": "ntro.console._app",
     **{
         name: "ntro.console._config"
-        for name in ("DEFAULT_PORT", "LOOPBACK", "TOKENS_ENV", "ConsoleConfig", "Token", "is_loopback", "parse_token", "tokens_from_env")
+        for name in (
+            "DEFAULT_PORT",
+            "LOOPBACK",
+            "TOKENS_ENV",
+            "ConsoleConfig",
+            "Token",
+            "is_loopback",
+            "parse_token",
+            "tokens_from_env",
+        )
     },
 }
 

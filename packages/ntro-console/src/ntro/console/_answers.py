@@ -102,7 +102,7 @@ class AnswerRecord:
 
 
 class AlreadyAnsweredError(GateClosedError):
-    """This console answered the gate already.
+    """The gate was answered from this console already.
 
     Attributes:
         record: Who answered it, and when.
@@ -231,7 +231,13 @@ class Answers:
         return sorted(found, key=lambda r: r.at)
 
     async def submit(
-        self, root_id: str, view_id: str, who: str, *, review: ReviewForm | None = None, files: Mapping[str, Upload] = {}
+        self,
+        root_id: str,
+        view_id: str,
+        who: str,
+        *,
+        review: ReviewForm | None = None,
+        files: Mapping[str, Upload] = {},
     ) -> list[AnswerRecord]:
         """Answer the gate ``view_id`` of run ``root_id`` (a review, or uploads by form field).
 
@@ -261,7 +267,8 @@ class Answers:
             if view.id == view_id:
                 return view
         raise GateClosedError(
-            "this gate is no longer open: it was answered elsewhere, or the run moved on (the page shows where it is now)"
+            "this gate is no longer open: it was answered elsewhere, or the run moved on "
+            "(the page shows where it is now)"
         )
 
     def _remember(self, key: str, record: AnswerRecord) -> None:
@@ -270,7 +277,11 @@ class Answers:
             self._done.popitem(last=False)
         self._log.setdefault(record.workflow_id, []).append(record)
         _log.info(
-            "%s %s (workflow %s, gate %s, step %s)", record.who, record.what, record.workflow_id, record.gate,
+            "%s %s (workflow %s, gate %s, step %s)",
+            record.who,
+            record.what,
+            record.workflow_id,
+            record.gate,
             record.step_id,
         )
 
@@ -324,11 +335,10 @@ class Answers:
         return record
 
     async def _uploads(self, view: GateView, files: Mapping[str, Upload], who: str) -> list[AnswerRecord]:
-        chosen = {field: files[field] for field in (s.field for s in view.pending_slots) if field in files}
-        chosen = {k: v for k, v in chosen.items() if v.filename or v.data}
+        slots = {s.field: s for s in view.pending_slots if s.field is not None}
+        chosen = {f: files[f] for f in slots if f in files and (files[f].filename or files[f].data)}
         if not chosen:
-            raise AnswerError("choose a file to upload first", field=next((s.field for s in view.pending_slots), None))
-        slots = {s.field: s for s in view.pending_slots}
+            raise AnswerError("choose a file to upload first", field=next(iter(slots), None))
         for field, upload in chosen.items():
             slot = slots[field]
             done = self._done.get(field)
@@ -336,7 +346,9 @@ class Answers:
                 raise AlreadyAnsweredError(done)
             name = upload.filename or "(no name)"
             if not upload.data:
-                raise AnswerError(f"{name} is empty (0 bytes); choose the file that holds the {slot.label}", field=field)
+                raise AnswerError(
+                    f"{name} is empty (0 bytes); choose the file that holds the {slot.label}", field=field
+                )
             if not _accepts(slot.accept, upload.filename, upload.content_type):
                 raise AnswerError(
                     f"{name} is not a file this upload takes: it takes {', '.join(slot.accept)}", field=field
@@ -354,7 +366,9 @@ class Answers:
                     store_document, self.documents, upload.data, upload.filename, upload.content_type
                 )
             except OSError as exc:
-                raise AnswerError(f"{upload.filename} could not be stored: {exc.strerror or exc}", field=field) from None
+                raise AnswerError(
+                    f"{upload.filename} could not be stored: {exc.strerror or exc}", field=field
+                ) from None
             payload = upload_answer(gate, document_ref=ref, filename=upload.filename, content_type=upload.content_type)
             await answer_gate(self.client, gate, payload)
             record = AnswerRecord(

@@ -133,6 +133,13 @@ def _when(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+CSS = (_HERE / "static" / "console.css").read_text(encoding="utf-8")
+"""The console's style sheet, inlined in every page."""
+
+SCRIPT = (_HERE / "static" / "console.js").read_text(encoding="utf-8")
+"""The console's script (the run page's live update), inlined in every page."""
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_HERE / "templates")),
@@ -146,8 +153,8 @@ def _environment() -> jinja2.Environment:
         columns_of=_columns,
         run_url=run_url,
         cell_text=cell_text,
-        css=(_HERE / "static" / "console.css").read_text(encoding="utf-8"),
-        script=(_HERE / "static" / "console.js").read_text(encoding="utf-8"),
+        css=CSS,
+        script=SCRIPT,
         statuses=list(STATUS_FILTERS),
     )
     env.filters.update(humanize=_humanize, when=_when, plain=_plain)
@@ -171,7 +178,7 @@ def create_app(config: ConsoleConfig, *, client: WorkflowClient | None = None) -
         config.tokens,
         allowed_hosts=config.allowed_hosts,
         max_body=config.max_upload_bytes,
-        inline=(env.globals["css"], env.globals["script"]),
+        inline=(CSS, SCRIPT),
     )
 
     @contextlib.asynccontextmanager
@@ -209,10 +216,12 @@ async def _crashed(request: Request, exc: Exception) -> Response:
     _log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     words = str(exc).strip().splitlines()
     text = f"{type(exc).__name__}: {words[0]}" if words else type(exc).__name__
-    console = getattr(request.app.state, "console", None)
+    console: Console | None = getattr(request.app.state, "console", None)
     if console is None:
         return Response(f"the console failed: {text}\n", status_code=500, media_type="text/plain")
-    return console.render(request, "error.html", 500, title="Something went wrong", message=f"the console failed: {text}")
+    return console.render(
+        request, "error.html", 500, title="Something went wrong", message=f"the console failed: {text}"
+    )
 
 
 class _Guarded:
@@ -246,7 +255,9 @@ async def _form(request: Request) -> FormData | Response:
         cause = exc.__cause__ or exc.__context__
         if isinstance(cause, RequestTooLarge):
             return console.render(request, "error.html", 413, title="Too large", message=str(cause))
-        return console.render(request, "error.html", 400, title="Bad request", message=f"the form cannot be read: {exc}")
+        return console.render(
+            request, "error.html", 400, title="Bad request", message=f"the form cannot be read: {exc}"
+        )
     if not state.get("bearer") and not console.guard.csrf_ok(state.get("session"), _text(form.get(CSRF_FIELD))):
         return console.render(
             request,

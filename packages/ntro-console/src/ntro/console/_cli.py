@@ -74,7 +74,9 @@ def _tokens(args: argparse.Namespace) -> list[Token]:
     names: dict[str, str] = {}
     for token in tokens:
         if names.setdefault(token.secret, token.name) != token.name:
-            raise CommandError(f"tokens {names[token.secret]!r} and {token.name!r} have the same secret; give each its own")
+            raise CommandError(
+                f"tokens {names[token.secret]!r} and {token.name!r} have the same secret; give each its own"
+            )
     return tokens
 
 

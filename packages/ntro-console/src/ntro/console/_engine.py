@@ -61,7 +61,9 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         temporal.add_connection_options(parser)
 
 
-def client_options(args: argparse.Namespace, bundles: Sequence[Any], children: Sequence[Any]) -> tuple[ClientOptions, str]:
+def client_options(
+    args: argparse.Namespace, bundles: Sequence[Any], children: Sequence[Any]
+) -> tuple[ClientOptions, str]:
     """Return the options to open the engine's client with, and a few words on the engine for people.
 
     Raises:

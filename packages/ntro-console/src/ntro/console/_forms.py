@@ -254,7 +254,9 @@ def _read_whole(workflow_cls: type, field: Field, text: str | None) -> Any:
         try:
             number = float(text) if field.step != "1" else int(text)
         except ValueError:
-            raise InputError(f"{field.label}: {text!r} is not a {'whole ' if field.step == '1' else ''}number") from None
+            raise InputError(
+                f"{field.label}: {text!r} is not a {'whole ' if field.step == '1' else ''}number"
+            ) from None
         return parse_input(workflow_cls, json.dumps(number))
     return parse_input(workflow_cls, json.dumps(text))
 

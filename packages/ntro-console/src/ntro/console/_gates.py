@@ -280,9 +280,7 @@ def _tables(gate: Gate) -> tuple[TableView, ...]:
     row_kinds = {a.kind for a in gate.row_actions}
     rejectable = "reject_row" in row_kinds
     threshold = hint.config.get("confidence_warning_threshold") if hint.config is not None else None
-    specs: list[tuple[str, str, str, Sequence[Any]]] = [
-        (d.key, d.label, d.data_key, d.columns) for d in hint.datasets
-    ]
+    specs: list[tuple[str, str, str, Sequence[Any]]] = [(d.key, d.label, d.data_key, d.columns) for d in hint.datasets]
     if not specs:
         key = hint.data_key or next((k for k, v in payload.items() if _records(v)), None)
         if key is None:
@@ -420,8 +418,10 @@ def _slots(parent: Gate, members: Sequence[Gate], step_titles: Mapping[str, str]
             field = gate_id(gate.key)
             gates[field] = gate
             own = gate.display_hint if not gate.is_slot else None
-            accept = (own.accept if own is not None else ()) or _slot_accept(slot.wire) or (
-                hint.accept if hint is not None else ()
+            accept = (
+                (own.accept if own is not None else ())
+                or _slot_accept(slot.wire)
+                or (hint.accept if hint is not None else ())
             )
             slots.append(SlotView(name, label, "pending", field, accept))
         else:

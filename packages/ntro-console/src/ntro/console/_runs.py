@@ -155,7 +155,9 @@ def _tree(
     description = descriptions[root_id]
     slug = config.slug_of(description.workflow_type)
     children = tuple(
-        _tree(c.workflow_id, descriptions, config, root_id) for c in description.children if c.workflow_id in descriptions
+        _tree(c.workflow_id, descriptions, config, root_id)
+        for c in description.children
+        if c.workflow_id in descriptions
     )
     return RunNode(description, slug, _label(description, parent, slug), children)
 
@@ -209,7 +211,9 @@ async def _timeline(
             entries.append(TimelineEntry(_utc(d.close_time), "end" if node is root else "child", text, d.workflow_id))
     for record in records:
         entries.append(
-            TimelineEntry(_utc(record.at), "answer", f"{record.what}: {record.title}", record.workflow_id, record.who, record.note)
+            TimelineEntry(
+                _utc(record.at), "answer", f"{record.what}: {record.title}", record.workflow_id, record.who, record.note
+            )
         )
     order = {"start": 0, "child": 1, "answer": 2, "step": 3, "end": 4}
     far = datetime.max.replace(tzinfo=UTC)

@@ -154,7 +154,9 @@ class Guard:
                 return
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
             if self.allowed_hosts is not None and _hostname(headers.get("host", "")) not in self.allowed_hosts:
-                await _plain(send, self.headers, 421, "this console answers only at 127.0.0.1 or localhost (it has no tokens)")
+                await _plain(
+                    send, self.headers, 421, "this console answers only at 127.0.0.1 or localhost (it has no tokens)"
+                )
                 return
             length = headers.get("content-length")
             if length is not None and length.isdigit() and int(length) > self.max_body:
@@ -175,7 +177,9 @@ class Guard:
                 if scope.get("method") == "GET" and "text/html" in headers.get("accept", ""):
                     await _redirect(send, self.headers, "/login?next=" + _quote(path + _query(scope)), new_session)
                 else:
-                    await _plain(send, self.headers, 401, "log in first (or send Authorization: Bearer TOKEN)", authenticate=True)
+                    await _plain(
+                        send, self.headers, 401, "log in first (or send Authorization: Bearer TOKEN)", authenticate=True
+                    )
                 return
             seen = 0
 

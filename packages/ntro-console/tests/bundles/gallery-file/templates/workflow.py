@@ -25,4 +25,8 @@ class GalleryFileWorkflow(NtroWorkflow):
         """Return the source, and the uploaded file's name and ref."""
         await runbook.wait_condition(lambda: self._submission is not None)
         submission = self._submission or {}
-        return {"source": ctx.get("source"), "filename": submission.get("filename"), "ref": submission.get("document_ref")}
+        return {
+            "source": ctx.get("source"),
+            "filename": submission.get("filename"),
+            "ref": submission.get("document_ref"),
+        }
