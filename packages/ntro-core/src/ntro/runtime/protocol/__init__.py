@@ -35,6 +35,7 @@ from contextvars import ContextVar, Token
 from datetime import datetime, timedelta
 from typing import Any, NoReturn, Protocol, runtime_checkable
 
+from ntro.runtime.protocol._lazy import lazy_exports
 from ntro.workflow._definitions import (
     ACTIVITY_ATTR,
     ActivityDefinition,
@@ -53,7 +54,6 @@ from ntro.workflow._definitions import (
     workflow_definition,
 )
 from ntro.workflow._info import ActivityInfo, WorkflowInfo
-from ntro.workflow._lazy import lazy_exports
 from ntro.workflow._options import (
     DEFAULT_ACTIVITY_OPTIONS,
     DEFAULT_CHILD_OPTIONS,
