@@ -25,7 +25,7 @@ import attrs
 from ntro.workflow.exceptions import RuntimeNotAvailableError
 
 if TYPE_CHECKING:
-    from ntro.runtime.protocol import Runtime
+    from ntro.runtime.protocol._runtime import Runtime
 
 ENTRY_POINT_GROUP = "ntro.runtimes"
 INSTALL_HINT = {
