@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 import attrs
 
+from ntro.runtime.protocol._naming import slug_for_class_name
 from ntro.workflow import registry
-from ntro.workflow._naming import slug_for_class_name
 
 WORKFLOW_ATTR = "__ntro_workflow__"
 ACTIVITY_ATTR = "__ntro_activity__"
