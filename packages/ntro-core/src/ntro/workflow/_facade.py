@@ -19,7 +19,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, Protocol, TypeVar, overload
 
-from ntro.runtime.protocol import driving_runtime
+from ntro.runtime.protocol import (
+    DEFAULT_ACTIVITY_OPTIONS,
+    DEFAULT_CHILD_OPTIONS,
+    ActivityInfo,
+    ActivityOptions,
+    ChildWorkflowOptions,
+    Duration,
+    RetryPolicy,
+    WorkflowInfo,
+    driving_runtime,
+    to_timedelta,
+)
 from ntro.workflow._definitions import (
     QUERY_ATTR,
     RUN_ATTR,
@@ -30,16 +41,6 @@ from ntro.workflow._definitions import (
     define_activity,
     define_workflow,
     mark_handler,
-)
-from ntro.workflow._info import ActivityInfo, WorkflowInfo
-from ntro.workflow._options import (
-    DEFAULT_ACTIVITY_OPTIONS,
-    DEFAULT_CHILD_OPTIONS,
-    ActivityOptions,
-    ChildWorkflowOptions,
-    Duration,
-    RetryPolicy,
-    to_timedelta,
 )
 from ntro.workflow.exceptions import NotInWorkflowError
 

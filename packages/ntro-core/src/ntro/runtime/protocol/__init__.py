@@ -50,6 +50,16 @@ if TYPE_CHECKING:
         require_clients,
         runbook_state,
     )
+    from ntro.runtime.protocol._info import ActivityInfo, WorkflowInfo
+    from ntro.runtime.protocol._options import (
+        DEFAULT_ACTIVITY_OPTIONS,
+        DEFAULT_CHILD_OPTIONS,
+        ActivityOptions,
+        ChildWorkflowOptions,
+        Duration,
+        RetryPolicy,
+        to_timedelta,
+    )
     from ntro.runtime.protocol._payloads import (
         DEFAULT_PAYLOAD_CONVERTER,
         FunctionHints,
@@ -103,16 +113,6 @@ if TYPE_CHECKING:
         maybe_workflow_definition,
         remove_binder,
         workflow_definition,
-    )
-    from ntro.workflow._info import ActivityInfo, WorkflowInfo
-    from ntro.workflow._options import (
-        DEFAULT_ACTIVITY_OPTIONS,
-        DEFAULT_CHILD_OPTIONS,
-        ActivityOptions,
-        ChildWorkflowOptions,
-        Duration,
-        RetryPolicy,
-        to_timedelta,
     )
 
 __all__ = [
@@ -263,8 +263,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "remove_binder",
         "workflow_definition",
     ),
-    "ntro.workflow._info": ("ActivityInfo", "WorkflowInfo"),
-    "ntro.workflow._options": (
+    "ntro.runtime.protocol._info": ("ActivityInfo", "WorkflowInfo"),
+    "ntro.runtime.protocol._options": (
         "DEFAULT_ACTIVITY_OPTIONS",
         "DEFAULT_CHILD_OPTIONS",
         "ActivityOptions",

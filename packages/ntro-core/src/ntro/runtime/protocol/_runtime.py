@@ -16,8 +16,8 @@ from contextvars import ContextVar, Token
 from datetime import datetime, timedelta
 from typing import Any, NoReturn, Protocol, runtime_checkable
 
-from ntro.workflow._info import ActivityInfo, WorkflowInfo
-from ntro.workflow._options import ActivityOptions, ChildWorkflowOptions
+from ntro.runtime.protocol._info import ActivityInfo, WorkflowInfo
+from ntro.runtime.protocol._options import ActivityOptions, ChildWorkflowOptions
 
 __all__ = [
     "ChildWorkflowHandle",
