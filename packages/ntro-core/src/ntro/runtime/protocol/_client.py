@@ -18,8 +18,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from ntro.runtime.protocol._errors import RuntimeNotAvailableError
 from ntro.runtime.protocol._selection import INSTALL_HINT
-from ntro.workflow.exceptions import RuntimeNotAvailableError
 
 __all__ = [
     "CLIENT_ENTRY_POINT_GROUP",

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ntro.workflow.exceptions import RuntimeNotAvailableError
+from ntro.runtime.protocol._errors import RuntimeNotAvailableError
 
 if TYPE_CHECKING:
     from ntro.runtime.protocol._runtime import Runtime

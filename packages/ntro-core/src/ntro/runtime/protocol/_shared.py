@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from ntro.runtime.protocol._errors import UpdateFailedError, WorkflowError
 from ntro.workflow import registry
 from ntro.workflow._definitions import WorkflowDefinition, defined_workflows, maybe_workflow_definition
-from ntro.workflow.exceptions import UpdateFailedError, WorkflowError
 
 __all__ = [
     "ErrorType",
