@@ -2,7 +2,7 @@
 
 They replace ``temporalio.workflow`` and ``temporalio.activity`` with the same
 call shapes. Decorators record runtime-neutral metadata (see
-:mod:`ntro.workflow._definitions`); calls dispatch to the runtime driving the
+:mod:`ntro.runtime.protocol`); calls dispatch to the runtime driving the
 current workflow. Outside any workflow, a call that needs one raises
 :class:`~ntro.workflow.exceptions.NotInWorkflowError` on every runtime alike:
 no backend is asked, so none can answer differently (ntro 0.1.2 ran a stray
@@ -31,7 +31,7 @@ from ntro.runtime.protocol import (
     driving_runtime,
     to_timedelta,
 )
-from ntro.workflow._definitions import (
+from ntro.runtime.protocol._definitions import (
     QUERY_ATTR,
     RUN_ATTR,
     SIGNAL_ATTR,

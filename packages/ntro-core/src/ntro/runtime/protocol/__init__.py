@@ -50,6 +50,23 @@ if TYPE_CHECKING:
         require_clients,
         runbook_state,
     )
+    from ntro.runtime.protocol._definitions import (
+        ACTIVITY_ATTR,
+        ActivityDefinition,
+        Binder,
+        HandlerDefinition,
+        WorkflowDefinition,
+        activity_definition,
+        add_binder,
+        add_throwaway_import_check,
+        defined_activities,
+        defined_workflows,
+        find_activity,
+        handler_definition,
+        maybe_workflow_definition,
+        remove_binder,
+        workflow_definition,
+    )
     from ntro.runtime.protocol._errors import (
         NotInWorkflowError,
         NtroError,
@@ -106,23 +123,6 @@ if TYPE_CHECKING:
         default_child_id,
         resolve_workflow,
         update_failure,
-    )
-    from ntro.workflow._definitions import (
-        ACTIVITY_ATTR,
-        ActivityDefinition,
-        Binder,
-        HandlerDefinition,
-        WorkflowDefinition,
-        activity_definition,
-        add_binder,
-        add_throwaway_import_check,
-        defined_activities,
-        defined_workflows,
-        find_activity,
-        handler_definition,
-        maybe_workflow_definition,
-        remove_binder,
-        workflow_definition,
     )
 
 __all__ = [
@@ -274,7 +274,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "resolve_workflow",
         "update_failure",
     ),
-    "ntro.workflow._definitions": (
+    "ntro.runtime.protocol._definitions": (
         "ACTIVITY_ATTR",
         "ActivityDefinition",
         "Binder",

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from ntro.runtime.protocol._definitions import WorkflowDefinition, defined_workflows, maybe_workflow_definition
 from ntro.runtime.protocol._errors import UpdateFailedError, WorkflowError
 from ntro.runtime.protocol._registry import get_registered, list_registered_slugs
-from ntro.workflow._definitions import WorkflowDefinition, defined_workflows, maybe_workflow_definition
 
 __all__ = [
     "ErrorType",
