@@ -15,9 +15,11 @@ A backend has two sides, each published under an entry-point group:
     local = "ntro.runtime.local:open_client"
 
 Everything a backend needs is public here and defined once: the definition
-records the decorators leave, options and info records, binder registration,
-slug resolution, default child ids, the shape of an activity failure and the
-error type names. Backends import nothing private from ``ntro.workflow``.
+records the decorators leave, options and info records, the errors backends
+raise, binder registration, slug resolution, default child ids, the shape of
+an activity failure and the error type names. ``ntro.workflow`` (the facades,
+``NtroWorkflow``, the modules runbook code imports) is built on this package
+and hands on what runbook code uses; this package never imports it.
 
 The facades ask which runtime drives the current workflow (see
 :func:`driving_runtime`) and delegate to it. Outside any workflow a call
