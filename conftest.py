@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 try:
-    from ntro.runtime.temporal._process import bridge_loaded, exit_skipping_finalization
+    from ntro.runtime.temporal.testing import bridge_loaded, exit_skipping_finalization
 except ImportError:  # the core-only and local legs have no Temporal backend
     bridge_loaded = None  # type: ignore[assignment]
 
