@@ -396,7 +396,10 @@ class DocumentStore:
                 raise DocumentError(f"cannot read {path}: {_reason(exc)}") from None
         given = filename or getattr(data, "name", None)
         name = Path(given).name if isinstance(given, str) and given else None
-        return self._bounded(data, name), name
+        try:
+            return self._bounded(data, name), name
+        except OSError as exc:  # the source broke off (a dropped upload): nothing was written
+            raise DocumentError(f"cannot read {name or 'the document'}: {_reason(exc)}") from None
 
     def _bounded(self, file: IO[bytes], name: str | None) -> bytes:
         """Read ``file`` to its end, refusing it as soon as it is over the limit."""
