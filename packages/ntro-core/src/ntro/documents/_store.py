@@ -373,10 +373,10 @@ class DocumentStore:
             "stored_at": datetime.now(UTC).isoformat(),
         }
         with self._io("written"):
-            if not self._holds(blob, len(content)):
-                self._write(blob, content)
-            if not self._fs.exists(meta):
-                self._write(meta, json.dumps(metadata, sort_keys=True).encode("utf-8"))
+            if self._fs.exists(meta) and self._holds(blob, len(content)):
+                return ref  # stored already: it keeps its first name
+            self._write(blob, content)
+            self._write(meta, json.dumps(metadata, sort_keys=True).encode("utf-8"))
         return ref
 
     def _content(self, data: _Data, filename: str | None) -> tuple[bytes, str | None]:
