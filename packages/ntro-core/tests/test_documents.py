@@ -405,10 +405,14 @@ def test_ntro_documents_names_the_default_store_and_set_default_store_overrides_
     assert documents.default_store() is first  # made once per setting
     ref = documents.put(CSV)
     assert (tmp_path / "team" / "sha256" / SHA[:2] / SHA).exists()
-    chosen = documents.set_default_store("memory://ntro-test-chosen")
-    assert documents.default_store() is chosen
+    assert documents.set_default_store("memory://ntro-test-chosen") is None  # the environment named it before
+    chosen = documents.default_store()
+    assert chosen.url == "memory://ntro-test-chosen"
     assert not documents.exists(ref)
-    documents.set_default_store(None)
+    other = DocumentStore("memory://ntro-test-other")
+    assert documents.set_default_store(other) is chosen  # what to put back afterwards
+    assert documents.default_store() is other
+    assert documents.set_default_store(None) is other
     assert documents.read(ref) == CSV
     monkeypatch.setenv(documents.DOCUMENTS_ENV, str(tmp_path / "other"))
     assert documents.default_store().url == (tmp_path / "other").as_uri()

@@ -25,10 +25,12 @@ def add_documents_option(parser: argparse.ArgumentParser) -> None:
 
 
 def documents_from_args(args: argparse.Namespace) -> DocumentStore:
-    """Return the store ``--documents`` names, made this process's default store; without it, the default store.
+    """Return the store ``--documents`` names, else the default store (``NTRO_DOCUMENTS``).
 
-    Activities hosted by the command (``ntro worker``, ``ntro workflow run``)
-    read documents through :mod:`ntro.documents`, so they use this store too.
+    A command that hosts activities (``ntro worker``, ``ntro workflow run``)
+    also makes it the process's default store
+    (:func:`ntro.documents.set_default_store`), so the activities'
+    :mod:`ntro.documents` calls read the same store.
 
     Raises:
         CommandError: The URL, or ``NTRO_DOCUMENTS``, cannot be used (exit 2),
@@ -38,10 +40,8 @@ def documents_from_args(args: argparse.Namespace) -> DocumentStore:
 
     url = getattr(args, "documents", None)
     try:
-        store = documents.set_default_store(url) if url is not None else documents.default_store()
+        return documents.DocumentStore(url) if url is not None else documents.default_store()
     except documents.DocumentStoreConfigError as exc:
         raise CommandError(str(exc)) from None
     except documents.DocumentError as exc:
         raise CommandError(str(exc), exit_code=1) from None
-    assert store is not None  # a URL was given, or the default store was asked for
-    return store

@@ -409,8 +409,15 @@ class RunCommand:
             raise CommandError("--interactive needs a terminal on stdin; use --answer approve|reject instead")
         # Only a typed file or --documents needs the store: a run on the bundled samples never opens one.
         store = documents_from_args(args) if args.interactive or args.documents is not None else None
-        with _engine_warnings_quiet(verbose=bool(getattr(args, "verbose", False))):
-            result = asyncio.run(self._session(args, bundle, children, value, store))
+        from ntro.documents import set_default_store
+
+        previous = set_default_store(store) if args.documents is not None else None
+        try:
+            with _engine_warnings_quiet(verbose=bool(getattr(args, "verbose", False))):
+                result = asyncio.run(self._session(args, bundle, children, value, store))
+        finally:
+            if args.documents is not None:  # the run's activities read --documents; then it is as it was
+                set_default_store(previous)
         print(to_json_text(result))
         return 0
 

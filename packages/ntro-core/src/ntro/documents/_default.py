@@ -76,20 +76,26 @@ def set_default_store(store: DocumentStore | str | None) -> DocumentStore | None
 
     ``ntro worker --documents URL`` does this before it hosts activities, so
     they read the store the answering side writes. ``None`` goes back to
-    ``NTRO_DOCUMENTS``.
+    ``NTRO_DOCUMENTS``. To set a store for a while, put back what this returns::
+
+        previous = documents.set_default_store(store)
+        try:
+            ...
+        finally:
+            documents.set_default_store(previous)
 
     Returns:
-        The store now in use, or ``None`` after a reset.
+        The store set before, or ``None`` when the environment named it.
 
     Raises:
-        DocumentStoreConfigError: ``store`` is a URL that cannot be used.
+        DocumentStoreConfigError: ``store`` is a URL that cannot be used (the default store is unchanged).
     """
-    _chosen.clear()
-    if store is None:
-        return None
     chosen = DocumentStore(store) if isinstance(store, str) else store
-    _chosen.append(chosen)
-    return chosen
+    previous = _chosen[0] if _chosen else None
+    _chosen.clear()
+    if chosen is not None:
+        _chosen.append(chosen)
+    return previous
 
 
 def _reader(ref: str) -> DocumentStore | Samples:

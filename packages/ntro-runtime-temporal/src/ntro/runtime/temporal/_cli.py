@@ -181,8 +181,11 @@ class WorkerCommand:
         """Serve until SIGINT or SIGTERM; return 0 after a clean shutdown."""
         settings = settings_from_args(args)
         bundles = load_bundles(args.paths)
-        documents = documents_from_args(args).url  # the activities' ntro.documents reads go there
-        return _run_to_the_end(self._serve(args, settings, bundles, documents))
+        from ntro.documents import set_default_store
+
+        store = documents_from_args(args)
+        set_default_store(store)  # the hosted activities' ntro.documents calls read this store
+        return _run_to_the_end(self._serve(args, settings, bundles, store.url))
 
     async def _serve(self, args: argparse.Namespace, settings: Any, bundles: list[Any], documents: str) -> int:
         from temporalio.worker import Worker
