@@ -45,3 +45,15 @@ def s3_endpoint() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _documents_in_a_temporary_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test writes to the user's own document store: ``NTRO_DOCUMENTS`` is a temporary directory.
+
+    Even one the shell names: a test never writes into a real store. A test
+    that needs another store (or none) sets its own; subprocesses inherit this one.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NTRO_DOCUMENTS", str(tmp_path_factory.mktemp("documents")))
+        yield

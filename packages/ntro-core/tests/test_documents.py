@@ -169,8 +169,12 @@ def test_a_document_over_the_limit_is_refused_and_nothing_is_written(tmp_path: P
     assert str(info.value) == (
         "big.csv (11 bytes) is larger than the document store's limit of 10 bytes (NTRO_DOCUMENTS_MAX_MB sets it)"
     )
-    with pytest.raises(DocumentTooLargeError, match=r"^big\.csv is larger than the document store's limit"):
+    with pytest.raises(
+        DocumentTooLargeError, match=r"^big\.csv \(11 bytes\) is larger than the document store's limit"
+    ):
         store.put(big)
+    with big.open("rb") as file, pytest.raises(DocumentTooLargeError, match=r"^big\.csv is larger than"):
+        store.put(file)  # a stream is read up to the limit, and no further
     with pytest.raises(DocumentTooLargeError):
         store.check_size(11, "big.csv")
     store.check_size(10)

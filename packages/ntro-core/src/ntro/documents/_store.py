@@ -391,6 +391,7 @@ class DocumentStore:
             name = Path(filename).name if filename else path.name
             try:
                 with path.open("rb") as file:
+                    self.check_size(os.fstat(file.fileno()).st_size, name)  # a file says its size: no need to read it
                     return self._bounded(file, name), name
             except OSError as exc:
                 raise DocumentError(f"cannot read {path}: {_reason(exc)}") from None
