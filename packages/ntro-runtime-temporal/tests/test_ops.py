@@ -189,7 +189,8 @@ def _walk(capsys: pytest.CaptureFixture[str], workflow_id: str) -> list[str]:
                 reviews.append(key)
         for source in uploads:
             out = _ok(capsys, "workflow", "answer", workflow_id, "upload", source, str(SAMPLES[source]))
-            assert out.startswith(f"sent {SAMPLES[source]} (sha256:"), out
+            assert out.startswith(f"sent {SAMPLES[source]} as "), out
+            assert f"; stored as sha256:{hashlib.sha256(SAMPLES[source].read_bytes()).hexdigest()} in " in out
             given.append(f"upload {source}")
         if reviews and not uploads:
             out = _ok(capsys, "workflow", "answer", workflow_id, "approve")
@@ -604,8 +605,8 @@ def test_an_uploaded_file_reaches_the_worker_through_the_bucket(
     out = _ok(capsys, "workflow", "answer", workflow_id, "upload", "bank-statement", str(upload), "--documents", store)
     ref = f"sha256:{hashlib.sha256(STATEMENT).hexdigest()}"
     assert out == (
-        f"sent {upload} ({ref} in {store}) as document_submitted to workflow {workflow_id} "
-        "(an upload of bank-statement: Upload the bank-statement for demo-fund)\n"
+        f"sent {upload} as document_submitted to workflow {workflow_id} "
+        f"(an upload of bank-statement: Upload the bank-statement for demo-fund); stored as {ref} in {store}\n"
     )
     upload.unlink()  # the worker never reads the answering side's disk: only the bucket
     assert documents.DocumentStore(store).read(ref) == STATEMENT

@@ -184,7 +184,8 @@ class WorkerCommand:
         from ntro.documents import set_default_store
 
         store = documents_from_args(args)
-        set_default_store(store)  # the hosted activities' ntro.documents calls read this store
+        if args.documents is not None:  # the hosted activities' ntro.documents calls read this store
+            set_default_store(store)
         return _run_to_the_end(self._serve(args, settings, bundles, store.url))
 
     async def _serve(self, args: argparse.Namespace, settings: Any, bundles: list[Any], documents: str) -> int:

@@ -457,8 +457,8 @@ class AnswerCommand:
                 await answer_gate(client, gate, payload)
                 answered.append(_answered(gate, payload))
                 lines.append(
-                    f"sent {path} ({payload['document_ref']} in {store.url}) as {gate.signal_name} "
-                    f"to workflow {gate.signal_workflow_id} ({gate.describe()})"
+                    f"sent {path} as {gate.signal_name} to workflow {gate.signal_workflow_id} ({gate.describe()}); "
+                    f"stored as {payload['document_ref']} in {store.url}"
                 )
         if args.json:
             _print_json(answered)
