@@ -81,6 +81,7 @@ NEEDS: dict[str, str] = {
     "deploy-start.console": "cluster",
     # programs
     "answer_a_gate.py": "local",
+    "upload_a_document.py": "local",
     "building_blocks.py": "local",
     "minimal_run.py": "local",
     "start_local_handle.py": "local",
