@@ -284,6 +284,9 @@ class DocumentStore:
     Raises:
         DocumentStoreConfigError: The URL cannot be used (an unknown protocol,
             a missing package, no bucket), or the size limit is not a positive number.
+        DocumentStoreUnavailableError: A filesystem that connects as it is made
+            (SFTP, FTP...) cannot be reached. Object stores and directories are
+            reached on first use instead.
     """
 
     def __init__(self, url: str, *, max_size: int | None = None, **storage_options: Any) -> None:
