@@ -345,6 +345,21 @@ def _engine_warnings_quiet(*, verbose: bool) -> Iterator[None]:
             logger.setLevel(level)
 
 
+@contextlib.contextmanager
+def _hosting(store: DocumentStore | None, given: str | None) -> Iterator[None]:
+    """With ``--documents``, the run's in-process activities read ``store``; afterwards it is as it was."""
+    if given is None or store is None:
+        yield
+        return
+    from ntro.documents import set_default_store
+
+    previous = set_default_store(store)
+    try:
+        yield
+    finally:
+        set_default_store(previous)
+
+
 def _engine_words(runtime: str) -> str:
     if runtime == "local":
         return "LocalRuntime, in-process"
@@ -409,15 +424,8 @@ class RunCommand:
             raise CommandError("--interactive needs a terminal on stdin; use --answer approve|reject instead")
         # Only a typed file or --documents needs the store: a run on the bundled samples never opens one.
         store = documents_from_args(args) if args.interactive or args.documents is not None else None
-        from ntro.documents import set_default_store
-
-        previous = set_default_store(store) if args.documents is not None else None
-        try:
-            with _engine_warnings_quiet(verbose=bool(getattr(args, "verbose", False))):
-                result = asyncio.run(self._session(args, bundle, children, value, store))
-        finally:
-            if args.documents is not None:  # the run's activities read --documents; then it is as it was
-                set_default_store(previous)
+        with _engine_warnings_quiet(verbose=bool(getattr(args, "verbose", False))), _hosting(store, args.documents):
+            result = asyncio.run(self._session(args, bundle, children, value, store))
         print(to_json_text(result))
         return 0
 
