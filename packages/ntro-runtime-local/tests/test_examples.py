@@ -14,7 +14,7 @@ import pytest
 
 from ntro import documents
 from ntro.runtime.local import LocalRuntime, LocalWorkflowHandle, VirtualClock, start_local
-from ntro.workflow import WorkflowError
+from ntro.workflow import IngestOutcome, IngestProgressSnapshot, WorkflowError
 from ntro.workflow.bundle import load_bundle, parse_input
 
 REPO = Path(__file__).resolve().parents[3]
@@ -348,6 +348,15 @@ async def test_expense_processor_rows_by_signal(rt: LocalRuntime) -> None:
     handle = await start_local(EXPENSES.workflow_cls, expense_input(min_rows=2), runtime=rt)
     await handle.signal("data_submitted", {"rows": [{"date": "2026-10-01", "vendor": "Slack", "amount": "80.00"}]})
     await pending(handle, "submit_file")  # one row is not enough: the collect gate is open
+
+    async def progress_shown() -> dict[str, Any] | None:
+        feedback = (await handle.query("current_pending_action") or {}).get("feedback") or {}
+        shown = feedback.get("payload") or {}
+        return shown if (shown.get("progress") or {}).get("accepted_rows") == 1 else None
+
+    shown = await eventually(progress_shown)  # ntro 0.1.2's IngestOutcome, as JSON
+    assert IngestOutcome.model_validate(shown).progress == IngestProgressSnapshot(accepted_rows=1, target_rows=2)
+    assert shown["status"] == "success"
     await handle.signal("data_submitted", {"date": "2026-10-02", "vendor": "Pret A Manger", "amount": "12.40"})
     gate = await review(
         handle,
