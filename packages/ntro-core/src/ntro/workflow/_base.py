@@ -14,7 +14,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from ntro.workflow._definitions import activity_definition
+from ntro.runtime.protocol import activity_definition
+from ntro.runtime.protocol._definitions import STEP_STATE_ATTR
 from ntro.workflow._facade import runbook
 from ntro.workflow.decorators import STEP_ATTR, _notify_gate
 
@@ -444,3 +445,7 @@ class NtroWorkflow:
             if isinstance(outcome, BaseException):
                 raise outcome
         return list(outcomes)
+
+
+# NtroWorkflow keeps the state of steps: @runbook.defn lets its subclasses have @runbook.step methods.
+setattr(NtroWorkflow, STEP_STATE_ATTR, True)

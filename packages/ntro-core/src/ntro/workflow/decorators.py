@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from ntro.runtime.protocol import driving_runtime
-from ntro.workflow._definitions import STEP_ATTR
+from ntro.runtime.protocol._definitions import STEP_ATTR
 
 __all__ = ["STEP_ATTR", "UIComponent", "step", "ui_step"]
 

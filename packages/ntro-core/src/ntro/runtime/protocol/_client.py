@@ -18,7 +18,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from ntro.workflow.exceptions import RuntimeNotAvailableError
+from ntro.runtime.protocol._errors import RuntimeNotAvailableError
+from ntro.runtime.protocol._selection import INSTALL_HINT
 
 __all__ = [
     "CLIENT_ENTRY_POINT_GROUP",
@@ -449,8 +450,6 @@ def open_client(name: str, options: ClientOptions | None = None) -> AbstractAsyn
         RuntimeNotAvailableError: No installed backend of that name publishes a client
             (the message says what to install).
     """
-    from ntro.runtime.protocol._selection import INSTALL_HINT
-
     for ep in entry_points(group=CLIENT_ENTRY_POINT_GROUP):
         if ep.name == name:
             try:
@@ -478,8 +477,6 @@ def require_clients(*names: str) -> None:
 
 
 def _not_installed(name: str) -> str:
-    from ntro.runtime.protocol._selection import INSTALL_HINT
-
     names = ", ".join(installed_clients()) or "none"
     hint = INSTALL_HINT.get(name, "choose one of the installed backends")
     return f"no runtime backend named {name!r} is installed (installed: {names}); {hint}"

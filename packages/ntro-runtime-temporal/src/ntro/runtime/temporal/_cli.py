@@ -27,7 +27,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ntro.cli import CommandError, finish_output, read_input_text, report_interruption, to_json_text
+from ntro.cli import (
+    CommandError,
+    add_documents_option,
+    documents_from_args,
+    finish_output,
+    read_input_text,
+    report_interruption,
+    to_json_text,
+)
 from ntro.runtime.temporal._connect import (
     DEFAULT_TASK_QUEUE,
     TASK_QUEUE_ENV,
@@ -166,15 +174,21 @@ class WorkerCommand:
             help="how long the server keeps a workflow's next task for this worker's cache before any worker "
             "may take it (temporalio's default: 10); lower it to fail over faster after a crash",
         )
+        add_documents_option(parser)
         add_connection_options(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         """Serve until SIGINT or SIGTERM; return 0 after a clean shutdown."""
         settings = settings_from_args(args)
         bundles = load_bundles(args.paths)
-        return _run_to_the_end(self._serve(args, settings, bundles))
+        from ntro.documents import set_default_store
 
-    async def _serve(self, args: argparse.Namespace, settings: Any, bundles: list[Any]) -> int:
+        store = documents_from_args(args)
+        if args.documents is not None:  # the hosted activities' ntro.documents calls read this store
+            set_default_store(store)
+        return _run_to_the_end(self._serve(args, settings, bundles, store.url))
+
+    async def _serve(self, args: argparse.Namespace, settings: Any, bundles: list[Any], documents: str) -> int:
         from temporalio.worker import Worker
 
         from ntro.runtime.temporal._plugin import NtroPlugin
@@ -208,8 +222,8 @@ class WorkerCommand:
         slugs = ", ".join(f"{b.slug} ({b.workflow_cls.__name__})" for b in bundles)
         async with worker:
             print(
-                f"ntro worker: hosting {slugs} on task queue {task_queue!r} at {settings.describe()}; "
-                "SIGINT or SIGTERM stops it",
+                f"ntro worker: hosting {slugs} on task queue {task_queue!r} at {settings.describe()}, "
+                f"documents in {documents}; SIGINT or SIGTERM stops it",
                 file=sys.stderr,
                 flush=True,
             )
