@@ -124,7 +124,7 @@ def test_only_loopback_host_names_without_tokens(console_process: Any) -> None:
 
 
 def test_a_body_over_the_limit_is_refused(console_process: Any) -> None:
-    process = console_process(APPROVAL, "--max-upload-mb", "1")
+    process = console_process(APPROVAL, env={"NTRO_DOCUMENTS_MAX_MB": "1"})
     visitor = Client(process.url)
     run = _start(visitor)
     page = visitor.get(run)

@@ -9,7 +9,8 @@ Every answer goes through :meth:`Answers.submit`:
 4. it checks what was sent (a file of the type the gate takes, not empty, not
    too large; a decision the review offers) and builds the answer with
    :mod:`ntro.client`'s builders: uploads are put into the document store
-   first, so a signal never points at nothing;
+   first (:mod:`ntro.documents`: the file's name is kept as metadata, never
+   used as a path), so a signal never points at nothing;
 5. it sends it, logs it on the ``ntro.console`` logger with who sent it, and
    keeps it for the run's timeline.
 
@@ -30,9 +31,9 @@ from typing import Any
 
 import attrs
 
-from ntro.client import Gate, answer_gate, correction, open_gates, review_answer, row_action, upload_answer
-from ntro.console._documents import store_document
+from ntro.client import Gate, answer_gate, correction, document_answer, open_gates, review_answer, row_action
 from ntro.console._gates import GateView, TableView, gate_views
+from ntro.documents import DocumentError, DocumentStore
 from ntro.runtime.protocol import WorkflowClient
 from ntro.workflow.exceptions import NtroError
 
@@ -211,10 +212,10 @@ class Answers:
 
     Args:
         client: The engine's client.
-        documents: The document store uploads go into.
+        documents: The document store uploads go into (``None``: the default store).
     """
 
-    def __init__(self, client: WorkflowClient, documents: Any) -> None:
+    def __init__(self, client: WorkflowClient, documents: DocumentStore | None) -> None:
         self.client = client
         self.documents = documents
         self._locks: dict[str, asyncio.Lock] = {}
@@ -361,15 +362,17 @@ class Answers:
         records = []
         for field, upload in chosen.items():
             gate: Gate = view.gates[field]
-            try:
-                ref = await asyncio.to_thread(
-                    store_document, self.documents, upload.data, upload.filename, upload.content_type
+            try:  # the store is written before the answer is sent: an answer never points at nothing
+                payload = await asyncio.to_thread(
+                    document_answer,
+                    gate,
+                    upload.data,
+                    filename=upload.filename,
+                    content_type=upload.content_type,
+                    store=self.documents,
                 )
-            except OSError as exc:
-                raise AnswerError(
-                    f"{upload.filename} could not be stored: {exc.strerror or exc}", field=field
-                ) from None
-            payload = upload_answer(gate, document_ref=ref, filename=upload.filename, content_type=upload.content_type)
+            except DocumentError as exc:
+                raise AnswerError(f"{upload.filename} was not stored: {exc}", field=field) from None
             await answer_gate(self.client, gate, payload)
             record = AnswerRecord(
                 at=datetime.now(UTC),

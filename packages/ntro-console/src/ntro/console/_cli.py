@@ -24,7 +24,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ntro.cli import CommandError
+from ntro.cli import CommandError, add_documents_option, documents_from_args
 from ntro.console._config import (
     DEFAULT_PORT,
     LOOPBACK,
@@ -35,14 +35,13 @@ from ntro.console._config import (
     parse_token,
     tokens_from_env,
 )
-from ntro.console._documents import add_documents_option, documents_from_args
 from ntro.console._engine import add_engine_options, client_options
 from ntro.workflow.exceptions import RuntimeNotAvailableError
 
 __all__ = ["CONSOLE_COMMAND", "ConsoleCommand"]
 
-DEFAULT_MAX_UPLOAD_MB = 25
-"""The largest upload the console takes by default, in megabytes."""
+FORM_ALLOWANCE = 2**20
+"""Bytes a request may carry besides its document (the form's other fields and the multipart framing)."""
 
 
 def _port(text: str) -> int:
@@ -52,16 +51,6 @@ def _port(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"{value} is not a port number (0-65535; 0 picks a free one)")
-    return value
-
-
-def _megabytes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of megabytes") from None
-    if not 0 < value < 2**20:
-        raise argparse.ArgumentTypeError(f"{text} is not a number of megabytes above 0")
     return value
 
 
@@ -133,13 +122,6 @@ class ConsoleCommand:
             help=f"who may use the console (repeatable); NAME is recorded with each answer [env {TOKENS_ENV}: "
             "NAME=SECRET pairs separated by commas]",
         )
-        parser.add_argument(
-            "--max-upload-mb",
-            type=_megabytes,
-            default=DEFAULT_MAX_UPLOAD_MB,
-            metavar="MB",
-            help=f"the largest upload accepted (default {DEFAULT_MAX_UPLOAD_MB})",
-        )
         add_documents_option(parser)
         add_engine_options(parser)
 
@@ -175,7 +157,7 @@ class ConsoleCommand:
             children=children,
             tokens=tokens,
             documents=documents,
-            max_upload_bytes=int(args.max_upload_mb * 2**20) + 2**20,  # the form around the file, too
+            max_upload_bytes=documents.max_size + FORM_ALLOWANCE,
             allowed_hosts=allowed,
             engine=engine,
         )

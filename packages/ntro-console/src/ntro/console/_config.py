@@ -5,11 +5,14 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ntro.runtime.protocol import ClientOptions
+
+if TYPE_CHECKING:
+    from ntro.documents import DocumentStore
 
 __all__ = [
     "DEFAULT_PORT",
@@ -115,9 +118,10 @@ class ConsoleConfig:
             workflows; they are not offered on the start page.
         tokens: Who may use the console. None: anyone who can reach it,
             recorded as ``local`` (allowed on a loopback interface only).
-        documents: Where uploaded documents go (``ntro.documents``' store,
-            or its URL); ``None`` for the default store.
-        max_upload_bytes: The largest request body accepted (an upload and its form).
+        documents: Where uploaded documents go (an :class:`ntro.documents.DocumentStore`,
+            shared with the workers that read them); ``None`` for the default store.
+        max_upload_bytes: The largest request body accepted (an upload and
+            its form); ``ntro console`` allows the store's size limit and 1 MB.
         allowed_hosts: The ``Host`` names the console answers to without
             tokens (a page on another site cannot rebind its name to this
             machine); ``None`` answers to any host, which needs tokens.
@@ -129,7 +133,7 @@ class ConsoleConfig:
     bundles: Sequence[Any] = ()
     children: Sequence[Any] = ()
     tokens: Sequence[Token] = ()
-    documents: Any = None
+    documents: DocumentStore | None = None
     max_upload_bytes: int = 26 * 2**20
     allowed_hosts: Sequence[str] | None = ("127.0.0.1", "localhost", "::1", "[::1]")
     engine: str = ""
