@@ -21,7 +21,7 @@ def test_every_component_renders_and_answers(gallery_console: Any, page: Any) ->
 
     files = gate(page, "MULTI_FILE_UPLOAD")
     assert files.locator("li[data-slot]").count() == 2
-    screenshot(page, "run-multi-file-upload")
+    screenshot(page, "run-multi-file-upload", files)
     upload(page, files, {"statement": SAMPLES["bank-statement"]})
     files = gate(page, "MULTI_FILE_UPLOAD")
     statement = files.locator('li[data-slot="statement"]')
@@ -34,18 +34,18 @@ def test_every_component_renders_and_answers(gallery_console: Any, page: Any) ->
     assert "{" not in summary.inner_text()
     shown = summary.inner_text()
     assert "November" in shown and "red" in shown and "Urgent\nyes" in shown, "the form's values reached the run"
-    screenshot(page, "run-summary")
+    screenshot(page, "run-summary", summary)
     decide(page, summary, "approve", note="looks right")
 
     report = gate(page, "REPORT_PREVIEW")
     assert "Report for November" in report.locator("article.report").inner_text()
-    screenshot(page, "run-report-preview")
+    screenshot(page, "run-report-preview", report)
     decide(page, report, "approve")
 
     unknown = gate(page, "SPARKLINE")
     assert "does not know" in unknown.inner_text()
     assert "Trend" in unknown.inner_text() and "up" in unknown.inner_text()
-    screenshot(page, "run-fallback")
+    screenshot(page, "run-fallback", unknown)
     decide(page, unknown, "reject", note="the trend is wrong")
 
     assert wait_finished(page) == "COMPLETED"
@@ -53,9 +53,13 @@ def test_every_component_renders_and_answers(gallery_console: Any, page: Any) ->
     assert "reject" in result and "the trend is wrong" in result
     assert "bank-statement.csv" in result and "investor-notice.json" in result
 
+    waiting = start_run(page, gallery_console.url, "expense-processor")
     page.goto(gallery_console.url + "/runs")
     assert page.locator(f'tr[data-run="{run_id}"]').count() == 1
     screenshot(page, "runs")
+    page.goto(gallery_console.url + "/runs?status=running")
+    assert page.locator("table.runs tbody tr").count() == 1
+    assert page.locator(f'tr[data-run="{waiting}"]').count() == 1, "the status filter keeps the running run only"
 
 
 def test_row_actions_edit_a_cell_and_reject_a_row(gallery_console: Any, page: Any) -> None:

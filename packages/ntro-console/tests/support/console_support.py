@@ -125,12 +125,22 @@ class ConsoleProcess:
             return self.proc.wait()
 
 
-def screenshot(page: Any, name: str) -> None:
-    """Save the page as ``NAME.png`` in :data:`SCREENSHOTS_ENV`'s directory, when it is set."""
+def screenshot(page: Any, name: str, element: Any = None) -> None:
+    """Save the page (or ``element`` of it) as ``NAME.png`` in :data:`SCREENSHOTS_ENV`'s directory, when it is set.
+
+    ``NTRO_CONSOLE_SCREENSHOTS=docs/_static/console pytest packages/ntro-console/tests/test_browser_local.py
+    packages/ntro-console/tests/test_browser_gates.py`` refreshes the pictures of the docs' console guide.
+    """
     target = os.environ.get(SCREENSHOTS_ENV)
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(target) / f"{name}.png"), full_page=True)
+    if not target:
+        return
+    Path(target).mkdir(parents=True, exist_ok=True)
+    path = str(Path(target) / f"{name}.png")
+    if element is not None:
+        element.scroll_into_view_if_needed()
+        element.screenshot(path=path)
+    else:
+        page.screenshot(path=path, full_page=True)
 
 
 def free_port() -> int:

@@ -104,7 +104,7 @@ def nav_monthly(page: Any, url: str, *, decision: str, shots: bool = False) -> s
     run_id = start_run(page, url, "nav-monthly", shots="start-form" if shots else None)
     trial = gate(page, "FILE_UPLOAD", "trial balance")
     if shots:
-        screenshot(page, "run-file-upload")
+        screenshot(page, "run-file-upload", page.locator(".run-body"))
     upload(page, trial, {"trial-balance": SAMPLES["trial-balance"]})
     # The two documents: each document-ingest child asks for its own.
     for source in ("bank-statement", "investor-notice"):
@@ -115,12 +115,12 @@ def nav_monthly(page: Any, url: str, *, decision: str, shots: bool = False) -> s
     cell = row.locator('input[data-cell$=":amount"]')
     cell.fill(CORRECTED_FEE)
     if shots:
-        screenshot(page, "run-data-table")
+        screenshot(page, "run-data-table", statement)
     decide(page, statement, "approve", note="audit fee corrected from the invoice")
     decide(page, gate(page, "DATA_TABLE", "investor-notice"), "approve")
     review = gate(page, "APPROVAL_FORM")
     if shots:
-        screenshot(page, "run-approval-form")
+        screenshot(page, "run-approval-form", review)
     decide(page, review, decision, note="checked against the administrator's pack")
     status = wait_finished(page)
     if shots:

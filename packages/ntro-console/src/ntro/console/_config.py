@@ -36,7 +36,7 @@ TOKENS_ENV = "NTRO_CONSOLE_TOKENS"
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_SECRET = 8
-"""The shortest secret a token may have."""
+"""The shortest secret a token may have (not exported: the number is in the docs)."""
 
 
 @attrs.frozen
@@ -58,7 +58,7 @@ def parse_token(text: str) -> Token:
     Raises:
         ValueError: The text is not ``NAME=SECRET``, the name has characters
             other than letters, digits and ``._@-``, or the secret is shorter
-            than :data:`MIN_SECRET` characters (the message says which).
+            than eight characters (the message says which).
     """
     name, sep, secret = text.partition("=")
     name = name.strip()
