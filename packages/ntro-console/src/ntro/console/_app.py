@@ -33,7 +33,6 @@ from starlette.routing import Route
 from ntro.console._answers import (
     AlreadyAnsweredError,
     AnswerError,
-    AnswerRecord,
     Answers,
     GateClosedError,
     ReviewForm,
@@ -52,6 +51,9 @@ __all__ = ["Console", "create_app"]
 
 _log = logging.getLogger("ntro.console")
 _HERE = Path(__file__).parent
+SETTLE = 0.5
+"""Seconds an answer waits for the run to move before its page is shown (the page updates itself after that)."""
+
 STATUS_FILTERS = {s.value.lower(): s for s in WorkflowStatus if s is not WorkflowStatus.CONTINUED_AS_NEW}
 
 
@@ -422,11 +424,12 @@ async def _answer(request: Request, run_id: str) -> Response:
     op = _text(form.get("op"))
     sent = _review_form(form)
     kept = {"note": sent.note, "cells": sent.cells, "rejected": sent.rejected}
+    before = await console.feeds.fingerprint(run_id)
     try:
         if op == "review":
-            records = await console.answers.submit(run_id, view_id, _who(request), review=sent)
+            await console.answers.submit(run_id, view_id, _who(request), review=sent)
         elif op == "upload":
-            records = await console.answers.submit(run_id, view_id, _who(request), files=await _uploads(form))
+            await console.answers.submit(run_id, view_id, _who(request), files=await _uploads(form))
         else:
             return console.render(request, "error.html", 400, title="Bad request", message="the form names no answer")
     except AnswerError as exc:
@@ -440,10 +443,7 @@ async def _answer(request: Request, run_id: str) -> Response:
         if page is None:
             return _not_found(console, request, run_id)
         return await _run_page(request, run_id, 409, notice=("warning", "that run no longer takes answers"))
-    return _answered(run_id, records, view_id)
-
-
-def _answered(run_id: str, records: list[AnswerRecord], view_id: str) -> Response:
+    await console.feeds.moved(run_id, before, SETTLE)
     return RedirectResponse(run_url(run_id) + f"?done={quote(view_id)}", status_code=303)
 
 

@@ -22,7 +22,7 @@ __all__ = ["Feeds"]
 KEEPALIVE = 15.0
 """Seconds between keep-alive comments on an idle stream."""
 
-MIN_GAP = 0.05
+MIN_GAP = 0.02
 """Seconds between two looks at the engine: a burst of events is one change for the pages."""
 
 POLL = 0.25
@@ -90,6 +90,33 @@ class Feeds:
         except Exception:  # the engine is unreachable for a moment: try again at the next change
             return None
         return fingerprint(descriptions) if descriptions else None
+
+    async def fingerprint(self, root_id: str) -> str | None:
+        """The run's fingerprint now (``None`` when it cannot be looked at)."""
+        self._ensure_watching()
+        return await self._fingerprint(root_id)
+
+    async def moved(self, root_id: str, since: str | None, timeout: float) -> None:
+        """Return once the run's fingerprint is no longer ``since``, or after ``timeout`` seconds.
+
+        After an answer, the page it leads to then shows the run moved on
+        (on LocalRuntime at once; on Temporal once the worker took it) instead
+        of waiting for its live update.
+        """
+        if since is None:
+            return
+        self._ensure_watching()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            await asyncio.sleep(0)  # let an in-process run take the answer first
+            if await self._look(root_id) != since:  # a look of its own: the shared one is from before
+                return
+            left = deadline - loop.time()
+            if left <= 0:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._tick.wait(), min(left, POLL))
 
     async def changes(self, root_id: str, since: str | None = None) -> AsyncIterator[str]:
         """Yield server-sent event lines for run ``root_id`` until the console stops.
