@@ -77,6 +77,21 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
+DRAIN_LIMIT = 64 * 2**20
+"""How much of a refused body is read (and dropped) so its sender sees the refusal; beyond it the connection closes."""
+
+
+async def _drain(receive: Receive, limit: int) -> None:
+    seen = 0
+    while seen <= limit:
+        message = await receive()
+        if message.get("type") != "http.request":
+            return
+        seen += len(message.get("body", b""))
+        if not message.get("more_body"):
+            return
+
+
 class RequestTooLarge(Exception):
     """A request body went over the limit while it was read."""
 
@@ -160,6 +175,7 @@ class Guard:
                 return
             length = headers.get("content-length")
             if length is not None and length.isdigit() and int(length) > self.max_body:
+                await _drain(receive, DRAIN_LIMIT)  # so the sender reads the answer instead of a reset connection
                 await _plain(send, self.headers, 413, f"the request is larger than the limit of {_size(self.max_body)}")
                 return
             session = _cookie(headers.get("cookie"), SESSION_COOKIE)
