@@ -284,35 +284,14 @@ def packaging(session: nox.Session) -> None:
         shutil.rmtree(venv, ignore_errors=True)
         session.run(sys.executable, "-m", "venv", str(venv), external=True)
         py = str(venv / "bin/python")
-        session.run(
-            py,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-index",
-            "--find-links",
-            str(wheelhouse),
-            f"ntro-core[{extra}]",
-            external=True,
-        )
+        from_wheels = (py, "-m", "pip", "install", "-q", "--no-index", "--find-links", str(wheelhouse))
+        session.run(*from_wheels, f"ntro-core[{extra}]", external=True)
         session.run(py, "-c", probe, external=True)
         session.run(str(venv / "bin/ntro"), "runtimes", external=True, env={"NTRO_RUNTIME": extra})
         if extra == "local" and DEMO_BUNDLE.exists():
             session.run(str(venv / "bin/ntro"), *DEMO_ARGS, external=True)
         if extra == "local":  # the console's extra, from the wheels too; it must not bring temporalio
-            session.run(
-                py,
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "--no-index",
-                "--find-links",
-                str(wheelhouse),
-                "ntro-core[console]",
-                external=True,
-            )
+            session.run(*from_wheels, "ntro-core[console]", external=True)
             session.run(
                 py,
                 "-c",

@@ -79,6 +79,12 @@ def _start(visitor: Client, amount: str = "120") -> str:
     return reply.location
 
 
+def _at_the_gate(visitor: Client) -> tuple[str, Reply, str]:
+    """Start an approval run; return its URL, its page and its one gate's id."""
+    run, page, gate = _at_the_gate(visitor)
+    return run, page, gate
+
+
 def _login(url: str, secret: str) -> Client:
     visitor = Client(url)
     login = visitor.get("/login")
@@ -88,9 +94,7 @@ def _login(url: str, secret: str) -> Client:
 
 def test_an_answer_names_who_sent_it(guarded: Any) -> None:
     alice = _login(guarded.url, "alice-secret-1")
-    run = _start(alice)
-    page = alice.get(run)
-    [gate] = page.gate_ids()
+    run, page, gate = _at_the_gate(alice)
     sent = alice.post(run, {"csrf": page.csrf, "gate": gate, "op": "review", "decision": "approve", "note": "fine"})
     assert sent.status == 303
     timeline = alice.get(run).text
@@ -101,9 +105,7 @@ def test_an_answer_names_who_sent_it(guarded: Any) -> None:
 def test_a_post_without_the_csrf_token_is_refused(console_process: Any) -> None:
     process = console_process(APPROVAL)
     visitor = Client(process.url)
-    run = _start(visitor)
-    page = visitor.get(run)
-    [gate] = page.gate_ids()
+    run, page, gate = _at_the_gate(visitor)
     for csrf in ({}, {"csrf": "0" * 64}):
         refused = visitor.post(run, {**csrf, "gate": gate, "op": "review", "decision": "approve"})
         assert refused.status == 403 and "no valid CSRF token" in refused.text
@@ -126,9 +128,7 @@ def test_only_loopback_host_names_without_tokens(console_process: Any) -> None:
 def test_a_body_over_the_limit_is_refused(console_process: Any) -> None:
     process = console_process(APPROVAL, env={"NTRO_DOCUMENTS_MAX_MB": "1"})
     visitor = Client(process.url)
-    run = _start(visitor)
-    page = visitor.get(run)
-    [gate] = page.gate_ids()
+    run, page, gate = _at_the_gate(visitor)
     reply = visitor.post(
         run, {"csrf": page.csrf, "gate": gate, "op": "upload"}, files={f"file-{gate}": ("big.csv", b"x" * 3 * 2**20)}
     )
@@ -138,9 +138,7 @@ def test_a_body_over_the_limit_is_refused(console_process: Any) -> None:
 def test_two_reviewers_pressing_approve_at_once_send_one_answer(console_process: Any) -> None:
     process = console_process(APPROVAL)
     visitor = Client(process.url)
-    run = _start(visitor)
-    page = visitor.get(run)
-    [gate] = page.gate_ids()
+    run, page, gate = _at_the_gate(visitor)
     replies: list[Reply] = []
     barrier = threading.Barrier(2)
 

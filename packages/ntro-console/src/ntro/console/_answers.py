@@ -95,6 +95,11 @@ class AnswerRecord:
     what: str
     note: str | None = None
 
+    @classmethod
+    def now(cls, who: str, gate: Gate, title: str, what: str, note: str | None = None) -> AnswerRecord:
+        """A record of ``who`` answering ``gate`` now."""
+        return cls(datetime.now(UTC), who, gate.workflow_id, gate.number, gate.step_id, title, what, note)
+
     @property
     def words(self) -> str:
         """The record in one line, for people."""
@@ -272,7 +277,7 @@ class Answers:
             "(the page shows where it is now)"
         )
 
-    def _remember(self, key: str, record: AnswerRecord) -> None:
+    def _remember(self, key: str, record: AnswerRecord) -> AnswerRecord:
         self._done[key] = record
         while len(self._done) > _REMEMBERED:
             self._done.popitem(last=False)
@@ -285,6 +290,7 @@ class Answers:
             record.gate,
             record.step_id,
         )
+        return record
 
     async def _review(self, view: GateView, form: ReviewForm, who: str) -> AnswerRecord:
         gate = view.gates[view.id]
@@ -322,18 +328,12 @@ class Answers:
         rejected = sum(1 for m in messages if m["payload"]["action"] == "reject_row")
         if rejected:
             extra.append(f"{rejected} row(s) rejected")
-        record = AnswerRecord(
-            at=datetime.now(UTC),
-            who=who,
-            workflow_id=view.workflow_id,
-            gate=view.number,
-            step_id=view.step_id,
-            title=view.title,
-            what=done + (f" with {', '.join(extra)}" if extra else ""),
-            note=note,
+        return self._remember(
+            view.id,
+            AnswerRecord.now(
+                who, view.gates[view.id], view.title, done + (f" with {', '.join(extra)}" if extra else ""), note
+            ),
         )
-        self._remember(view.id, record)
-        return record
 
     async def _uploads(self, view: GateView, files: Mapping[str, Upload], who: str) -> list[AnswerRecord]:
         slots = {s.field: s for s in view.pending_slots if s.field is not None}
@@ -374,17 +374,8 @@ class Answers:
             except DocumentError as exc:
                 raise AnswerError(f"{upload.filename} was not stored: {exc}", field=field) from None
             await answer_gate(self.client, gate, payload)
-            record = AnswerRecord(
-                at=datetime.now(UTC),
-                who=who,
-                workflow_id=gate.workflow_id,
-                gate=gate.number,
-                step_id=gate.step_id,
-                title=slots[field].label,
-                what=f"uploaded {upload.filename} ({_size_words(len(upload.data))})",
-            )
-            self._remember(field, record)
-            records.append(record)
+            what = f"uploaded {upload.filename} ({_size_words(len(upload.data))})"
+            records.append(self._remember(field, AnswerRecord.now(who, gate, slots[field].label, what)))
         if all(s.field in chosen for s in view.pending_slots):
             self._done[view.id] = records[-1]
         return records

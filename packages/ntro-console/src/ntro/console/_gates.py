@@ -340,32 +340,40 @@ def _sections(gate: Gate) -> tuple[SectionView, ...]:
     return tuple(found)
 
 
-def _review(gate: Gate, step_titles: Mapping[str, str]) -> GateView:
+def _view(gate: Gate, gid: str, kind: str, default: str, step_titles: Mapping[str, str], **rest: Any) -> GateView:
+    """The view of ``gate``: what every gate shows (its hint's words, its step, its feedback), and ``rest``."""
     hint = gate.display_hint
-    component = (hint.component if hint is not None else None) or ""
-    template = _template(component, "review")
-    tables = _tables(gate) if template == PARTIALS["DATA_TABLE"] else ()
-    gid = gate_id(gate.key)
+    component = (hint.component if hint is not None else None) or ("FILE_UPLOAD" if kind == "upload" else "")
     return GateView(
         id=gid,
-        kind="review",
+        kind=kind,
         component=component,
-        template=template,
+        template=_template(component, kind),
         workflow_id=gate.workflow_id,
         number=gate.number,
         step_id=gate.step_id,
-        title=(hint.title if hint is not None else None) or step_titles.get(gate.step_id or "", "") or "Review",
-        reason=gate.reason,
+        title=(hint.title if hint is not None else None) or step_titles.get(gate.step_id or "", "") or default,
+        reason=gate.action.reason or "" if gate.is_slot else gate.reason,
         subtitle=(hint.subtitle if hint is not None else None) or "",
         instructions=(hint.instructions if hint is not None else None) or "",
         feedback=_feedback(gate.action),
+        max_mb=hint.max_size_mb if hint is not None and kind == "upload" else None,
+        **rest,
+    )
+
+
+def _review(gate: Gate, step_titles: Mapping[str, str]) -> GateView:
+    gid = gate_id(gate.key)
+    view = _view(gate, gid, "review", "Review", step_titles, gates={gid: gate})
+    tables = _tables(gate) if view.template == PARTIALS["DATA_TABLE"] else ()
+    return attrs.evolve(
+        view,
         payload=gate.action.payload,
         sections=_sections(gate),
         tables=tables,
         choices=_choices(gate),
         corrections=gate.action.allow_corrections and any(t.editable for t in tables),
         row_edits=any(a.kind == "edit_cell" for a in gate.row_actions) and any(t.editable for t in tables),
-        gates={gid: gate},
     )
 
 
@@ -379,25 +387,8 @@ def _slot(gate: Gate, field: str | None, status: str = "pending") -> SlotView:
 
 
 def _upload(gate: Gate, step_titles: Mapping[str, str]) -> GateView:
-    hint = gate.display_hint
-    component = (hint.component if hint is not None else None) or "FILE_UPLOAD"
     gid = gate_id(gate.key)
-    return GateView(
-        id=gid,
-        kind="upload",
-        component=component,
-        template=_template(component, "upload"),
-        workflow_id=gate.workflow_id,
-        number=gate.number,
-        step_id=gate.step_id,
-        title=(hint.title if hint is not None else None) or step_titles.get(gate.step_id or "", "") or "Upload",
-        reason=gate.reason,
-        instructions=(hint.instructions if hint is not None else None) or "",
-        feedback=_feedback(gate.action),
-        slots=(_slot(gate, gid),),
-        max_mb=hint.max_size_mb if hint is not None else None,
-        gates={gid: gate},
-    )
+    return _view(gate, gid, "upload", "Upload", step_titles, slots=(_slot(gate, gid),), gates={gid: gate})
 
 
 def _slots(parent: Gate, members: Sequence[Gate], step_titles: Mapping[str, str]) -> GateView:
@@ -426,21 +417,9 @@ def _slots(parent: Gate, members: Sequence[Gate], step_titles: Mapping[str, str]
             slots.append(SlotView(name, label, "pending", field, accept))
         else:
             slots.append(SlotView(name, label, slot.status if slot.status != "pending" else "waiting"))
-    return GateView(
-        id=gate_id(("slots", parent.workflow_id, parent.number)),
-        kind="upload",
-        component="MULTI_FILE_UPLOAD",
-        template=PARTIALS["MULTI_FILE_UPLOAD"],
-        workflow_id=parent.workflow_id,
-        number=parent.number,
-        step_id=parent.step_id,
-        title=(hint.title if hint is not None else None) or step_titles.get(parent.step_id or "", "") or "Uploads",
-        reason=parent.action.reason or "",
-        instructions=(hint.instructions if hint is not None else None) or "",
-        feedback=_feedback(parent.action),
-        slots=tuple(slots),
-        max_mb=hint.max_size_mb if hint is not None else None,
-        gates=gates,
+    view = _view(parent, gate_id(("slots", parent.workflow_id, parent.number)), "upload", "Uploads", step_titles)
+    return attrs.evolve(
+        view, component="MULTI_FILE_UPLOAD", template=PARTIALS["MULTI_FILE_UPLOAD"], slots=tuple(slots), gates=gates
     )
 
 
