@@ -28,7 +28,6 @@ import contextlib
 import json
 import logging
 import math
-import mimetypes
 import os
 import re
 import sys
@@ -36,10 +35,13 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ntro.cli._app import CommandError
 from ntro.workflow.exceptions import RuntimeNotAvailableError, WorkflowError, WorkflowFailedError
+
+if TYPE_CHECKING:
+    from ntro.client import Gate
 
 __all__ = ["RUN_COMMAND", "RunCommand", "read_input_text", "to_json_text"]
 
@@ -254,7 +256,7 @@ class _Policy:
         self.interactive = interactive
         self.prompter = _Prompter(err)
 
-    async def answer(self, gate: Any) -> Any:
+    async def answer(self, gate: Gate) -> Any:
         from ntro.client import review_answer, upload_answer
 
         wid = gate.workflow_id
@@ -262,20 +264,18 @@ class _Policy:
             decision = await self._ask_review(gate) if self.interactive else self.decision
             self.display.line(wid, f"↳ {decision} ({gate.reason or 'review'})", extra=1)
             return review_answer(decision)
-        source = gate.source or gate.signal_name
-        ref, filename, content_type = f"sample:{source}", None, None
+        ref, filename = f"sample:{gate.upload_name}", None
         if self.interactive:
             path = await self._ask_file(gate)
             if path is not None:
                 ref, filename = str(path), path.name
-                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         self.display.line(wid, f"↳ {ref} sent as {gate.signal_name} ({gate.reason or 'upload'})", extra=1)
-        return upload_answer(gate, document_ref=ref, filename=filename, content_type=content_type)
+        return upload_answer(gate, document_ref=ref, filename=filename)
 
     def _say(self, workflow_id: str, text: str) -> None:
         self.display.line(workflow_id, text, extra=1, always=True)
 
-    async def _ask_file(self, gate: Any) -> Path | None:
+    async def _ask_file(self, gate: Gate) -> Path | None:
         self._say(gate.workflow_id, f"? {self.display.label(gate.workflow_id)}{gate.reason or 'a file is needed'}")
         while True:
             text = await self.prompter.ask("  file to upload (Enter for the runbook's bundled sample): ")
@@ -286,10 +286,10 @@ class _Policy:
                 return path
             self._say(gate.workflow_id, f"  no such file: {text}")
 
-    async def _ask_review(self, gate: Any) -> str:
+    async def _ask_review(self, gate: Gate) -> str:
         wid = gate.workflow_id
         self._say(wid, f"? {self.display.label(wid)}{gate.reason or 'review'}")
-        payload = gate.pending.get("payload")
+        payload = gate.action.payload
         if isinstance(payload, Mapping):
             for key, value in list(payload.items())[:_SUMMARY_LINES]:
                 self._say(wid, f"    {key}: {_short(value)}")

@@ -335,3 +335,41 @@ __all__ += [
     "PayloadError",
     "function_hints",
 ]
+
+from ntro.runtime.protocol._actions import (  # noqa: E402
+    PENDING_ACTION_KINDS,
+    REVIEW_DECISIONS,
+    REVIEW_SIGNAL,
+    ROW_ACTION,
+    SLOT_STATUSES,
+    DrillChild,
+    PendingAction,
+    split_answer,
+)
+from ntro.runtime.protocol._hints import (  # noqa: E402
+    Column,
+    Dataset,
+    DisplayHint,
+    Feedback,
+    HintAction,
+    SignalTarget,
+    UploadSlot,
+)
+
+__all__ += [
+    "PENDING_ACTION_KINDS",
+    "REVIEW_DECISIONS",
+    "REVIEW_SIGNAL",
+    "ROW_ACTION",
+    "SLOT_STATUSES",
+    "Column",
+    "Dataset",
+    "DisplayHint",
+    "DrillChild",
+    "Feedback",
+    "HintAction",
+    "PendingAction",
+    "SignalTarget",
+    "UploadSlot",
+    "split_answer",
+]

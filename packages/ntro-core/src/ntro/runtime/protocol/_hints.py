@@ -1,0 +1,433 @@
+"""Display hints and upload slots: the parts of a pending action a UI reads.
+
+Each record reads its published dict with ``from_wire`` and, where the
+runbook's base class publishes it, writes it back with ``to_wire``; keys it
+does not know, and known keys whose value it cannot read, are kept in
+``extra`` so nothing is lost on the way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+__all__ = ["Column", "Dataset", "DisplayHint", "Feedback", "HintAction", "SignalTarget", "UploadSlot"]
+
+
+class _Reader:
+    """Takes the keys of a wire dict it can read; what is left is the record's ``extra``."""
+
+    def __init__(self, wire: Mapping[str, Any]) -> None:
+        self.rest = dict(wire)
+
+    def take(self, key: str, kind: type | tuple[type, ...]) -> Any:
+        value = self.rest.get(key)
+        if value is None or not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+            return None
+        del self.rest[key]
+        return value
+
+    def text(self, key: str) -> str | None:
+        value: str | None = self.take(key, str)
+        return value
+
+    def any(self, key: str) -> Any:
+        return self.rest.pop(key) if self.rest.get(key) is not None else None
+
+    def records(self, key: str) -> list[Mapping[str, Any]] | None:
+        value = self.rest.get(key)
+        if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
+            return None
+        del self.rest[key]
+        return value
+
+
+def _wire(known: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """The known keys that have a value (else what ``extra`` keeps under that key), then the rest of ``extra``."""
+    wire: dict[str, Any] = {}
+    for key, value in known.items():
+        if value is not None:
+            wire[key] = value
+        elif key in extra:
+            wire[key] = extra[key]
+    for key, value in extra.items():
+        wire.setdefault(key, value)
+    return wire
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, (list, tuple)) else ()
+
+
+@attrs.frozen
+class SignalTarget:
+    """The signal that answers a gate, and the workflow it goes to.
+
+    Attributes:
+        name: The signal's name (``args.signal_name``; ``user_action`` for a review).
+        workflow_id: The workflow that takes it (``args.signal_task_id``);
+            ``None`` for the workflow that advertises the gate.
+    """
+
+    name: str
+    workflow_id: str | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> SignalTarget | None:
+        """Read ``{signal_name, signal_task_id?}`` (an action's or a slot's ``args``); ``None`` without a name."""
+        name = args.get("signal_name")
+        if not isinstance(name, str) or not name:
+            return None
+        target = args.get("signal_task_id")
+        return cls(name, str(target) if target else None)
+
+
+@attrs.frozen
+class UploadSlot:
+    """One upload asked for: a ``submit_file`` action, or one slot of ``submit_files``.
+
+    Attributes:
+        source: The source asked for (``args.source``, e.g. ``trial-balance``), if named.
+        signal: The signal that delivers the upload, if the slot names one.
+        status: ``"pending"``, ``"completed"`` or ``"failed"`` (a ``submit_file`` is pending).
+        label: What people read for it (a slot's ``label``).
+        schema_slug: The schema the document is read with, if named.
+        description: A longer text, if the slot has one.
+        tenant: ``args.tenant_id_or_slug``, if given.
+        entity: ``args.entity_id_or_slug``, if given.
+        args: The slot's (or the action's) ``args`` as published.
+        wire: The slot as published (for a ``submit_file``: empty).
+    """
+
+    source: str | None
+    signal: SignalTarget | None
+    status: str = "pending"
+    label: str | None = None
+    schema_slug: str | None = None
+    description: str | None = None
+    tenant: str | None = None
+    entity: str | None = None
+    args: Mapping[str, Any] = attrs.field(factory=dict)
+    wire: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def name(self) -> str | None:
+        """How the upload is named to people and on the command line: its source, else its signal's name."""
+        return self.source or (self.signal.name if self.signal is not None else None)
+
+    @property
+    def target(self) -> str | None:
+        """The workflow that takes the upload (``args.signal_task_id``), named even without a signal name."""
+        value = self.args.get("signal_task_id")
+        return str(value) if value else None
+
+    @classmethod
+    def from_wire(cls, slot: Mapping[str, Any]) -> UploadSlot:
+        """Read a slot of a ``MULTI_FILE_UPLOAD``'s ``config.expected``."""
+        return cls._read(slot, slot)
+
+    @classmethod
+    def of_action(cls, action: Mapping[str, Any]) -> UploadSlot:
+        """Read the one upload a ``submit_file`` action asks for (its ``args``, ``label``, ``description``)."""
+        return cls._read(action, {})
+
+    @classmethod
+    def _read(cls, where: Mapping[str, Any], wire: Mapping[str, Any]) -> UploadSlot:
+        args = _mapping(where.get("args"))
+        status = where.get("status")
+        return cls(
+            source=_text(args.get("source")) or _text(where.get("source")),
+            signal=SignalTarget.from_args(args),
+            status="pending" if status is None else str(status),
+            label=_text(where.get("label")),
+            schema_slug=_text(args.get("schema_slug")) or _text(where.get("schema_slug")),
+            description=_text(where.get("description")),
+            tenant=_text(args.get("tenant_id_or_slug")),
+            entity=_text(args.get("entity_id_or_slug")),
+            args=args,
+            wire=wire,
+        )
+
+    @staticmethod
+    def wire_for(spec: Mapping[str, Any], *, source: str, signal: SignalTarget) -> dict[str, Any]:
+        """Return the pending slot published for ``spec`` (a runbook's expected source): ``{**spec, status, args}``."""
+        slot = dict(spec)
+        slot["status"] = "pending"
+        slot["args"] = {
+            "source": source,
+            "schema_slug": spec.get("schema_slug"),
+            "signal_task_id": signal.workflow_id,
+            "signal_name": signal.name,
+        }
+        return slot
+
+
+@attrs.frozen
+class HintAction:
+    """A button a display hint offers: one of its ``actions``, ``footer_actions`` or ``row_actions``.
+
+    Attributes:
+        kind: What pressing it sends (``approve``, ``reject``, ``edit_cell``, ``reject_row``...).
+        label: Its text.
+        primary: Whether it is the main one.
+        icon: An icon name, if any.
+        columns: For ``edit_cell``: the columns it may edit (empty: not said).
+    """
+
+    kind: str
+    label: str
+    primary: bool = False
+    icon: str | None = None
+    columns: tuple[str, ...] = ()
+
+    @classmethod
+    def all_from(cls, value: Any) -> tuple[HintAction, ...]:
+        """Read a list of ``{kind, label?, primary?, icon?, columns?}`` (entries without a kind are skipped)."""
+        found = []
+        for item in value if isinstance(value, list) else ():
+            kind = _text(_mapping(item).get("kind"))
+            if kind is not None:
+                found.append(
+                    cls(
+                        kind,
+                        _text(item.get("label")) or kind.replace("_", " "),
+                        item.get("primary") is True,
+                        _text(item.get("icon")),
+                        _texts(item.get("columns")),
+                    )
+                )
+        return tuple(found)
+
+
+@attrs.frozen
+class Column:
+    """A column of a ``DATA_TABLE``: a name, or ``{key, label?, type?, editable?}``.
+
+    Attributes:
+        key: The row field it shows.
+        label: Its heading.
+        type: A type hint for rendering (``money``, ``date``...), if given.
+        editable: Whether it may be corrected, when the hint says (``None``: not said).
+    """
+
+    key: str
+    label: str
+    type: str | None = None
+    editable: bool | None = None
+
+    @classmethod
+    def all_from(cls, value: Any) -> tuple[Column, ...]:
+        """Read a ``columns`` list (names or mappings; entries without a key are skipped)."""
+        found = []
+        for item in value if isinstance(value, list) else ():
+            if isinstance(item, str):
+                found.append(cls(item, item))
+                continue
+            spec = _mapping(item)
+            key = _text(spec.get("key")) or _text(spec.get("field")) or _text(spec.get("name"))
+            if key is not None:
+                editable = spec.get("editable")
+                found.append(
+                    cls(
+                        key,
+                        _text(spec.get("label")) or key,
+                        _text(spec.get("type")),
+                        editable if isinstance(editable, bool) else None,
+                    )
+                )
+        return tuple(found)
+
+
+@attrs.frozen
+class Dataset:
+    """A table of a ``DATA_TABLE``: ``{key, label?, data_key?, columns?}``.
+
+    Attributes:
+        key: Its name.
+        label: Its heading.
+        data_key: Where its rows are in the review's payload (defaults to ``key``).
+        columns: Its columns, if listed.
+    """
+
+    key: str
+    label: str
+    data_key: str
+    columns: tuple[Column, ...] = ()
+
+
+@attrs.frozen
+class Feedback:
+    """What a runbook tells the person at its gate (``set_user_feedback``): ``{kind, level, payload}``.
+
+    Attributes:
+        kind: What it is about (``ingest``, ``row_action``...).
+        level: ``info``, ``warning`` or ``error``.
+        payload: The details (JSON data).
+        extra: Keys kept as they came (see the module's notes).
+    """
+
+    kind: str | None
+    level: str | None = "info"
+    payload: Any = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> Feedback:
+        """Read a published feedback dict."""
+        read = _Reader(wire)
+        return cls(read.text("kind"), read.text("level"), read.any("payload"), read.rest)
+
+    def to_wire(self) -> dict[str, Any]:
+        """Return the published dict."""
+        return _wire({"kind": self.kind, "level": self.level, "payload": self.payload}, self.extra)
+
+
+@attrs.frozen
+class DisplayHint:
+    """How a UI shows a gate or a finished step: ``{component, config}``.
+
+    The typed properties read ``config``, which stays as the runbook wrote it.
+
+    Attributes:
+        component: ``FILE_UPLOAD``, ``MULTI_FILE_UPLOAD``, ``DATA_TABLE``,
+            ``APPROVAL_FORM``, ``SUMMARY``, ``REPORT_PREVIEW``... (any string: a
+            reader shows an unknown one plainly).
+        config: The component's settings (``None`` when the hint has none).
+        extra: Keys kept as they came.
+    """
+
+    component: str | None
+    config: Mapping[str, Any] | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> DisplayHint:
+        """Read a published display hint."""
+        read = _Reader(wire)
+        return cls(read.text("component"), read.take("config", Mapping), read.rest)
+
+    def to_wire(self) -> dict[str, Any]:
+        """Return the published dict (``config`` shared, not copied)."""
+        return _wire({"component": self.component, "config": self.config}, self.extra)
+
+    def with_config(self, **changes: Any) -> DisplayHint:
+        """Return the hint with ``config`` updated by ``changes`` (a new dict; the runbook's is left alone)."""
+        return attrs.evolve(self, config={**(self.config or {}), **changes})
+
+    def _get(self, key: str) -> Any:
+        return self.config.get(key) if self.config is not None else None
+
+    @property
+    def title(self) -> str | None:
+        """``config.title``."""
+        return _text(self._get("title"))
+
+    @property
+    def subtitle(self) -> str | None:
+        """``config.subtitle``."""
+        return _text(self._get("subtitle"))
+
+    @property
+    def instructions(self) -> str | None:
+        """``config.instructions``."""
+        return _text(self._get("instructions"))
+
+    @property
+    def accept(self) -> tuple[str, ...]:
+        """The file types an upload accepts (``config.accept``: MIME types or ``.ext``); empty: any."""
+        return _texts(self._get("accept"))
+
+    @property
+    def max_size_mb(self) -> float | None:
+        """The largest upload accepted, in MB (``config.max_size_mb``)."""
+        value = self._get("max_size_mb")
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    @property
+    def multiple(self) -> bool:
+        """Whether several files may be uploaded at once (``config.multiple``)."""
+        return self._get("multiple") is True
+
+    @property
+    def data_key(self) -> str | None:
+        """Where a ``DATA_TABLE``'s rows are in the payload (``config.data_key``), when it has one table."""
+        return _text(self._get("data_key"))
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """``config.columns``."""
+        return Column.all_from(self._get("columns"))
+
+    @property
+    def datasets(self) -> tuple[Dataset, ...]:
+        """``config.datasets``: the tables of a ``DATA_TABLE``."""
+        found = []
+        datasets = self._get("datasets")
+        for item in datasets if isinstance(datasets, list) else ():
+            spec = _mapping(item)
+            key = _text(spec.get("key")) or _text(spec.get("data_key"))
+            if key is not None:
+                label = _text(spec.get("label")) or key
+                found.append(
+                    Dataset(key, label, _text(spec.get("data_key")) or key, Column.all_from(spec.get("columns")))
+                )
+        return tuple(found)
+
+    @property
+    def actions(self) -> tuple[HintAction, ...]:
+        """The answers offered as buttons: ``config.actions``, else ``config.footer_actions``."""
+        return HintAction.all_from(self._get("actions")) or HintAction.all_from(self._get("footer_actions"))
+
+    @property
+    def row_actions(self) -> tuple[HintAction, ...]:
+        """What may be done to one row while the review is open (``config.row_actions``)."""
+        return HintAction.all_from(self._get("row_actions"))
+
+    @property
+    def allow_corrections(self) -> bool:
+        """Whether the review takes ``corrections`` with its answer (``config.allow_corrections``)."""
+        return self._get("allow_corrections") is True
+
+    @property
+    def editable_columns(self) -> tuple[str, ...]:
+        """The columns a person may correct.
+
+        The columns marked ``editable``; else those an ``edit_cell`` row
+        action names; else, when corrections are allowed, every column listed.
+        """
+        columns = self.columns + tuple(c for d in self.datasets for c in d.columns)
+        marked = tuple(c.key for c in columns if c.editable)
+        if marked or any(c.editable is not None for c in columns):
+            return marked
+        named = tuple(k for a in self.row_actions if a.kind == "edit_cell" for k in a.columns)
+        if named:
+            return named
+        return tuple(dict.fromkeys(c.key for c in columns)) if self.allow_corrections else ()
+
+    @property
+    def feedback(self) -> Feedback | None:
+        """``config.feedback``, set while the gate is open."""
+        value = self._get("feedback")
+        return Feedback.from_wire(value) if isinstance(value, Mapping) else None
+
+    @property
+    def slots(self) -> tuple[UploadSlot, ...]:
+        """The upload slots of a ``MULTI_FILE_UPLOAD`` (``config.expected``)."""
+        expected = self._get("expected")
+        return (
+            tuple(UploadSlot.from_wire(s) for s in expected if isinstance(s, Mapping))
+            if isinstance(expected, list)
+            else ()
+        )
