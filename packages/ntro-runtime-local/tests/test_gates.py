@@ -34,54 +34,21 @@ INGEST = load_bundle(EXAMPLES / "document-ingest")
 EXPENSES = load_bundle(EXAMPLES / "expense-processor")
 
 
-@runbook.defn(slug="gates-upload-one")
-class UploadOne(NtroWorkflow):
-    """A child that waits for its upload."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.doc: dict[str, Any] | None = None
-
-    @runbook.signal
-    def document_submitted(self, payload: dict[str, Any]) -> None:
-        self.doc = payload
-
-    @runbook.run
-    async def run(self, source: str) -> str:
-        await self.await_signal_with_action(
-            predicate=lambda: self.doc is not None,
-            action={
-                "kind": "submit_file",
-                "reason": f"upload {source}",
-                "args": {
-                    "source": source,
-                    "signal_task_id": runbook.info().workflow_id,
-                    "signal_name": "document_submitted",
-                },
-            },
-        )
-        return source
-
-
 @runbook.defn(slug="gates-collect")
 class Collect(NtroWorkflow):
-    """collect_documents: a submit_files with a slot per source, then a review with feedback set while it is open."""
+    """collect_documents: a submit_files with a slot per source, each filled by a document-ingest child."""
 
     @runbook.step(name="collect", title="Collect")
     async def collect(self) -> list[Any]:
+        sources = ["bank-statement", "investor-notice"]
         return await self.collect_documents(
-            expected=[{"source": "bank", "label": "Bank"}, {"source": "broker", "label": "Broker"}],
-            inputs=["bank", "broker"],
-            runbook_slug="gates-upload-one",
+            expected=[{"source": s, "label": s.replace("-", " ")} for s in sources],
+            inputs=[{"source": s} for s in sources],
         )
-
-    def on_row_action(self, action: dict[str, Any]) -> None:
-        self.set_user_feedback(kind="row_action", payload=action)
 
     @runbook.run
     async def run(self) -> Any:
-        await self.collect()
-        return await self.wait_for_action(payload=None)
+        return await self.collect()
 
 
 @runbook.defn(slug="gates-two-reviews")
@@ -104,7 +71,7 @@ class TwoReviews(NtroWorkflow):
 
 @pytest.fixture
 async def client() -> AsyncIterator[WorkflowClient]:
-    workflows = [NAV.workflow_cls, INGEST.workflow_cls, EXPENSES.workflow_cls, UploadOne, Collect, TwoReviews]
+    workflows = [NAV.workflow_cls, INGEST.workflow_cls, EXPENSES.workflow_cls, Collect, TwoReviews]
     activities = [*NAV.activities, *INGEST.activities, *EXPENSES.activities]
     async with open_client("local", ClientOptions(workflows=workflows, activities=activities)) as c:
         yield c

@@ -134,7 +134,7 @@ class Gate:
 
     @property
     def upload_name(self) -> str:
-        """For an upload, its source, else its signal's name: how people and ``answer upload SOURCE`` name it."""
+        """The name of an upload (its source, else its signal's name), as people and ``answer upload SOURCE`` say it."""
         return self.source or self.signal_name
 
     @property
@@ -159,7 +159,7 @@ class Gate:
 
     @property
     def pending(self) -> Mapping[str, Any]:
-        """The pending action as published (a slot: the slot, with the reason and step it is asked for)."""
+        """The pending action as published (for a slot, the slot with the reason and step it is asked for)."""
         if not self.is_slot or self.slot is None:
             return self.action.to_wire()
         view = {**self.slot.wire, "reason": self.slot.label or self.action.reason}

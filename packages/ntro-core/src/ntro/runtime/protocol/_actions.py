@@ -47,6 +47,7 @@ from ntro.runtime.protocol._hints import (
     SignalTarget,
     UploadSlot,
     _Reader,
+    _Record,
     _wire,
 )
 
@@ -87,7 +88,7 @@ ANSWER_GATE_KEY = "gate"
 
 
 @attrs.frozen
-class DrillChild:
+class DrillChild(_Record):
     """A running child listed by a ``drill_down``.
 
     Attributes:
@@ -97,20 +98,12 @@ class DrillChild:
         extra: Keys kept as they came.
     """
 
+    _KEYS = (("workflow_id", "task_id", str), ("step_id", "step_id", str), ("slug", "slug", str))
+
     workflow_id: str | None
     step_id: str | None = None
     slug: str | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
-
-    @classmethod
-    def from_wire(cls, wire: Mapping[str, Any]) -> DrillChild:
-        """Read ``{task_id, step_id, slug}``."""
-        read = _Reader(wire)
-        return cls(read.text("task_id"), read.text("step_id"), read.text("slug"), read.rest)
-
-    def to_wire(self) -> dict[str, Any]:
-        """Return the published dict."""
-        return _wire({"task_id": self.workflow_id, "step_id": self.step_id, "slug": self.slug}, self.extra)
 
 
 @attrs.frozen(kw_only=True)
@@ -170,7 +163,7 @@ class PendingAction:
             display_hint=DisplayHint.from_wire(hint) if hint is not None else None,
             feedback=Feedback.from_wire(feedback) if feedback is not None else None,
             args=read.take("args", Mapping),
-            payload=read.any("payload"),
+            payload=read.take("payload", object),
             tool=read.text("tool"),
             tools=tuple(tools) if tools is not None else None,
             children=tuple(DrillChild.from_wire(c) for c in children) if children is not None else None,
@@ -208,7 +201,7 @@ class PendingAction:
 
     @property
     def signal(self) -> SignalTarget | None:
-        """The signal that answers it: ``user_action`` for a review, ``args``' for an upload, else ``None``."""
+        """The signal that answers it (``user_action`` for a review, ``args``' for an upload), else ``None``."""
         if self.kind == "interactive_review":
             return SignalTarget(REVIEW_SIGNAL)
         if self.kind == "submit_file":
@@ -217,7 +210,7 @@ class PendingAction:
 
     @property
     def slots(self) -> tuple[UploadSlot, ...]:
-        """The uploads asked for: one for ``submit_file``, the hint's slots for ``submit_files``, else none."""
+        """The uploads asked for (one for ``submit_file``, the hint's slots for ``submit_files``), else none."""
         if self.kind == "submit_file":
             texts = {k: self.extra[k] for k in ("label", "description") if k in self.extra}
             return (UploadSlot.of_action({**texts, "args": self.args or {}}),)
@@ -227,7 +220,7 @@ class PendingAction:
 
     @property
     def decisions(self) -> tuple[str, ...]:
-        """A review's possible answers: its hint's ``actions`` kinds, else approve and reject (none for others)."""
+        """A review's possible answers (its hint's ``actions`` kinds, else approve and reject); none for other kinds."""
         if self.kind != "interactive_review":
             return ()
         actions = self.display_hint.actions if self.display_hint is not None else ()
@@ -328,7 +321,7 @@ class PendingAction:
         step_id: str | None = None,
         gate: int | None = None,
     ) -> PendingAction:
-        """A ``submit_files`` of published ``slots`` (see :meth:`UploadSlot.to_wire`), as ``MULTI_FILE_UPLOAD``."""
+        """A ``submit_files`` of published ``slots`` (see :meth:`UploadSlot.wire_for`), as ``MULTI_FILE_UPLOAD``."""
         config: dict[str, Any] = {"title": title, "instructions": instructions, "expected": list(slots)}
         if actions is not None:
             config["actions"] = actions

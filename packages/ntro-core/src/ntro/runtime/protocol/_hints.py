@@ -9,7 +9,7 @@ does not know, and known keys whose value it cannot read, are kept in
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import attrs
 
@@ -33,9 +33,6 @@ class _Reader:
         value: str | None = self.take(key, str)
         return value
 
-    def any(self, key: str) -> Any:
-        return self.rest.pop(key) if self.rest.get(key) is not None else None
-
     def records(self, key: str) -> list[Mapping[str, Any]] | None:
         value = self.rest.get(key)
         if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
@@ -55,6 +52,29 @@ def _wire(known: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in extra.items():
         wire.setdefault(key, value)
     return wire
+
+
+class _Record:
+    """A record read from its published dict key by key, the rest kept as its ``extra``.
+
+    ``_KEYS`` lists ``(field, key, type)``: the value of ``key`` becomes
+    ``field`` when it is of ``type`` (``object``: anything but null).
+    """
+
+    __slots__ = ()
+    _KEYS: ClassVar[tuple[tuple[str, str, type], ...]]
+    extra: Mapping[str, Any]
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> Self:
+        """Read the published dict."""
+        read = _Reader(wire)
+        values = {field: read.take(key, kind) for field, key, kind in cls._KEYS}
+        return cls(**values, extra=read.rest)  # type: ignore[call-arg]  # the attrs records take their fields by name
+
+    def to_wire(self) -> dict[str, Any]:
+        """Return the published dict (values the runbook owns are shared, not copied)."""
+        return _wire({key: getattr(self, field) for field, key, _ in self._KEYS}, self.extra)
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -124,7 +144,7 @@ class UploadSlot:
 
     @property
     def name(self) -> str | None:
-        """How the upload is named to people and on the command line: its source, else its signal's name."""
+        """How the upload is named to people and on the command line (its source, else its signal's name)."""
         return self.source or (self.signal.name if self.signal is not None else None)
 
     @property
@@ -268,7 +288,7 @@ class Dataset:
 
 
 @attrs.frozen
-class Feedback:
+class Feedback(_Record):
     """What a runbook tells the person at its gate (``set_user_feedback``): ``{kind, level, payload}``.
 
     Attributes:
@@ -278,24 +298,16 @@ class Feedback:
         extra: Keys kept as they came (see the module's notes).
     """
 
+    _KEYS = (("kind", "kind", str), ("level", "level", str), ("payload", "payload", object))
+
     kind: str | None
     level: str | None = "info"
     payload: Any = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
-    @classmethod
-    def from_wire(cls, wire: Mapping[str, Any]) -> Feedback:
-        """Read a published feedback dict."""
-        read = _Reader(wire)
-        return cls(read.text("kind"), read.text("level"), read.any("payload"), read.rest)
-
-    def to_wire(self) -> dict[str, Any]:
-        """Return the published dict."""
-        return _wire({"kind": self.kind, "level": self.level, "payload": self.payload}, self.extra)
-
 
 @attrs.frozen
-class DisplayHint:
+class DisplayHint(_Record):
     """How a UI shows a gate or a finished step: ``{component, config}``.
 
     The typed properties read ``config``, which stays as the runbook wrote it.
@@ -308,19 +320,11 @@ class DisplayHint:
         extra: Keys kept as they came.
     """
 
+    _KEYS = (("component", "component", str), ("config", "config", Mapping))
+
     component: str | None
     config: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
-
-    @classmethod
-    def from_wire(cls, wire: Mapping[str, Any]) -> DisplayHint:
-        """Read a published display hint."""
-        read = _Reader(wire)
-        return cls(read.text("component"), read.take("config", Mapping), read.rest)
-
-    def to_wire(self) -> dict[str, Any]:
-        """Return the published dict (``config`` shared, not copied)."""
-        return _wire({"component": self.component, "config": self.config}, self.extra)
 
     def with_config(self, **changes: Any) -> DisplayHint:
         """Return the hint with ``config`` updated by ``changes`` (a new dict; the runbook's is left alone)."""
@@ -346,7 +350,7 @@ class DisplayHint:
 
     @property
     def accept(self) -> tuple[str, ...]:
-        """The file types an upload accepts (``config.accept``: MIME types or ``.ext``); empty: any."""
+        """The file types an upload accepts, as MIME types or ``.ext`` (``config.accept``); empty for any."""
         return _texts(self._get("accept"))
 
     @property
@@ -372,7 +376,7 @@ class DisplayHint:
 
     @property
     def datasets(self) -> tuple[Dataset, ...]:
-        """``config.datasets``: the tables of a ``DATA_TABLE``."""
+        """The tables of a ``DATA_TABLE`` (``config.datasets``)."""
         found = []
         datasets = self._get("datasets")
         for item in datasets if isinstance(datasets, list) else ():
@@ -387,7 +391,7 @@ class DisplayHint:
 
     @property
     def actions(self) -> tuple[HintAction, ...]:
-        """The answers offered as buttons: ``config.actions``, else ``config.footer_actions``."""
+        """The answers offered as buttons (``config.actions``, else ``config.footer_actions``)."""
         return HintAction.all_from(self._get("actions")) or HintAction.all_from(self._get("footer_actions"))
 
     @property
