@@ -65,10 +65,13 @@ def published_shapes() -> dict[str, dict[str, Any]]:
     ]
     uploads = PendingAction.uploads(slots, title="Upload sources", step_id="collect", gate=4)
     return {
-        "upload": PendingAction.from_wire(UPLOAD_ACTION).opened(gate=1, step_id="check_tb").to_wire(),
-        "upload with feedback": PendingAction.from_wire(UPLOAD_ACTION)
-        .opened(gate=2, display_hint={"component": "FILE_UPLOAD", "config": {"accept": [".csv"]}}, feedback=FEEDBACK)
-        .to_wire(),
+        "upload": PendingAction.advertised(UPLOAD_ACTION, gate=1, step_id="check_tb").to_wire(),
+        "upload with feedback": PendingAction.advertised(
+            UPLOAD_ACTION,
+            gate=2,
+            display_hint={"component": "FILE_UPLOAD", "config": {"accept": [".csv"]}},
+            feedback=FEEDBACK,
+        ).to_wire(),
         "review": PendingAction.review(
             payload={"rows": [{"id": "R-1", "amount": "12.00"}]},
             display_hint={"component": "DATA_TABLE", "config": {"data_key": "rows", "allow_corrections": True}},
@@ -158,11 +161,11 @@ def test_the_base_class_publishes_ntro_0_1_2_shapes() -> None:
 
 def test_opening_a_gate_fills_in_only_what_the_runbook_left_out() -> None:
     own = {**UPLOAD_ACTION, "step_id": "mine", "feedback": None, "display_hint": {"component": "X", "config": {}}}
-    opened = PendingAction.from_wire(own).opened(gate=9, feedback=FEEDBACK, step_id="current").to_wire()
+    opened = PendingAction.advertised(own, gate=9, feedback=FEEDBACK, step_id="current").to_wire()
     assert opened == {**own, "gate": 9}  # its own step, its own null feedback, its own hint
-    replaced = PendingAction.from_wire(own).opened(gate=9, display_hint={"component": "Y"}).to_wire()
+    replaced = PendingAction.advertised(own, gate=9, display_hint={"component": "Y"}).to_wire()
     assert replaced["display_hint"] == {"component": "Y"}
-    review = PendingAction.from_wire({"kind": "interactive_review", "reason": "r"}).opened(gate=1).to_wire()
+    review = PendingAction.advertised({"kind": "interactive_review", "reason": "r"}, gate=1).to_wire()
     assert "display_hint" not in review  # only an upload gets FILE_UPLOAD by default
 
 

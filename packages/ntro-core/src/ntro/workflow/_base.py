@@ -263,11 +263,9 @@ class NtroWorkflow:
         self._warn_checks(checks_spec)
         self._gate_token += 1
         gate = self._gate_token
-        published = self._pending_action = (
-            PendingAction.from_wire(action)
-            .opened(gate=gate, display_hint=display_hint, feedback=self._user_feedback, step_id=self._current_step_id)
-            .to_wire()
-        )
+        published = self._pending_action = PendingAction.advertised(
+            action, gate=gate, display_hint=display_hint, feedback=self._user_feedback, step_id=self._current_step_id
+        ).to_wire()
         try:
             await runbook.wait_condition(predicate, timeout=timeout)
         finally:

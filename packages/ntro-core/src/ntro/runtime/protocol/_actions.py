@@ -35,20 +35,21 @@ hint's ``config``) are shared, not copied.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from ntro.runtime.protocol._hints import (
+    _SKIP,
     DisplayHint,
     Feedback,
     HintAction,
     SignalTarget,
     UploadSlot,
-    _Reader,
+    _of,
     _Record,
-    _wire,
+    _same,
 )
 
 __all__ = [
@@ -98,20 +99,42 @@ class DrillChild(_Record):
         extra: Keys kept as they came.
     """
 
-    _KEYS = (("workflow_id", "task_id", str), ("step_id", "step_id", str), ("slug", "slug", str))
+    _KEYS = (
+        ("workflow_id", "task_id", _of(str), _same),
+        ("step_id", "step_id", _of(str), _same),
+        ("slug", "slug", _of(str), _same),
+    )
 
-    workflow_id: str | None
+    workflow_id: str | None = None
     step_id: str | None = None
     slug: str | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
+def _texts(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) and all(isinstance(v, str) for v in value) else _SKIP
+
+
+def _children(value: Any) -> Any:
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        return _SKIP
+    return tuple(DrillChild.from_wire(v) for v in value)
+
+
+def _record(kind: type[DisplayHint] | type[Feedback]) -> Callable[[Any], Any]:
+    return lambda value: kind.from_wire(value) if isinstance(value, Mapping) else _SKIP
+
+
+def _to_wire(record: Any) -> Any:
+    return record.to_wire()
+
+
 @attrs.frozen(kw_only=True)
-class PendingAction:
+class PendingAction(_Record):
     """What a workflow waits for from a person, as published by ``current_pending_action``.
 
     Read one with :meth:`from_wire`; a runbook's base class builds one with
-    :meth:`review`, :meth:`uploads`, :meth:`drill_down` or :meth:`opened`,
+    :meth:`review`, :meth:`advertised`, :meth:`uploads` or :meth:`drill_down`,
     and publishes :meth:`to_wire`.
 
     Attributes:
@@ -129,7 +152,7 @@ class PendingAction:
         extra: Keys kept as they came (see the module's notes).
     """
 
-    kind: str | None
+    kind: str | None = None
     reason: str | None = None
     step_id: str | None = None
     gate: int | None = None
@@ -142,57 +165,27 @@ class PendingAction:
     children: tuple[DrillChild, ...] | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
-    # -- reading -----------------------------------------------------------------------------
-    @classmethod
-    def from_wire(cls, wire: Mapping[str, Any]) -> PendingAction:
-        """Read a published pending action (the one parser every reader goes through)."""
-        read = _Reader(wire)
-        hint = read.take("display_hint", Mapping)
-        feedback = read.take("feedback", Mapping)
-        tools = read.rest.get("tools")
-        if isinstance(tools, list) and all(isinstance(t, str) for t in tools):
-            del read.rest["tools"]
-        else:
-            tools = None
-        children = read.records("children")
-        return cls(
-            kind=read.text("kind"),
-            reason=read.text("reason"),
-            step_id=read.text("step_id"),
-            gate=read.take("gate", int),
-            display_hint=DisplayHint.from_wire(hint) if hint is not None else None,
-            feedback=Feedback.from_wire(feedback) if feedback is not None else None,
-            args=read.take("args", Mapping),
-            payload=read.take("payload", object),
-            tool=read.text("tool"),
-            tools=tuple(tools) if tools is not None else None,
-            children=tuple(DrillChild.from_wire(c) for c in children) if children is not None else None,
-            extra=read.rest,
-        )
+    _KEYS = (
+        ("kind", "kind", _of(str), _same),
+        ("tool", "tool", _of(str), _same),
+        ("tools", "tools", _texts, list),
+        ("reason", "reason", _of(str), _same),
+        ("args", "args", _of(Mapping), _same),
+        ("payload", "payload", _of(object), _same),
+        ("display_hint", "display_hint", _record(DisplayHint), _to_wire),
+        ("children", "children", _children, lambda children: [c.to_wire() for c in children]),
+        ("step_id", "step_id", _of(str), _same),
+        ("feedback", "feedback", _record(Feedback), _to_wire),
+        ("gate", "gate", _of(int), _same),
+    )
 
+    # -- reading -----------------------------------------------------------------------------
     @classmethod
     def parse(cls, value: Any) -> PendingAction | None:
         """Read a query's answer: a pending action, or ``None`` for anything else (no action, no runbook)."""
         if isinstance(value, PendingAction):
             return value
         return cls.from_wire(value) if isinstance(value, Mapping) else None
-
-    def to_wire(self) -> dict[str, Any]:
-        """Return the published dict."""
-        known = {
-            "kind": self.kind,
-            "tool": self.tool,
-            "tools": list(self.tools) if self.tools is not None else None,
-            "reason": self.reason,
-            "args": self.args,
-            "payload": self.payload,
-            "display_hint": self.display_hint.to_wire() if self.display_hint is not None else None,
-            "children": [c.to_wire() for c in self.children] if self.children is not None else None,
-            "step_id": self.step_id,
-            "feedback": self.feedback.to_wire() if self.feedback is not None else None,
-            "gate": self.gate,
-        }
-        return _wire(known, self.extra)
 
     @property
     def component(self) -> str | None:
@@ -247,10 +240,6 @@ class PendingAction:
             return ()
         return self.display_hint.row_actions
 
-    def carries(self, key: str) -> bool:
-        """Whether the published dict has ``key`` (with any value, null included)."""
-        return key in self.extra or getattr(self, key, None) is not None
-
     # -- building (the runbook's side) ------------------------------------------------------
     @classmethod
     def review(
@@ -267,48 +256,49 @@ class PendingAction:
 
         Its published dict always has ``payload`` and ``reason``, null or not.
         """
-        action = cls(
+        hint: Any = display_hint or {"component": "APPROVAL_FORM", "config": {}}
+        extra: dict[str, Any] = {k: None for k, v in (("payload", payload), ("reason", reason)) if v is None}
+        if not isinstance(hint, Mapping):  # not a hint this model reads: published as it came
+            extra["display_hint"] = hint
+        return cls(
             kind="interactive_review",
             tools=REVIEW_TOOLS,
             payload=payload,
+            display_hint=DisplayHint.from_wire(hint) if isinstance(hint, Mapping) else None,
             reason=reason,
             step_id=step_id,
             feedback=Feedback.from_wire(feedback) if feedback is not None else None,
             gate=gate,
-            extra={k: None for k, v in (("payload", payload), ("reason", reason)) if v is None},
+            extra=extra,
         )
-        return action._with_hint(display_hint or {"component": "APPROVAL_FORM", "config": {}})
 
-    def _with_hint(self, value: Any) -> PendingAction:
-        if isinstance(value, Mapping):
-            return attrs.evolve(self, display_hint=DisplayHint.from_wire(value))
-        return attrs.evolve(self, display_hint=None, extra={**self.extra, "display_hint": value})
-
-    def opened(
-        self,
+    @classmethod
+    def advertised(
+        cls,
+        action: Mapping[str, Any],
         *,
         gate: int,
         display_hint: Mapping[str, Any] | None = None,
         feedback: Mapping[str, Any] | None = None,
         step_id: str | None = None,
     ) -> PendingAction:
-        """Return this action (a runbook's own dict, read) as published when its gate opens.
+        """A runbook's own ``action`` dict as published when its gate opens (``await_signal_with_action``).
 
-        ``display_hint`` replaces its own when given (an upload without one
-        shows ``FILE_UPLOAD``); ``feedback`` and ``step_id`` fill in what it
-        does not carry; ``gate`` numbers it.
+        ``display_hint`` replaces the action's own when given (an upload
+        without one shows ``FILE_UPLOAD``); ``feedback`` and ``step_id`` fill
+        in what the action does not carry; ``gate`` numbers it.
         """
-        changes: dict[str, Any] = {"gate": gate}
-        if feedback is not None and not self.carries("feedback"):
-            changes["feedback"] = Feedback.from_wire(feedback)
-        if step_id is not None and not self.carries("step_id"):
-            changes["step_id"] = step_id
-        action = attrs.evolve(self, **changes)
+        wire = dict(action)
         if display_hint:
-            return action._with_hint(display_hint)
-        if self.kind == "submit_file" and self.display_hint is None and self.extra.get("display_hint") is None:
-            return action._with_hint({"component": "FILE_UPLOAD", "config": {}})
-        return action
+            wire["display_hint"] = display_hint
+        elif wire.get("display_hint") is None and wire.get("kind") == "submit_file":
+            wire["display_hint"] = {"component": "FILE_UPLOAD", "config": {}}
+        if feedback is not None:
+            wire.setdefault("feedback", feedback)
+        if step_id is not None:
+            wire.setdefault("step_id", step_id)
+        wire["gate"] = gate
+        return cls.from_wire(wire)
 
     @classmethod
     def uploads(

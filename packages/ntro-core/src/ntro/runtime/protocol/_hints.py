@@ -8,7 +8,7 @@ does not know, and known keys whose value it cannot read, are kept in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Self
 
 import attrs
@@ -16,65 +16,75 @@ import attrs
 __all__ = ["Column", "Dataset", "DisplayHint", "Feedback", "HintAction", "SignalTarget", "UploadSlot"]
 
 
-class _Reader:
-    """Takes the keys of a wire dict it can read; what is left is the record's ``extra``."""
-
-    def __init__(self, wire: Mapping[str, Any]) -> None:
-        self.rest = dict(wire)
-
-    def take(self, key: str, kind: type | tuple[type, ...]) -> Any:
-        value = self.rest.get(key)
-        if value is None or not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-            return None
-        del self.rest[key]
-        return value
-
-    def text(self, key: str) -> str | None:
-        value: str | None = self.take(key, str)
-        return value
-
-    def records(self, key: str) -> list[Mapping[str, Any]] | None:
-        value = self.rest.get(key)
-        if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
-            return None
-        del self.rest[key]
-        return value
+_SKIP: Any = object()
+"""What a reader returns for a value it cannot read (the value is then kept in ``extra``)."""
 
 
-def _wire(known: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    """The known keys that have a value (else what ``extra`` keeps under that key), then the rest of ``extra``."""
-    wire: dict[str, Any] = {}
-    for key, value in known.items():
-        if value is not None:
-            wire[key] = value
-        elif key in extra:
-            wire[key] = extra[key]
-    for key, value in extra.items():
-        wire.setdefault(key, value)
-    return wire
+def _of(kind: type) -> Callable[[Any], Any]:
+    """A reader that takes a value of ``kind`` (``object``: anything; a bool is never an ``int``)."""
+    if kind is object:
+        return lambda value: value
+    if kind is int:
+        return lambda value: value if isinstance(value, int) and not isinstance(value, bool) else _SKIP
+    if kind is Mapping:  # a dict, nearly always: spare the ABC's check
+        return lambda value: value if type(value) is dict or isinstance(value, Mapping) else _SKIP
+    return lambda value: value if isinstance(value, kind) else _SKIP
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 class _Record:
     """A record read from its published dict key by key, the rest kept as its ``extra``.
 
-    ``_KEYS`` lists ``(field, key, type)``: the value of ``key`` becomes
-    ``field`` when it is of ``type`` (``object``: anything but null).
+    ``_KEYS`` lists ``(field, key, read, write)``: ``read`` turns the value of
+    ``key`` into ``field`` (or returns ``_SKIP``: the value is kept in
+    ``extra``, as a null always is); ``write`` turns the field back.
+    ``to_wire`` writes the known keys in that order, then ``extra``, so
+    ``from_wire(w).to_wire() == w`` for every dict ``w``.
     """
 
     __slots__ = ()
-    _KEYS: ClassVar[tuple[tuple[str, str, type], ...]]
+    _KEYS: ClassVar[tuple[tuple[str, str, Callable[[Any], Any], Callable[[Any], Any]], ...]]
+    _BY_KEY: ClassVar[dict[str, tuple[str, Callable[[Any], Any]]]]
+    _WRITE: ClassVar[tuple[tuple[str, str, Callable[[Any], Any] | None], ...]]
     extra: Mapping[str, Any]
+
+    def __init_subclass__(cls) -> None:
+        cls._BY_KEY = {key: (field, read) for field, key, read, _ in cls._KEYS}
+        cls._WRITE = tuple((field, key, None if write is _same else write) for field, key, _, write in cls._KEYS)
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> Self:
         """Read the published dict."""
-        read = _Reader(wire)
-        values = {field: read.take(key, kind) for field, key, kind in cls._KEYS}
-        return cls(**values, extra=read.rest)  # type: ignore[call-arg]  # the attrs records take their fields by name
+        by_key = cls._BY_KEY
+        fields: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for key, value in wire.items():
+            known = by_key.get(key)
+            if known is not None and value is not None:
+                typed = known[1](value)
+                if typed is not _SKIP:
+                    fields[known[0]] = typed
+                    continue
+            extra[key] = value
+        return cls(**fields, extra=extra)  # type: ignore[call-arg]  # the attrs records take their fields by name
 
     def to_wire(self) -> dict[str, Any]:
         """Return the published dict (values the runbook owns are shared, not copied)."""
-        return _wire({key: getattr(self, field) for field, key, _ in self._KEYS}, self.extra)
+        wire: dict[str, Any] = {}
+        extra = self.extra
+        for field, key, write in self._WRITE:
+            value = getattr(self, field)
+            if value is not None:
+                wire[key] = value if write is None else write(value)
+            elif key in extra:
+                wire[key] = extra[key]
+        if extra:
+            for key, value in extra.items():
+                wire.setdefault(key, value)
+        return wire
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -293,15 +303,19 @@ class Feedback(_Record):
 
     Attributes:
         kind: What it is about (``ingest``, ``row_action``...).
-        level: ``info``, ``warning`` or ``error``.
+        level: ``info``, ``warning`` or ``error`` (``None``: not said, read it as ``info``).
         payload: The details (JSON data).
         extra: Keys kept as they came (see the module's notes).
     """
 
-    _KEYS = (("kind", "kind", str), ("level", "level", str), ("payload", "payload", object))
+    _KEYS = (
+        ("kind", "kind", _of(str), _same),
+        ("level", "level", _of(str), _same),
+        ("payload", "payload", _of(object), _same),
+    )
 
-    kind: str | None
-    level: str | None = "info"
+    kind: str | None = None
+    level: str | None = None
     payload: Any = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
@@ -320,9 +334,9 @@ class DisplayHint(_Record):
         extra: Keys kept as they came.
     """
 
-    _KEYS = (("component", "component", str), ("config", "config", Mapping))
+    _KEYS = (("component", "component", _of(str), _same), ("config", "config", _of(Mapping), _same))
 
-    component: str | None
+    component: str | None = None
     config: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
