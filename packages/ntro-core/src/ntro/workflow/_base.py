@@ -16,9 +16,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from ntro.runtime.protocol import PENDING_ACTION_KINDS, ROW_ACTION, DrillChild, PendingAction, split_answer
+from ntro.runtime.protocol import (
+    PENDING_ACTION_KINDS,
+    ROW_ACTION,
+    DrillChild,
+    PendingAction,
+    SignalTarget,
+    UploadSlot,
+    split_answer,
+)
 from ntro.runtime.protocol._actions import SLOT_SIGNAL
-from ntro.runtime.protocol._hints import SignalTarget, UploadSlot
 from ntro.workflow._definitions import activity_definition
 from ntro.workflow._facade import runbook
 from ntro.workflow.decorators import STEP_ATTR
