@@ -489,6 +489,23 @@ def test_gates_are_found_through_drill_downs_and_slots() -> None:
     }
 
 
+def test_a_gate_of_one_pending_action() -> None:
+    upload = Gate.of("wf", {**UPLOAD_ACTION, "gate": 2})
+    assert upload is not None
+    assert (upload.kind, upload.signal_workflow_id, upload.signal_name, upload.upload_name, upload.number) == (
+        "submit_file",
+        "run-1",
+        "tb_submitted",
+        "trial-balance",
+        2,
+    )
+    review = Gate.of("wf", PendingAction.review(payload={}, gate=3))
+    assert review is not None and (review.signal_workflow_id, review.signal_name) == ("wf", "user_action")
+    assert Gate.of("wf", REFERENCE_SHAPES["drill-down"]) is None
+    assert Gate.of("wf", {"kind": "submit_file", "args": {}}) is None  # names no signal
+    assert Gate.of("wf", None) is None
+
+
 def test_choosing_the_gate_an_answer_goes_to() -> None:
     upload = {**UPLOAD_ACTION, "gate": 1}
     gates = _gates({"root": upload})

@@ -85,6 +85,25 @@ class Gate:
     slot: UploadSlot | None = None
     for_slot: Gate | None = None
 
+    @classmethod
+    def of(cls, workflow_id: str, action: PendingAction | Mapping[str, Any]) -> Gate | None:
+        """Return the gate ``action``, published by ``workflow_id``, opens there.
+
+        ``None`` when it asks nothing of a person there: a drill-down, a
+        ``submit_files`` (its slots are answered in its children, see
+        :func:`open_gates`), an upload that names no signal.
+        """
+        parsed = PendingAction.parse(action)
+        if parsed is None:
+            return None
+        if parsed.kind == "interactive_review":
+            return cls(workflow_id, parsed, SignalTarget(REVIEW_SIGNAL, workflow_id))
+        if parsed.kind == "submit_file":
+            slot = parsed.slots[0]
+            if slot.signal is not None:
+                return cls(workflow_id, parsed, SignalTarget(slot.signal.name, slot.target or workflow_id), slot)
+        return None
+
     @property
     def kind(self) -> str:
         """``"interactive_review"`` for a review, ``"submit_file"`` for an upload (a slot's too)."""
@@ -232,12 +251,10 @@ async def open_gates(
                     for i in range(before, len(gates)):  # the child's own upload fills this slot
                         if gates[i].workflow_id == slot.target and gates[i].kind == "submit_file":
                             gates[i] = attrs.evolve(gates[i], for_slot=in_parent)
-        elif action.kind == "submit_file":
-            slot = action.slots[0]
-            if slot.signal is not None:
-                gates.append(Gate(wid, action, SignalTarget(slot.signal.name, slot.target or wid), slot))
-        elif action.kind == "interactive_review":
-            gates.append(Gate(wid, action, SignalTarget(REVIEW_SIGNAL, wid)))
+        else:
+            gate = Gate.of(wid, action)
+            if gate is not None:
+                gates.append(gate)
 
     await visit(workflow_id, None)
     return gates
