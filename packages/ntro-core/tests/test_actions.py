@@ -451,7 +451,6 @@ def test_answer_builders() -> None:
     }
 
 
-
 def _gates(known: dict[str, Any]) -> list[Gate]:
     """The gates of the run ``root`` whose pending actions are all ``known`` (no query is sent)."""
     return asyncio.run(open_gates(cast(WorkflowClient, None), "root", known=known))
