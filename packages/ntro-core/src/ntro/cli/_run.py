@@ -142,7 +142,15 @@ def _first_line(text: str) -> str:
 
 def _failure_line(exc: BaseException) -> str:
     if isinstance(exc, WorkflowFailedError) and exc.cause is not None:
-        return _failure_line(exc.cause)
+        from ntro.runtime.protocol import WorkflowStatus
+
+        line = _failure_line(exc.cause)
+        if exc.status == WorkflowStatus.RUNNING:  # its workflow task keeps failing: the engine retries, the run lives
+            return (
+                f"workflow {exc.workflow_id} crashed in its workflow code (the engine retries it until the code "
+                f"is fixed): {line}"
+            )
+        return line
     if isinstance(exc, WorkflowError):
         if exc.type == "UnknownWorkflowSlug":
             from ntro.workflow.registry import list_registered_slugs
