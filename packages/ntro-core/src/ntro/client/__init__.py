@@ -13,8 +13,9 @@
 
 The client itself is a backend's (see :mod:`ntro.runtime.protocol`); this
 package holds what every caller shares: reading a run's gates, building the
-answers runbooks expect, and :func:`drive`, the loop that answers gates until
-a run ends. ``ntro workflow run``, the operations commands and the harness all
+answers runbooks expect, :func:`drive`, the loop that answers gates until
+a run ends, and :func:`time_control`, to wait for a run to move on with any
+engine. ``ntro workflow run``, the operations commands and the harness all
 go through it.
 """
 
@@ -27,6 +28,7 @@ from ntro.runtime.protocol import lazy_exports
 if TYPE_CHECKING:
     from ntro.client._driver import AnswerPolicy, RunWatcher, StepChange, drive
     from ntro.client._gates import REVIEW_SIGNAL, Gate, answer_gate, open_gates, review_answer, upload_answer
+    from ntro.client._time import time_control
     from ntro.runtime.protocol import (
         ClientOptions,
         WorkflowClient,
@@ -52,6 +54,7 @@ __all__ = [
     "open_client",
     "open_gates",
     "review_answer",
+    "time_control",
     "upload_answer",
 ]
 
@@ -66,6 +69,7 @@ _LAZY = {
     "open_gates": "ntro.client._gates",
     "review_answer": "ntro.client._gates",
     "upload_answer": "ntro.client._gates",
+    "time_control": "ntro.client._time",
     "ClientOptions": "ntro.runtime.protocol",
     "WorkflowClient": "ntro.runtime.protocol",
     "WorkflowDescription": "ntro.runtime.protocol",
