@@ -17,7 +17,7 @@ OTHER_INFO = {"other": "fake_ntro_backends:OTHER_INFO"}
 def test_a_backend_without_a_record_gets_the_empty_one(fake_backends: Callable[..., Path]) -> None:
     fake_backends(**OTHER)
     assert backend_info("other") is NO_INFO
-    assert NO_INFO == BackendInfo()
+    assert BackendInfo() == NO_INFO
     assert NO_INFO.selected_by is None and NO_INFO.engine_loggers == () and NO_INFO.unsafe_to_finalise == ()
 
 
