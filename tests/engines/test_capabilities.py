@@ -7,7 +7,6 @@ no time control, no run events, no description, no replay.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -21,47 +20,20 @@ from ntro.runtime.protocol import (
     RunEventSource,
     TimeControl,
     WorkflowClient,
-    WorkflowDescription,
-    WorkflowHandle,
-    WorkflowStatus,
 )
 from ntro.testing.conformance.cases import FLOW_ACTIVITIES
 from ntro.testing.conformance.flows import GateFlow
 
 
 class PlainClient:
-    """The client protocol alone, delegating to a local client."""
+    """The client protocol alone: a local client's three protocol methods, and nothing else of it."""
 
     runtime_name = "plain"
 
     def __init__(self, inner: LocalClient) -> None:
-        self._inner = inner
-
-    async def start_workflow(
-        self,
-        workflow: type | str,
-        *args: Any,
-        id: str | None = None,
-        task_queue: str | None = None,
-        start_signal: str | None = None,
-        start_signal_args: Sequence[Any] = (),
-    ) -> WorkflowHandle:
-        return await self._inner.start_workflow(
-            workflow,
-            *args,
-            id=id,
-            task_queue=task_queue,
-            start_signal=start_signal,
-            start_signal_args=start_signal_args,
-        )
-
-    def get_workflow_handle(self, workflow_id: str) -> WorkflowHandle:
-        return self._inner.get_workflow_handle(workflow_id)
-
-    async def list_workflows(
-        self, *, status: WorkflowStatus | None = None, limit: int | None = None
-    ) -> list[WorkflowDescription]:
-        return await self._inner.list_workflows(status=status, limit=limit)
+        self.start_workflow = inner.start_workflow
+        self.get_workflow_handle = inner.get_workflow_handle
+        self.list_workflows = inner.list_workflows
 
 
 class ApproveOnce:
