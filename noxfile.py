@@ -24,6 +24,9 @@ LOCAL = "packages/ntro-runtime-local"
 TEMPORAL = "packages/ntro-runtime-temporal"
 HARNESS = "packages/ntro-harness"
 DISTRIBUTIONS = (CORE, LOCAL, TEMPORAL, HARNESS)
+# A third backend (LocalRuntime under another name), registered through entry points alone: the local
+# session installs it and runs the commands and the conformance cases on it (tests/engines, tests/conformance).
+THIRD_BACKEND = "tests/third_backend"
 # hypothesis: the fuzz tests; s3fs and moto's server mode: ntro.documents on a real S3-compatible server;
 # pip: the tests of ntro.ingest and ntro.events download ntro 0.1.2's wheel to compare with.
 TEST_DEPS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100", "s3fs>=2023.6", "moto[server]>=5", "pip")
@@ -58,12 +61,12 @@ def _editable(session: nox.Session, *dists: str) -> None:
     session.install(*args)
 
 
-def _pytest(session: nox.Session, *paths: str, marker: str | None = None) -> None:
+def _pytest(session: nox.Session, *paths: str, marker: str | None = None, env: dict[str, str] | None = None) -> None:
     existing = [p for p in paths if p.startswith("-") or (ROOT / p).exists()]
     args = ["pytest", *existing, "-p", "no:cacheprovider"]
     if marker:
         args += ["-m", marker]
-    session.run(*args, *session.posargs, env=REQUIRE_012)
+    session.run(*args, *session.posargs, env={**REQUIRE_012, **(env or {})})
 
 
 @nox.session(python=PYTHON)
@@ -84,8 +87,8 @@ def core(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def local(session: nox.Session) -> None:
-    """Core, LocalRuntime and the harness, without temporalio (it must not be importable)."""
-    _editable(session, CORE, LOCAL, HARNESS)
+    """Core, LocalRuntime, the harness and the third backend, without temporalio (it must not be importable)."""
+    _editable(session, CORE, LOCAL, HARNESS, THIRD_BACKEND)
     session.install(*TEST_DEPS)
     session.run(
         "python",
@@ -93,16 +96,17 @@ def local(session: nox.Session) -> None:
         "import importlib.util as u; assert u.find_spec('temporalio') is None, 'temporalio must be absent here'; "
         "import ntro.workflow, ntro.runtime.local; print('local leg: temporalio absent, as required')",
     )
-    # The conformance and durability suites compare with / run on Temporal: the temporal leg runs them.
+    # The durability suite runs on Temporal: the temporal leg runs it. The conformance suite compares the
+    # third backend with LocalRuntime here (Temporal with LocalRuntime in the temporal leg).
     _pytest(
         session,
         f"{CORE}/tests",
         f"{LOCAL}/tests",
         f"{HARNESS}/tests",
         "tests",
-        "--ignore=tests/conformance",
         "--ignore=tests/durability",
         marker="not temporal",
+        env={"NTRO_REQUIRE_THIRD_BACKEND": "1"},
     )
 
 
@@ -165,6 +169,8 @@ def types(session: nox.Session) -> None:
             else []
         ),
         *(["-p", "ntro.testing"] if (ROOT / HARNESS / "src/ntro/testing/__init__.py").exists() else []),
+        "-p",
+        "ntro.runtime.understudy",  # the third backend, written against the public protocol (on mypy_path)
     )
 
 

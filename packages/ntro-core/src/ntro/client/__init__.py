@@ -14,8 +14,9 @@
 The client itself is a backend's (see :mod:`ntro.runtime.protocol`); this
 package holds what every caller shares: the typed pending actions runbooks
 publish (:class:`PendingAction`, read by one parser), the :class:`Gate` s of
-a run, the answers runbooks expect, and :func:`drive`, the loop that answers
-gates until a run ends. ``ntro workflow run``, the operations commands and the
+a run, the answers runbooks expect, :func:`drive`, the loop that answers
+gates until a run ends, and :func:`time_control`, to wait for a run to move
+on with any engine. ``ntro workflow run``, the operations commands and the
 harness all go through it.
 """
 
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
         row_action,
         upload_answer,
     )
+    from ntro.client._time import time_control
     from ntro.runtime.protocol import (
         PENDING_ACTION_KINDS,
         REVIEW_DECISIONS,
@@ -104,6 +106,7 @@ __all__ = [
     "review_answer",
     "row_action",
     "split_answer",
+    "time_control",
     "upload_answer",
 ]
 
@@ -130,6 +133,7 @@ _LAZY = {
     "REVIEW_SIGNAL": "ntro.runtime.protocol",
     "ROW_ACTION": "ntro.runtime.protocol",
     "SLOT_STATUSES": "ntro.runtime.protocol",
+    "time_control": "ntro.client._time",
     "ClientOptions": "ntro.runtime.protocol",
     "Column": "ntro.runtime.protocol",
     "Dataset": "ntro.runtime.protocol",

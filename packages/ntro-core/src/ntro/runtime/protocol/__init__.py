@@ -14,6 +14,19 @@ A backend has two sides, each published under an entry-point group:
     [project.entry-points."ntro.clients"]
     local = "ntro.runtime.local:open_client"
 
+Installing a backend is all it takes for it to be a choice: ``ntro workflow
+run --runtime``, ``ntro workflow test --runtime``, the harness and
+``NTRO_RUNTIME`` offer every installed one, and no line of ntro names it.
+What only some engines can do (report changes and hold or skip time, replay
+histories, describe where runs go, report run events) is an optional
+capability protocol a client implements besides :class:`WorkflowClient`
+(:class:`TimeControl`, :class:`ReplayCheck`, :class:`EngineDescription`,
+:class:`RunEventSource`); callers check for it with ``isinstance``. A third,
+optional entry point, ``ntro.backends``, publishes a :class:`BackendInfo`:
+what ntro may know about a backend without loading its engine (whether the
+environment selects it, its engine's loggers, native modules that cannot be
+finalised safely).
+
 Everything a backend needs is public here and defined once: the definition
 records the decorators leave, options and info records, the errors backends
 raise, binder registration, slug resolution, default child ids, the shape of
@@ -44,6 +57,14 @@ if TYPE_CHECKING:
         PendingAction,
         split_answer,
     )
+    from ntro.runtime.protocol._backends import (
+        BACKEND_ENTRY_POINT_GROUP,
+        NO_INFO,
+        BackendInfo,
+        backend_info,
+        loaded_backend_infos,
+    )
+    from ntro.runtime.protocol._capabilities import EngineDescription, ReplayCheck, TimeControl
     from ntro.runtime.protocol._client import (
         CLIENT_ENTRY_POINT_GROUP,
         RUN_EVENT_KINDS,
@@ -130,6 +151,7 @@ if TYPE_CHECKING:
         unbind_driver,
     )
     from ntro.runtime.protocol._selection import (
+        DEFAULT_BACKEND,
         ENTRY_POINT_GROUP,
         INSTALL_HINT,
         Selection,
@@ -152,8 +174,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTIVITY_ATTR",
+    "BACKEND_ENTRY_POINT_GROUP",
     "CLIENT_ENTRY_POINT_GROUP",
     "DEFAULT_ACTIVITY_OPTIONS",
+    "DEFAULT_BACKEND",
     "DEFAULT_CHILD_OPTIONS",
     "DEFAULT_PAYLOAD_CONVERTER",
     "ENTRY_POINT_GROUP",
@@ -162,6 +186,7 @@ __all__ = [
     "REVIEW_DECISIONS",
     "REVIEW_SIGNAL",
     "ROW_ACTION",
+    "NO_INFO",
     "RUNBOOK_QUERIES",
     "RUNBOOK_STATE_QUERY",
     "RUN_EVENT_KINDS",
@@ -169,6 +194,7 @@ __all__ = [
     "ActivityDefinition",
     "ActivityInfo",
     "ActivityOptions",
+    "BackendInfo",
     "Binder",
     "ChildRun",
     "ChildWorkflowHandle",
@@ -180,6 +206,7 @@ __all__ = [
     "DisplayHint",
     "DrillChild",
     "Duration",
+    "EngineDescription",
     "ErrorType",
     "Feedback",
     "FunctionHints",
@@ -192,6 +219,7 @@ __all__ = [
     "PayloadConverter",
     "PayloadError",
     "PendingAction",
+    "ReplayCheck",
     "RetryPolicy",
     "RunEvent",
     "RunEventSource",
@@ -202,6 +230,7 @@ __all__ = [
     "Selection",
     "SignalTarget",
     "StepState",
+    "TimeControl",
     "UpdateFailedError",
     "UploadSlot",
     "WorkflowAlreadyStartedError",
@@ -218,6 +247,7 @@ __all__ = [
     "activity_failure",
     "add_binder",
     "add_throwaway_import_check",
+    "backend_info",
     "bind_driver",
     "check_workflow_id",
     "default_child_id",
@@ -233,6 +263,7 @@ __all__ = [
     "installed_runtimes",
     "lazy_exports",
     "load_runtime",
+    "loaded_backend_infos",
     "maybe_workflow_definition",
     "open_client",
     "register_ambient_detector",
@@ -272,6 +303,14 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "SignalTarget",
         "UploadSlot",
     ),
+    "ntro.runtime.protocol._backends": (
+        "BACKEND_ENTRY_POINT_GROUP",
+        "NO_INFO",
+        "BackendInfo",
+        "backend_info",
+        "loaded_backend_infos",
+    ),
+    "ntro.runtime.protocol._capabilities": ("EngineDescription", "ReplayCheck", "TimeControl"),
     "ntro.runtime.protocol._client": (
         "CLIENT_ENTRY_POINT_GROUP",
         "RUNBOOK_QUERIES",
@@ -322,6 +361,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "unbind_driver",
     ),
     "ntro.runtime.protocol._selection": (
+        "DEFAULT_BACKEND",
         "ENTRY_POINT_GROUP",
         "INSTALL_HINT",
         "Selection",

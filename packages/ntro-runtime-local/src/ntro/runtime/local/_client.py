@@ -42,7 +42,14 @@ from ntro.workflow.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from ntro.runtime.protocol import ClientFactory, RunEventSource, WorkflowClient, WorkflowHandle
+    from ntro.runtime.protocol import (
+        ClientFactory,
+        EngineDescription,
+        RunEventSource,
+        TimeControl,
+        WorkflowClient,
+        WorkflowHandle,
+    )
 
 __all__ = ["LocalClient", "LocalClientHandle", "open_client"]
 
@@ -220,6 +227,10 @@ class LocalClient:
 
     Usually made by :func:`open_client`. It watches its runtime's events,
     so :meth:`wait_for_change` returns at the next one, without polling.
+    Besides the protocol it offers :class:`~ntro.runtime.protocol.TimeControl`
+    (its runtime's events and virtual clock),
+    :class:`~ntro.runtime.protocol.RunEventSource` and
+    :class:`~ntro.runtime.protocol.EngineDescription`; it cannot replay.
 
     Args:
         runtime: The runtime to drive (default: a fresh one with payload parity).
@@ -238,6 +249,10 @@ class LocalClient:
 
     def __repr__(self) -> str:
         return f"LocalClient({self.runtime!r})"
+
+    def describe_engine(self) -> str:
+        """Say where runs go (:class:`~ntro.runtime.protocol.EngineDescription`): ``LocalRuntime, in-process``."""
+        return "LocalRuntime, in-process"
 
     def _observe(self, event: LocalEvent) -> None:
         self._generation += 1
@@ -415,4 +430,6 @@ if TYPE_CHECKING:
     _as_factory: ClientFactory = open_client
     _as_client: type[WorkflowClient] = LocalClient
     _as_source: type[RunEventSource] = LocalClient
+    _as_time: type[TimeControl] = LocalClient
+    _as_words: type[EngineDescription] = LocalClient
     _as_handle: type[WorkflowHandle] = LocalClientHandle

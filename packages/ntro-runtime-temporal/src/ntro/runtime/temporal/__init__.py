@@ -21,7 +21,10 @@ or, for runbook bundles, the ``ntro worker`` command.
 
 The client side (``ntro.clients``: ``temporal``) is ``open_client``, which
 yields a ``TemporalClient``: start, describe, answer and collect runs, as on
-every engine (see ``ntro.runtime.protocol``).
+every engine (see ``ntro.runtime.protocol``); it also offers time control,
+replay checking and run events. ``BACKEND_INFO`` (``ntro.backends``) tells
+ntro, without importing temporalio, that ``TEMPORAL_HOST`` selects this
+backend and which of temporalio's parts need care.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from ntro.runtime.temporal._binding import TemporalBindingError
 
 if TYPE_CHECKING:
     from ntro.runtime.protocol import Runtime
+    from ntro.runtime.temporal._backend import BACKEND_INFO
     from ntro.runtime.temporal._client import (
         QueryTimeoutError,
         TemporalClient,
@@ -50,6 +54,7 @@ if TYPE_CHECKING:
     from ntro.runtime.temporal._sandbox import PASSTHROUGH_MODULES
 
 __all__ = [
+    "BACKEND_INFO",
     "PASSTHROUGH_MODULES",
     "NtroFailureConverter",
     "NtroPlugin",
@@ -67,6 +72,7 @@ __all__ = [
 ]
 
 _LAZY: dict[str, str] = {
+    "BACKEND_INFO": "ntro.runtime.temporal._backend",
     "TemporalRuntime": "ntro.runtime.temporal._runtime",
     "TemporalChildHandle": "ntro.runtime.temporal._runtime",
     "NtroPlugin": "ntro.runtime.temporal._plugin",
