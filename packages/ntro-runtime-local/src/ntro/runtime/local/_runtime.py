@@ -339,7 +339,7 @@ class LocalWorkflowHandle:
 
     @property
     def definition(self) -> WorkflowDefinition:
-        """The workflow's definition: its name, run method, signals, queries and updates."""
+        """The workflow's definition, with its name, run method, signals, queries and updates."""
         return self._run.defn
 
     @property
