@@ -14,50 +14,20 @@ from ntro.runtime.local import (
     LocalWorkflowStatus,
     start_local,
 )
+from ntro.testing.conformance.flows import NotesFlow, SignalsChildFlow
 from ntro.workflow import WorkflowError, runbook
 
-NO_ARGUMENT = "<no argument>"
+NO_ARGUMENT = "<no argument>"  # what NotesFlow notes for a signal sent with no argument
 
 
 @runbook.defn(slug="handles-notes")
-class Notes:
-    """Notes what each signal and update carries, until ``close``."""
-
-    def __init__(self) -> None:
-        self.notes: list[Any] = []
-        self.closed = False
-
-    @runbook.signal
-    def note(self, value: Any = NO_ARGUMENT) -> None:
-        self.notes.append(value)
+class Notes(NotesFlow):
+    """The conformance suite's note taker, with an update that notes what it carries too."""
 
     @runbook.update
     def amend(self, value: Any = NO_ARGUMENT) -> int:
         self.notes.append(f"amended: {value}")
         return len(self.notes)
-
-    @runbook.signal
-    def close(self) -> None:
-        self.closed = True
-
-    @runbook.run
-    async def run(self) -> list[Any]:
-        await runbook.wait_condition(lambda: self.closed)
-        return self.notes
-
-
-@runbook.defn(slug="handles-parent")
-class Parent:
-    """Signals its child with ``None``, with nothing and with a value, through the child's handle."""
-
-    @runbook.run
-    async def run(self) -> dict[str, Any]:
-        child: Any = await runbook.start_child_workflow(Notes, id=f"{runbook.info().workflow_id}:notes")
-        await child.signal("note", None)
-        await child.signal("note")
-        await child.signal("note", 0)
-        await child.signal("close")
-        return {"handle": type(child).__name__, "notes": await child}
 
 
 @runbook.defn(slug="handles-fails")
@@ -84,10 +54,11 @@ async def test_signal_and_update_with_none_send_none_and_with_nothing_send_no_ar
 
 
 async def test_a_child_handle_is_the_one_handle_type_and_sends_none_as_a_value(rt: LocalRuntime) -> None:
-    handle = await start_local(Parent, workflow_id="parent", runtime=rt)
-    assert await handle.result() == {"handle": "LocalWorkflowHandle", "notes": [None, NO_ARGUMENT, 0]}
+    handle = await start_local(SignalsChildFlow, workflow_id="parent", runtime=rt)
+    assert await handle.result() == {"notes": [None, NO_ARGUMENT, {"k": [1, 2]}]}
     assert LocalChildHandle is LocalWorkflowHandle
     (child,) = handle.children()
+    assert isinstance(child, LocalWorkflowHandle)
     assert (child.id, child.status) == ("parent:notes", LocalWorkflowStatus.COMPLETED)
 
 

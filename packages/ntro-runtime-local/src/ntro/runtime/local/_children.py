@@ -29,7 +29,7 @@ class ChildWorkflows(RunLifecycle):
     def _start_child(self, workflow: type | str, args: Sequence[Any], options: ChildWorkflowOptions) -> LocalRun:
         """Start a child of the current run; one given an execution or run timeout is cancelled as timed out then."""
         parent = self._current_run("start_child_workflow")
-        child = self._start_run(workflow, args, workflow_id=options.id, task_queue=options.task_queue, parent=parent)
+        child = self._start_run(workflow, args, options.id, options.task_queue, "", parent, None, ())
         if self._observers:
             self._emit("child.started", parent.workflow_id, child_workflow_id=child.workflow_id)
         if options.execution_timeout is not None or options.run_timeout is not None:

@@ -97,32 +97,32 @@ class ParityPayloads(Payloads):
 
     def workflow_args(self, defn: WorkflowDefinition, args: Sequence[Any]) -> Sequence[Any]:
         """Return the run method's arguments read with its hints (encoded together, as they travel)."""
-        return _carry_args(args, getattr(defn.cls, defn.run_method), f"the input of workflow {defn.name}")
+        return _carry_args(args, getattr(defn.cls, defn.run_method), "the input of workflow {}", defn.name)
 
     def workflow_result(self, defn: WorkflowDefinition, result: Any) -> Any:
         """Return a run's result read with the run method's return hint."""
         hint = function_hints(getattr(defn.cls, defn.run_method)).result
-        return _carry(result, hint, f"the result of workflow {defn.name}")
+        return _carry(result, hint, "the result of workflow {}", defn.name)
 
     def handler_args(
         self, defn: WorkflowDefinition, kind: str, handler: HandlerDefinition, args: Sequence[Any]
     ) -> Sequence[Any]:
         """Return a handler's arguments read with its hints."""
         fn = getattr(defn.cls, handler.method_name)
-        return _carry_args(args, fn, f"the arguments of {kind} {handler.name!r}")
+        return _carry_args(args, fn, "the arguments of {} {!r}", kind, handler.name)
 
     def query_answer(self, defn: WorkflowDefinition, handler: HandlerDefinition, answer: Any, *, by_name: bool) -> Any:
         """Return a query's answer read as its return hint when asked by method, as ``Any`` by name (as temporalio)."""
         hint = Any if by_name else function_hints(getattr(defn.cls, handler.method_name)).result
-        return _carry(answer, hint, f"the answer of query {handler.name!r}")
+        return _carry(answer, hint, "the answer of query {!r}", handler.name)
 
     def update_answer(self, handler: HandlerDefinition, answer: Any) -> Any:
         """Return an update's answer read as ``Any``."""
-        return _carry(answer, Any, f"the answer of update {handler.name!r}")
+        return _carry(answer, Any, "the answer of update {!r}", handler.name)
 
     def heartbeat_details(self, activity: str, details: Sequence[Any]) -> tuple[Any, ...]:
         """Return heartbeat details read back as plain data, as temporalio hands them over."""
-        return tuple(_carry(d, Any, f"the heartbeat details of activity {activity}") for d in details)
+        return tuple(_carry(d, Any, "the heartbeat details of activity {}", activity) for d in details)
 
     def activity(self, fn: Callable[..., Any], by_name: bool, /) -> CarriedActivity | None:
         """Return how a call of ``fn`` carries its values: read with ``fn``'s hints (found once per function)."""
@@ -202,10 +202,15 @@ def _read_args(payloads: Sequence[Payload], hints: FunctionHints, what: str) -> 
     return tuple(_read(payload, hints.param(i), what) for i, payload in enumerate(payloads))
 
 
-def _carry(value: Any, hint: Any, what: str) -> Any:
-    """Return ``value`` as a receiver reading it as ``hint`` gets it."""
+def _carry(value: Any, hint: Any, what: str, *parts: Any) -> Any:
+    """Return ``value`` as a receiver reading it as ``hint`` gets it.
+
+    ``what`` names the value in an error, once formatted with ``parts``
+    (only when the value is converted: one carried as it is costs no message).
+    """
     if _CONVERTER.carries_as_is(value, hint):
         return value
+    what = what.format(*parts)
     try:
         payload = _CONVERTER.to_payload(value)
     except PayloadError as exc:
@@ -213,11 +218,12 @@ def _carry(value: Any, hint: Any, what: str) -> Any:
     return _read(payload, hint, what)
 
 
-def _carry_args(args: Sequence[Any], fn: Callable[..., Any], what: str) -> tuple[Any, ...]:
-    """Return call arguments as ``fn`` gets them: all encoded, then each read with its hint."""
+def _carry_args(args: Sequence[Any], fn: Callable[..., Any], what: str, *parts: Any) -> tuple[Any, ...]:
+    """Return call arguments as ``fn`` gets them: all encoded, then each read with its hint (``what``: see _carry)."""
     hints = function_hints(fn)
     if _CONVERTER.carry_args_as_is(args, hints):
         return tuple(args)
+    what = what.format(*parts)
     try:
         payloads = [_CONVERTER.to_payload(arg) for arg in args]
     except PayloadError as exc:

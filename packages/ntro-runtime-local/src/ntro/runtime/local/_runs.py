@@ -42,13 +42,12 @@ class RunLifecycle(RuntimeBase):
         self,
         workflow: type | str,
         args: Sequence[Any],
-        *,
-        workflow_id: str | None = None,
-        task_queue: str | None = None,
-        run_id: str = "",
-        parent: LocalRun | None = None,
-        start_signal: str | None = None,
-        start_signal_args: Sequence[Any] = (),
+        workflow_id: str | None,
+        task_queue: str | None,
+        run_id: str,
+        parent: LocalRun | None,
+        start_signal: str | None,
+        start_signal_args: Sequence[Any],
     ) -> LocalRun:
         """Start a run as a task of its own (see ``LocalRuntime.start``); a start that fails leaves nothing behind."""
         defn = resolve_workflow(workflow)

@@ -180,16 +180,7 @@ class LocalRuntime(ChildWorkflows, Handlers, Activities, Waiting):
             ~ntro.runtime.protocol.PayloadError: With payload parity, an argument cannot be carried.
             RuntimeError: No event loop is running.
         """
-        run = self._start_run(
-            workflow,
-            args,
-            workflow_id=workflow_id,
-            task_queue=task_queue,
-            run_id=run_id,
-            parent=parent,
-            start_signal=start_signal,
-            start_signal_args=start_signal_args,
-        )
+        run = self._start_run(workflow, args, workflow_id, task_queue, run_id, parent, start_signal, start_signal_args)
         return LocalWorkflowHandle(self, run)
 
     async def run(
