@@ -25,6 +25,9 @@ TEMPORAL = "packages/ntro-runtime-temporal"
 HARNESS = "packages/ntro-harness"
 CONSOLE = "packages/ntro-console"
 DISTRIBUTIONS = (CORE, LOCAL, TEMPORAL, HARNESS, CONSOLE)
+# A third backend (LocalRuntime under another name), registered through entry points alone: the local
+# session installs it and runs the commands and the conformance cases on it (tests/engines, tests/conformance).
+THIRD_BACKEND = "tests/third_backend"
 # hypothesis: the fuzz tests; s3fs and moto's server mode: ntro.documents on a real S3-compatible server;
 # pip: the tests of ntro.ingest and ntro.events download ntro 0.1.2's wheel to compare with.
 TEST_DEPS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100", "s3fs>=2023.6", "moto[server]>=5", "pip")
@@ -88,11 +91,11 @@ def core(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def local(session: nox.Session) -> None:
-    """Core, LocalRuntime, the harness and the console, without temporalio (it must not be importable).
+    """Core, LocalRuntime, the harness, the console and the third backend, without temporalio (not importable).
 
     The console's browser tests run here on LocalRuntime, in headless Chromium.
     """
-    _editable(session, CORE, LOCAL, HARNESS, CONSOLE)
+    _editable(session, CORE, LOCAL, HARNESS, CONSOLE, THIRD_BACKEND)
     session.install(*TEST_DEPS, *BROWSER_DEPS)
     session.run(
         "python",
@@ -101,7 +104,8 @@ def local(session: nox.Session) -> None:
         "import ntro.workflow, ntro.runtime.local, ntro.console; print('local leg: temporalio absent, as required')",
     )
     _chromium(session)
-    # The conformance and durability suites compare with / run on Temporal: the temporal leg runs them.
+    # The durability suite runs on Temporal: the temporal leg runs it. The conformance suite compares the
+    # third backend with LocalRuntime here (Temporal with LocalRuntime in the temporal leg).
     _pytest(
         session,
         f"{CORE}/tests",
@@ -109,10 +113,9 @@ def local(session: nox.Session) -> None:
         f"{HARNESS}/tests",
         f"{CONSOLE}/tests",
         "tests",
-        "--ignore=tests/conformance",
         "--ignore=tests/durability",
         marker="not temporal",
-        env=BROWSER_ENV,
+        env={"NTRO_REQUIRE_THIRD_BACKEND": "1", **BROWSER_ENV},
     )
 
 
@@ -186,6 +189,8 @@ def types(session: nox.Session) -> None:
         ),
         *(["-p", "ntro.testing"] if (ROOT / HARNESS / "src/ntro/testing/__init__.py").exists() else []),
         *(["-p", "ntro.console"] if (ROOT / CONSOLE / "src/ntro/console/__init__.py").exists() else []),
+        "-p",
+        "ntro.runtime.understudy",  # the third backend, written against the public protocol (on mypy_path)
     )
 
 

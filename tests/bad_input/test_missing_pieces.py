@@ -73,14 +73,28 @@ def test_run_on_an_engine_that_is_not_installed() -> None:
 
 
 @needs_harness
-@pytest.mark.parametrize("runtime", ["temporal", "both"])
-def test_test_on_an_engine_that_is_not_installed(runtime: str) -> None:
+def test_test_on_an_engine_that_is_not_installed() -> None:
     refused(
-        ["workflow", "test", INGEST, "--no-lint", "--runtime", runtime],
+        ["workflow", "test", INGEST, "--no-lint", "--runtime", "temporal"],
         "no runtime backend named 'temporal' is installed",
         TEMPORAL,
         code=2,
         env=without("ntro.clients:temporal"),
+    )
+
+
+@needs_harness
+def test_both_with_one_engine_installed_says_what_to_install() -> None:
+    """``--runtime both`` compares the two installed engines: with only LocalRuntime left, it names what to add."""
+    from ntro.runtime.protocol import installed_clients
+
+    others = [f"ntro.clients:{name}" for name in installed_clients() if name != "local"]
+    refused(
+        ["workflow", "test", INGEST, "--no-lint", "--runtime", "both"],
+        "--runtime both compares two engines, and only local is installed; install another",
+        TEMPORAL,
+        code=2,
+        env=without(",".join(others or ["ntro.clients:temporal"])),
     )
 
 

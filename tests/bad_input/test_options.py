@@ -69,12 +69,13 @@ HARNESS = [
     pytest.param(["--timeout", "soon"], "invalid float value: 'soon'", id="test-timeout-word"),
     pytest.param(["--explore", "--max-paths", "0"], "--max-paths must be at least 1", id="test-max-paths-0"),
     pytest.param(["--explore", "--max-paths=-2"], "--max-paths must be at least 1", id="test-max-paths-neg"),
-    pytest.param(["--runtime", "elsewhere"], "invalid choice: 'elsewhere'", id="test-runtime"),
+    pytest.param(["--runtime", "elsewhere"], "no runtime backend named 'elsewhere' is installed", id="test-runtime"),
+    pytest.param(["--runtime", "local,"], "--runtime 'local,': an engine's name is empty", id="test-runtime-empty"),
+    pytest.param(["--runtime", "local,local"], "--runtime 'local,local' names local more than once", id="test-twice"),
     pytest.param(["--scenario", "no-such-scenario"], "no-such-scenario", id="test-scenario"),
 ]
 
 CORE = [
-    pytest.param(["--runtime", "cloud"], "argument --runtime: invalid choice: 'cloud'", id="run-runtime"),
     pytest.param(["--answer", "maybe"], "argument --answer: invalid choice: 'maybe'", id="run-answer"),
     pytest.param(["--answer", "approve", "--interactive"], "not allowed with argument", id="run-answer-interactive"),
     pytest.param(["--workflow-class", "Missing"], "has no class Missing", id="run-workflow-class"),
@@ -97,6 +98,11 @@ def test_a_harness_option(argv: list[str], words: str) -> None:
 @pytest.mark.parametrize(("argv", "words"), CORE)
 def test_a_run_option(argv: list[str], words: str) -> None:
     refused(["workflow", "run", INGEST, *argv], words, code=2)
+
+
+def test_a_run_on_an_engine_no_backend_publishes() -> None:
+    """The engines are the installed clients: another name says which are installed (exit 1, as a missing one)."""
+    refused(["workflow", "run", INGEST, "--runtime", "cloud"], "no runtime backend named 'cloud' is installed", code=1)
 
 
 @pytest.mark.parametrize(

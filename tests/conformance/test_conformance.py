@@ -1,36 +1,41 @@
-"""Every case on LocalRuntime and on Temporal, through the harness: same result, activity calls and pending actions.
+"""Every case on every installed engine and on the reference (LocalRuntime), through the harness: the same outcome.
 
-The Temporal side is the time-skipping test server with the sandboxed
-workflow runner, as in production; the harness replays every history. The
-focused cases ship in ``ntro.testing.conformance``; the example runbooks'
-cases are in ``support/ntro_conformance/examples.py``.
+On Temporal the side compared is the time-skipping test server with the
+sandboxed workflow runner, as in production; the harness replays every
+history. Where the third backend of ``tests/third_backend`` is installed, it is
+compared too, found through its entry points alone. The focused cases ship
+in ``ntro.testing.conformance``; the example runbooks' cases are in
+``support/ntro_conformance/examples.py``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from ntro_conformance.engines import ENGINES, Harnesses, engine_params
 from ntro_conformance.examples import EXAMPLE_CASES
 
 from ntro.testing.conformance import Case, run_case
 from ntro.testing.conformance.cases import CASES
 
-pytestmark = [pytest.mark.temporal, pytest.mark.asyncio(loop_scope="session")]
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="session"),
+    pytest.mark.skipif(not ENGINES, reason="only the reference engine is installed: there is nothing to compare"),
+]
 
 ALL = [*EXAMPLE_CASES, *CASES]
 
 
+@pytest.mark.parametrize("engine", engine_params())
 @pytest.mark.parametrize("case", ALL, ids=[c.name for c in ALL])
-async def test_same_behaviour_on_both_engines(case: Case, harnesses: dict[str, Any]) -> None:
-    local = await run_case(harnesses["local"], case)
-    temporal = await run_case(harnesses["temporal"], case)
-    assert temporal.status == local.status, (temporal.error, local.error)
-    assert temporal.error == local.error
-    assert temporal.result == local.result
-    assert temporal.calls == local.calls
-    assert temporal.pending == local.pending
-    assert temporal.updates == local.updates
-    assert temporal.events == local.events
+async def test_same_behaviour_as_the_reference_engine(engine: str, case: Case, harnesses: Harnesses) -> None:
+    reference = await harnesses.reference_outcome(case)
+    mine = await run_case(await harnesses.get(engine), case)
+    assert mine.status == reference.status, (mine.error, reference.error)
+    assert mine.error == reference.error
+    assert mine.result == reference.result
+    assert mine.calls == reference.calls
+    assert mine.pending == reference.pending
+    assert mine.updates == reference.updates
+    assert mine.events == reference.events
     if case.check is not None:
-        case.check(local)
+        case.check(reference)

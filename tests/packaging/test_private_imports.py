@@ -3,8 +3,11 @@
 A backend (or the harness, or code outside the distributions: tests, examples,
 docs, the benchmarks, the root conftest) may only use what the owning
 distribution makes public; for ntro-core that is
-``ntro.runtime.protocol`` and the public ``ntro.workflow`` modules. The test
-reads every import statement of the tree, so it needs nothing installed.
+``ntro.runtime.protocol`` and the public ``ntro.workflow`` modules. The third
+backend the tests install (``tests/third_backend``) is checked as a
+distribution of its own: written from public names only, as anyone else's
+backend would be. The test reads every import statement of the tree, so it
+needs nothing installed.
 """
 
 from __future__ import annotations
@@ -26,7 +29,11 @@ OWNERS = {
     "ntro.runtime.temporal": "ntro-runtime-temporal",
     "ntro.testing": "ntro-harness",
     "ntro.console": "ntro-console",
+    "ntro.runtime.understudy": "ntro-runtime-understudy",
 }
+
+# Distributions outside packages/: the third backend of the tests.
+EXTRA_DISTRIBUTIONS = ("tests/third_backend",)
 
 # Trees and files whose code is not part of any distribution: they get no private access at all.
 OUTSIDE = ("tests", "examples", "docs", "bench", "conftest.py")
@@ -59,15 +66,25 @@ def imported_modules(path: Path) -> list[tuple[int, str]]:
 
 def checked_files() -> list[tuple[Path, str | None]]:
     """Every Python file the check reads, with the distribution it belongs to (``None``: none)."""
-    trees: list[tuple[Path, str | None]] = [
-        (d, d.name) for d in sorted((ROOT / "packages").iterdir()) if (d / "pyproject.toml").exists()
-    ]
+    dists = [d for d in sorted((ROOT / "packages").iterdir()) if (d / "pyproject.toml").exists()]
+    dists += [ROOT / extra for extra in EXTRA_DISTRIBUTIONS]
+    trees: list[tuple[Path, str | None]] = [(d, _dist_name(d)) for d in dists]
     trees += [(ROOT / name, None) for name in OUTSIDE if (ROOT / name).exists()]
-    found: list[tuple[Path, str | None]] = []
+    found: dict[Path, str | None] = {}
     for tree, dist in trees:
         paths = sorted(tree.rglob("*.py")) if tree.is_dir() else [tree]
-        found += [(p, dist) for p in paths if not any(part in (".nox", "_build", "__pycache__") for part in p.parts)]
-    return found
+        for p in paths:
+            if not any(part in (".nox", "_build", "__pycache__", ".venv") for part in p.parts):
+                found.setdefault(p, dist)  # a distribution's own files first: tests/third_backend is not "outside"
+    return list(found.items())
+
+
+def _dist_name(tree: Path) -> str:
+    """The distribution's name, from its pyproject.toml."""
+    import tomllib
+
+    name: str = tomllib.loads((tree / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"]
+    return name
 
 
 def violations() -> list[str]:
@@ -91,6 +108,14 @@ def test_the_check_reads_the_benchmarks_and_the_root_conftest() -> None:
     for outside in ("conftest.py", "bench/run.py", "bench/profiles/harness_temporal.py"):
         assert files[ROOT / outside] is None, outside
     assert files[ROOT / "packages/ntro-core/src/ntro/workflow/_facade.py"] == "ntro-core"
+
+
+def test_the_check_reads_the_third_backend_as_a_distribution_of_its_own() -> None:
+    """The third backend may use only what ntro-core and ntro-runtime-local make public."""
+    files = dict(checked_files())
+    assert files[ROOT / "tests/third_backend/src/ntro/runtime/understudy/__init__.py"] == "ntro-runtime-understudy"
+    assert owner_of("ntro.runtime.understudy._anything") == "ntro-runtime-understudy"
+    assert owner_of("ntro.runtime.local._client") == "ntro-runtime-local"
 
 
 def test_the_check_sees_a_private_import(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+from ntro.client import time_control
 from ntro.runtime.protocol import WorkflowClient
 from ntro.workflow import activity, runbook
 from ntro.workflow.exceptions import WorkflowFailedError
@@ -61,7 +62,7 @@ async def cancel_an_export(client: WorkflowClient, staging: Path) -> str:
     handle = await client.start_workflow(ExportLedger, str(staging), 10_000, id="ledger-export")
     async with asyncio.timeout(60):
         while not await asyncio.to_thread(staging.exists):  # until the first page is written
-            await client.wait_for_change(PAGE_SECONDS)
+            await time_control(client).wait_for_change(PAGE_SECONDS)
     await handle.cancel()
     try:
         result: str = await handle.result()

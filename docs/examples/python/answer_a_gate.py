@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from ntro.client import ClientOptions, answer_gate, open_client, open_gates, review_answer
+from ntro.client import ClientOptions, answer_gate, open_client, open_gates, review_answer, time_control
 from ntro.workflow.bundle import load_bundle, parse_input
 
 
@@ -21,7 +21,7 @@ async def main(engine: str) -> None:
     async with open_client(engine, options) as client:
         handle = await client.start_workflow(bundle.workflow_cls, invoice, id="inv-1002")
         while not (gates := await open_gates(client, handle.id)):
-            await client.wait_for_change(timeout=1.0)  # returns as soon as the run moves
+            await time_control(client).wait_for_change(timeout=1.0)  # returns as soon as the run moves
         gate = gates[0]
         print(f"the run waits at step {gate.step_id!r}: {gate.reason}")
         await answer_gate(client, gate, review_answer("reject", note="not in this quarter's budget"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ntro.client import ClientOptions, answer_gate, open_client, open_gates, review_answer
+from ntro.client import ClientOptions, answer_gate, open_client, open_gates, review_answer, time_control
 from ntro.workflow.bundle import load_bundle
 
 load_bundle("docs/examples/runbooks/invoice-approval")  # the slug resolves to its workflow type, as with --bundles
@@ -20,7 +20,7 @@ async def main() -> None:
     async with open_client("temporal", ClientOptions(task_queue="runbooks")) as client:  # TEMPORAL_HOST
         handle = await client.start_workflow("invoice-approval", {"number": "INV-2003"}, id="inv-2003")
         while not (gates := await open_gates(client, handle.id)):
-            await client.wait_for_change(timeout=1.0)
+            await time_control(client).wait_for_change(timeout=1.0)
         for gate in gates:
             if gate.kind == "interactive_review":
                 await answer_gate(client, gate, review_answer("approve"))

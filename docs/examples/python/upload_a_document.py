@@ -22,6 +22,7 @@ from ntro.client import (
     open_client,
     open_gates,
     review_answer,
+    time_control,
 )
 from ntro.workflow.bundle import load_bundle, parse_input
 
@@ -29,7 +30,7 @@ from ntro.workflow.bundle import load_bundle, parse_input
 async def next_gate(client: WorkflowClient, workflow_id: str, kind: str) -> Gate:
     """The first gate of ``kind`` the run waits at, once it waits there."""
     while not (gates := [g for g in await open_gates(client, workflow_id) if g.kind == kind]):
-        await client.wait_for_change(timeout=1.0)
+        await time_control(client).wait_for_change(timeout=1.0)
     return gates[0]
 
 

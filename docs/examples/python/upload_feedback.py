@@ -12,7 +12,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from ntro.client import ClientOptions, answer_gate, open_client, open_gates, upload_answer
+from ntro.client import ClientOptions, answer_gate, open_client, open_gates, time_control, upload_answer
 from ntro.workflow import IngestIssueSummary, IngestOutcome, IngestProgressSnapshot, NtroWorkflow, activity, runbook
 
 UPLOADS = {"march.csv": ["rent,1200", "power,n/a"], "april.csv": ["rent,1200", "water,85"]}
@@ -82,7 +82,7 @@ async def main() -> None:
         answered: set[tuple[object, ...]] = set()
         for file in UPLOADS:
             while not (gates := [g for g in await open_gates(client, handle.id) if g.key not in answered]):
-                await client.wait_for_change(timeout=1.0)  # returns as soon as the run moves
+                await time_control(client).wait_for_change(timeout=1.0)  # returns as soon as the run moves
             gate = gates[0]
             print(json.dumps(gate.pending["feedback"]["payload"]))
             await answer_gate(client, gate, upload_answer(gate, document_ref=file))

@@ -9,6 +9,8 @@ import pytest
 from ntro.runtime.protocol import reset_runtime
 
 FAKE_MODULE = """
+from ntro.runtime.protocol import BackendInfo
+
 class _Fake:
     name = "?"
     def __init__(self):
@@ -26,6 +28,16 @@ class FakeOther(_Fake):
 class Broken:
     def __init__(self):
         raise AssertionError("never instantiated")
+
+def _from_env(variable):
+    def selected_by(environ):
+        value = environ.get(variable, "").strip()
+        return f"{variable}={value} is set" if value else None
+    return selected_by
+
+TEMPORAL_INFO = BackendInfo(selected_by=_from_env("TEMPORAL_HOST"))
+OTHER_INFO = BackendInfo(selected_by=_from_env("OTHER_ENGINE_URL"), unsafe_to_finalise=("fake_native_bridge",))
+NOT_A_RECORD = object()
 """
 
 
@@ -39,13 +51,15 @@ def _fresh_selection(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def fake_backends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+def fake_backends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
     """Install a real distribution (dist-info + module) publishing ``ntro.runtimes`` entry points.
 
-    It goes first on sys.path, so its names shadow installed backends of the same name.
+    ``infos`` (name -> target) are its ``ntro.backends`` entry points. It goes
+    first on sys.path, so its names shadow installed backends of the same name;
+    ``install`` returns that directory.
     """
 
-    def install(**backends: str) -> None:
+    def install(*, infos: dict[str, str] | None = None, **backends: str) -> Path:
         root = tmp_path / "site"
         root.mkdir(exist_ok=True)
         (root / "fake_ntro_backends.py").write_text(FAKE_MODULE)
@@ -53,7 +67,11 @@ def fake_backends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[.
         dist.mkdir(exist_ok=True)
         (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-ntro-backends\nVersion: 1.0\n")
         lines = "\n".join(f"{name} = {target}" for name, target in backends.items())
-        (dist / "entry_points.txt").write_text(textwrap.dedent(f"[ntro.runtimes]\n{lines}\n"))
+        records = "\n".join(f"{name} = {target}" for name, target in (infos or {}).items())
+        (dist / "entry_points.txt").write_text(
+            textwrap.dedent(f"[ntro.runtimes]\n{lines}\n\n[ntro.backends]\n{records}\n")
+        )
         monkeypatch.syspath_prepend(str(root))
+        return root
 
     return install

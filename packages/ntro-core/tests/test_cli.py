@@ -49,7 +49,7 @@ def test_runtimes_lists_backends_and_the_rule(
 def test_runtimes_json(
     fake_backends: Callable[..., None], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake_backends(**BOTH)
+    fake_backends(**BOTH, infos={"temporal": "fake_ntro_backends:TEMPORAL_INFO"})
     monkeypatch.setenv("TEMPORAL_HOST", "localhost:7233")
     assert main(["runtimes", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -8,6 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from ntro.runtime.protocol import (
+    NO_INFO,
+    Selection,
+    backend_info,
     describe_selection,
     get_runtime,
     installed_runtimes,
@@ -18,6 +21,9 @@ from ntro.runtime.protocol import (
 from ntro.workflow.exceptions import RuntimeNotAvailableError
 
 BOTH = {"local": "fake_ntro_backends:FakeLocal", "temporal": "fake_ntro_backends:FakeTemporal"}
+# The Temporal backend's rule (TEMPORAL_HOST selects it), as its BackendInfo says; published for the fake too, so
+# the real backend's record (when it is installed here) is shadowed like its runtime.
+TEMPORAL_RULE = {"temporal": "fake_ntro_backends:TEMPORAL_INFO"}
 
 
 def test_local_is_the_default(fake_backends: Callable[..., None]) -> None:
@@ -30,27 +36,79 @@ def test_local_is_the_default(fake_backends: Callable[..., None]) -> None:
 def test_temporal_when_temporal_host_is_set_and_installed(
     fake_backends: Callable[..., None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake_backends(**BOTH)
+    fake_backends(**BOTH, infos=TEMPORAL_RULE)
     monkeypatch.setenv("TEMPORAL_HOST", "temporal.example:7233")
     assert get_runtime().name == "temporal"
-    assert "TEMPORAL_HOST=temporal.example:7233" in describe_selection().reason
+    reason = "TEMPORAL_HOST=temporal.example:7233 is set and the temporal backend is installed"
+    assert describe_selection().reason == reason
 
 
 def test_temporal_host_without_the_backend_falls_back_to_local(
     fake_backends: Callable[..., None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake_backends(local="fake_ntro_backends:FakeLocal")
+    fake_backends(local="fake_ntro_backends:FakeLocal", infos=TEMPORAL_RULE)
     monkeypatch.setenv("TEMPORAL_HOST", "temporal.example:7233")
     installed = {k: v for k, v in installed_runtimes().items() if k != "temporal"}
     choice = describe_selection(installed)
-    assert choice.name == "local"
-    assert "temporal backend is not installed" in choice.reason
+    assert choice == Selection("local", "the default backend; runs in-process")
+
+
+def test_any_backend_can_say_that_the_environment_selects_it(
+    fake_backends: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Core knows no backend's variables: a third party's record selects it the same way."""
+    fake_backends(**BOTH, other="fake_ntro_backends:FakeOther", infos={"other": "fake_ntro_backends:OTHER_INFO"})
+    monkeypatch.setenv("OTHER_ENGINE_URL", "other://engine")
+    assert get_runtime().name == "other"
+    assert describe_selection().reason == "OTHER_ENGINE_URL=other://engine is set and the other backend is installed"
+
+
+def test_a_backend_without_a_record_is_never_chosen_by_the_environment(
+    fake_backends: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_backends(**BOTH, other="fake_ntro_backends:FakeOther")
+    monkeypatch.setenv("OTHER_ENGINE_URL", "other://engine")
+    assert describe_selection().name == "local"
+
+
+def test_when_the_environment_selects_several_the_first_by_name_wins(
+    fake_backends: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    infos = {**TEMPORAL_RULE, "other": "fake_ntro_backends:OTHER_INFO"}
+    fake_backends(**BOTH, other="fake_ntro_backends:FakeOther", infos=infos)
+    monkeypatch.setenv("OTHER_ENGINE_URL", "other://engine")
+    monkeypatch.setenv("TEMPORAL_HOST", "h:7233")
+    assert describe_selection().name == "other"
+
+
+def test_a_record_of_a_backend_that_is_not_installed_selects_nothing(
+    fake_backends: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_backends(local="fake_ntro_backends:FakeLocal", infos={"other": "fake_ntro_backends:OTHER_INFO"})
+    monkeypatch.setenv("OTHER_ENGINE_URL", "other://engine")
+    installed = {k: v for k, v in installed_runtimes().items() if k != "other"}
+    assert describe_selection(installed).name == "local"
+
+
+@pytest.mark.parametrize("target", ["no_such_module_anywhere:INFO", "fake_ntro_backends:NOT_A_RECORD"])
+def test_a_broken_record_is_ignored_with_a_warning(
+    fake_backends: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    target: str,
+) -> None:
+    fake_backends(**BOTH, infos={"temporal": target})
+    monkeypatch.setenv("TEMPORAL_HOST", "h:7233")
+    with caplog.at_level(logging.WARNING, logger="ntro.workflow"):
+        assert describe_selection().name == "local"
+    assert any("temporal backend's ntro.backends entry point" in r.getMessage() for r in caplog.records)
+    assert backend_info("temporal") is NO_INFO
 
 
 def test_ntro_runtime_env_wins_over_temporal_host(
     fake_backends: Callable[..., None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake_backends(**BOTH, other="fake_ntro_backends:FakeOther")
+    fake_backends(**BOTH, other="fake_ntro_backends:FakeOther", infos=TEMPORAL_RULE)
     monkeypatch.setenv("TEMPORAL_HOST", "h:7233")
     monkeypatch.setenv("NTRO_RUNTIME", "other")
     assert get_runtime().name == "other"

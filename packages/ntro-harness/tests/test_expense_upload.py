@@ -219,7 +219,9 @@ async def test_child_workflows_have_the_same_timeline_on_both_engines() -> None:
 @pytest.mark.temporal
 def test_explore_on_both_engines_reports_the_crash_by_name(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     html = tmp_path / "report.html"
-    code = main(["workflow", "test", str(EXPENSE), "--explore", "--runtime", "both", "--json", "--html", str(html)])
+    code = main(
+        ["workflow", "test", str(EXPENSE), "--explore", "--runtime", "local,temporal", "--json", "--html", str(html)]
+    )
     captured = capsys.readouterr()
     report = json.loads(captured.out)
     assert code == 1

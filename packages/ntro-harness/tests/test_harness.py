@@ -234,7 +234,7 @@ def test_workflow_test_both_runtimes_on_a_fresh_command(capsys: pytest.CaptureFi
             "--child",
             str(EXAMPLES / "document-ingest"),
             "--runtime",
-            "both",
+            "local,temporal",  # what 'both' means where those two are installed (other engines may be here too)
             "--json",
         ]
     )

@@ -68,12 +68,12 @@ async def main() -> None:
 
     defn = resolve_workflow(ChainWorkflow)
     now = runtime.clock.now()
-    run = LocalRun(runtime, defn, ChainWorkflow(), "x", "local", now)
+    run = LocalRun(defn, ChainWorkflow(), "x", "local", now)
     pieces: list[tuple[str, Callable[[], Any]]] = [
         ("resolve the workflow class", lambda: resolve_workflow(ChainWorkflow)),
         ("a new workflow id", new_id),
         ("the time (start, then close)", runtime.clock.now),
-        ("LocalRun", lambda: LocalRun(runtime, defn, None, "x", "local", now)),
+        ("LocalRun", lambda: LocalRun(defn, None, "x", "local", now)),
         ("WorkflowInfo, when runbook.info() asks", lambda: WorkflowInfo("x", "local", "", 1, workflow_type="C")),
         ("the run's context, entered", lambda: runtime._enter_run(contextvars.copy_context(), run)),
         ("instance and run coroutine", lambda: ChainWorkflow().run(0).close()),

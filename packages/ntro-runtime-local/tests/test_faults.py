@@ -158,7 +158,7 @@ async def client() -> AsyncIterator[LocalClient]:
 
 async def _assert_nothing_left(client: LocalClient) -> None:
     """No run still running, no task still pending (once the loop has had a few turns to wind down)."""
-    assert [run for run in client.runtime._runs.values() if run.status.value == "RUNNING"] == []
+    assert [h for h in client.runtime.list_workflows() if h.status.value == "RUNNING"] == []
     assert await client.list_workflows(status=WorkflowStatus.RUNNING) == []
     me = asyncio.current_task()
     for _ in range(1000):

@@ -107,7 +107,7 @@ async def test_a_handle_waits_for_an_inline_run_and_gets_its_error() -> None:
 
     with pytest.raises(WorkflowError, match="no good"):
         await run_local(Fails, runtime=rt)
-    (failed,) = [h for h in rt.list_workflows() if h._run.defn.cls is Fails]
+    (failed,) = [h for h in rt.list_workflows() if h.definition.cls is Fails]
     with pytest.raises(WorkflowError, match="no good"):
         await failed.result()
 
@@ -184,7 +184,7 @@ _RT = LocalRuntime()
 @activity.defn(name="inline.cancel-own-run")
 async def cancel_own_run() -> None:
     workflow_id = activity.info().workflow_id
-    _RT._cancel_run(_RT.get_handle(workflow_id)._run)  # as a handle's cancel does, while the run's code runs
+    _RT.cancel_run(_RT.get_handle(workflow_id)._run)  # as a handle's cancel does, while the run's code runs
 
 
 @runbook.defn(slug="inline-cancels-itself")
@@ -203,8 +203,8 @@ async def test_a_run_cancelled_while_its_code_runs_stops_at_its_next_wait() -> N
     caller = asyncio.create_task(run_local(CancelsItself, runtime=_RT))
     with pytest.raises(asyncio.CancelledError):
         await caller
-    (handle,) = [h for h in _RT.list_workflows() if h._run.defn.cls is CancelsItself]
-    assert handle._run.status is LocalWorkflowStatus.CANCELED
+    (handle,) = [h for h in _RT.list_workflows() if h.definition.cls is CancelsItself]
+    assert handle.status is LocalWorkflowStatus.CANCELED
     assert handle.instance.after
     assert not caller.cancelling()  # the caller's task was not cancelled: the run was
 

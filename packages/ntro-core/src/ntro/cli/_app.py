@@ -276,18 +276,23 @@ def finish_output(code: int) -> int:
     return code
 
 
-# A backend's native extension that can crash the interpreter while it finalises, after the
-# work is done (temporalio's Rust bridge: temporalio/sdk-python#300).
-_UNSAFE_TO_FINALISE = ("temporalio.bridge.temporal_sdk_bridge",)
+def _unsafe_to_finalise() -> bool:
+    """Whether a backend used in this process loaded a native module that can crash the interpreter's finalisation.
+
+    Each backend names its own in its :class:`~ntro.runtime.protocol.BackendInfo`.
+    """
+    from ntro.runtime.protocol import loaded_backend_infos
+
+    return any(module in sys.modules for info in loaded_backend_infos().values() for module in info.unsafe_to_finalise)
 
 
 def entry() -> NoReturn:
     """Console-script entry point.
 
     Output that cannot be written (stdout closed or full, a broken pipe) is
-    one error line and exit 1. When a native extension that cannot finalise
-    safely was loaded, the process ends without finalising, once output is
-    flushed.
+    one error line and exit 1. When a backend loaded a native extension that
+    cannot finalise safely (its ``BackendInfo.unsafe_to_finalise``), the
+    process ends without finalising, once output is flushed.
     """
     sys.stdout = cast(TextIO, _GuardedStdout(sys.stdout))
     try:
@@ -296,7 +301,7 @@ def entry() -> NoReturn:
         print(f"ntro: error: {exc.message}", file=sys.stderr)
         code = exc.exit_code
     code = finish_output(code)
-    if any(name in sys.modules for name in _UNSAFE_TO_FINALISE):
+    if _unsafe_to_finalise():
         logging.shutdown()
         for stream in (sys.stdout, sys.stderr):
             try:

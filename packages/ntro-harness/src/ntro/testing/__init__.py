@@ -1,4 +1,4 @@
-"""ntro.testing: drive runbooks through scenarios on either engine, and lint them for determinism.
+"""ntro.testing: drive runbooks through scenarios on any engine, and lint them for determinism.
 
 ::
 
@@ -8,10 +8,10 @@
         result = await h.run(scenario=HAPPY)
         assert result.status == "completed", result.error
 
-The harness (:class:`WorkflowHarness`) runs on LocalRuntime (virtual clock)
-or on Temporal's time-skipping test server (sandboxed, every history
-replayed), through the same client and answering agent as ``ntro workflow
-run``. ``ntro workflow test`` runs a bundle's scenarios from the command line;
+The harness (:class:`WorkflowHarness`) runs on LocalRuntime (virtual clock),
+on Temporal's time-skipping test server (sandboxed, every history
+replayed), or on any other installed backend, through the same client and
+answering agent as ``ntro workflow run``. ``ntro workflow test`` runs a bundle's scenarios from the command line;
 the determinism lint is ``ntro.testing.lint`` (``ntro workflow lint``).
 Names load lazily, so importing this package is cheap and never imports temporalio.
 """
@@ -25,7 +25,7 @@ from ntro.runtime.protocol import lazy_exports
 
 if TYPE_CHECKING:
     from ntro.testing import report
-    from ntro.testing._harness import RUNTIMES, WorkflowHarness, discover_activities
+    from ntro.testing._harness import WorkflowHarness, discover_activities
     from ntro.testing._loader import load_runbook, load_runbook_with_children
     from ntro.testing._results import ActivityCall, RunResult, StepEvent
     from ntro.testing._scenarios import (
@@ -48,7 +48,6 @@ __all__ = [
     "REAL",
     "REJECT_ALL",
     "RULES",
-    "RUNTIMES",
     "ActivityCall",
     "Finding",
     "Rule",
@@ -75,7 +74,7 @@ __all__ = [
 
 _LAZY: dict[str, str] = {
     **{name: "ntro.testing.lint" for name in ("RULES", "Finding", "Rule", "lint_file", "lint_paths", "lint_source")},
-    **{name: "ntro.testing._harness" for name in ("RUNTIMES", "WorkflowHarness", "discover_activities")},
+    **{name: "ntro.testing._harness" for name in ("WorkflowHarness", "discover_activities")},
     **{name: "ntro.testing._loader" for name in ("load_runbook", "load_runbook_with_children")},
     **{name: "ntro.testing._results" for name in ("ActivityCall", "RunResult", "StepEvent")},
     **{

@@ -1,7 +1,8 @@
-"""``WorkflowHarness``: run a runbook through scenarios on LocalRuntime or Temporal.
+"""``WorkflowHarness``: run a runbook through scenarios on any installed engine.
 
 The harness is a caller of the client (:mod:`ntro.runtime.protocol`,
-:mod:`ntro.client`), so one piece of code drives both engines:
+:mod:`ntro.client`), so one piece of code drives every engine, found by its
+name under ``ntro.clients``:
 
 * the engine's client is opened with the workflow and its children, the
   activities **mocked** (auto-faked from their return annotations, or as the
@@ -10,8 +11,10 @@ The harness is a caller of the client (:mod:`ntro.runtime.protocol`,
 * :func:`ntro.client.drive` answers the gates the runbook advertises, as the
   :class:`Scenario` says, and never lets skipped time run past a gate it is
   about to answer;
-* on Temporal every finished history is **replayed** through the sandboxed
-  ``Replayer``: a non-deterministic runbook fails its scenario;
+* on an engine whose client can replay histories
+  (:class:`~ntro.runtime.protocol.ReplayCheck`: Temporal's sandboxed
+  ``Replayer``) every finished history is **replayed**: a non-deterministic
+  runbook fails its scenario;
 * a bug in workflow code fails the scenario at once, on both engines
   (Temporal would retry the workflow task forever), reported the same way on
   both: ``NameError: name 'workflow' is not defined``, the runbook's own file
@@ -36,7 +39,9 @@ from typing import Any
 
 from ntro.client import Gate, drive, review_answer, upload_answer
 from ntro.runtime.protocol import (
+    DEFAULT_BACKEND,
     ClientOptions,
+    ReplayCheck,
     RunEvent,
     RunEventSource,
     WorkflowClient,
@@ -49,10 +54,7 @@ from ntro.testing._results import ActivityCall, RunResult, StepEvent
 from ntro.testing._scenarios import HAPPY, Scenario
 from ntro.workflow.exceptions import NtroError, WorkflowError, WorkflowFailedError
 
-__all__ = ["RUNTIMES", "WorkflowHarness", "discover_activities"]
-
-RUNTIMES = ("local", "temporal")
-"""The engines a harness runs on."""
+__all__ = ["WorkflowHarness", "discover_activities"]
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds (wall time) a scenario may take before it fails as timed out."""
@@ -113,7 +115,7 @@ class _ScenarioPolicy:
                 detail["corrections"] = corrections
             self.note("review", gate.workflow_id, detail)
             return review_answer(decision, corrections=corrections)
-        source = gate.source or gate.signal_name
+        source = gate.upload_name
         payload = upload_answer(gate, document_ref=f"sample:{source}")
         payload.update(self.scenario.upload_fields(gate.source, gate.signal_name))
         self.note(
@@ -129,8 +131,12 @@ class WorkflowHarness:
 
     Args:
         workflow_cls: The ``@runbook.defn`` class under test.
-        runtime: ``"local"`` (LocalRuntime, virtual clock) or ``"temporal"``
-            (the time-skipping test server, sandboxed, every history replayed).
+        runtime: The engine: the name of any installed backend's client
+            (``ntro.clients``): ``"local"`` (LocalRuntime, virtual clock, the
+            default), ``"temporal"`` (the time-skipping test server,
+            sandboxed, every history replayed), or another one installed.
+            One that is not installed fails when the harness is entered,
+            saying what is installed.
         child_workflows: Workflow classes it starts by slug.
         mocks: Activity name -> a value, or a callable given the activity's
             arguments, or :data:`~ntro.testing.REAL` to run the real one. The
@@ -147,7 +153,7 @@ class WorkflowHarness:
         self,
         workflow_cls: type,
         *,
-        runtime: str = "local",
+        runtime: str = DEFAULT_BACKEND,
         child_workflows: Sequence[type] = (),
         mocks: Mapping[str, Any] | None = None,
         activities: Sequence[Callable[..., Any]] | None = None,
@@ -155,8 +161,6 @@ class WorkflowHarness:
         timeout: float = DEFAULT_TIMEOUT,
         task_queue: str | None = None,
     ) -> None:
-        if runtime not in RUNTIMES:
-            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
         self.workflow_cls = workflow_cls
         self.defn = workflow_definition(workflow_cls)
         self.runtime = runtime
@@ -172,7 +176,6 @@ class WorkflowHarness:
         self._started = 0.0
         self._client: WorkflowClient | None = None
         self._client_cm: Any = None
-        self._replayer: Any = None
 
     # -- lifecycle ----------------------------------------------------------------------
     async def __aenter__(self) -> WorkflowHarness:
@@ -340,7 +343,7 @@ class WorkflowHarness:
             if source is not None:
                 source.remove_run_observer(on_event)
         replayed: bool | None = None
-        if self.runtime == "temporal" and not crashed:  # a crashed history replays to the same crash
+        if isinstance(client, ReplayCheck) and not crashed:  # a crashed history replays to the same crash
             replay_error = await self._replay(seen_ids or [root_id])
             replayed = replay_error is None
             if replay_error is not None:
@@ -400,10 +403,10 @@ class WorkflowHarness:
         return found
 
     async def _replay(self, workflow_ids: Sequence[str]) -> str | None:
-        """Replay the finished histories of ``workflow_ids`` in the sandbox; return why one did not replay."""
-        from ntro.testing._replay import replay_histories
-
-        return await replay_histories(self.client, workflow_ids, [self.workflow_cls, *self.child_workflows])
+        """Replay the finished histories of ``workflow_ids`` through the client; return why one did not replay."""
+        client = self.client
+        assert isinstance(client, ReplayCheck)
+        return await client.check_replay(workflow_ids, [self.workflow_cls, *self.child_workflows])
 
 
 def error_shape(exc: WorkflowFailedError) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from typing import Any
 
 import attrs
 
+from ntro.runtime.protocol import DEFAULT_BACKEND
+
 __all__ = ["ActivityCall", "RunResult", "StepEvent"]
 
 EVENT_KINDS = (
@@ -85,13 +87,14 @@ class RunResult:
         error: Why it failed, in one paragraph (a workflow crash keeps its traceback).
         events: What happened, in order.
         duration_s: Wall time of the scenario.
-        runtime: The engine, ``"local"`` or ``"temporal"``.
+        runtime: The engine's name (``"local"``, ``"temporal"``, or another installed backend's).
         activity_calls: Every activity attempt, in order.
         steps: The step ids reached (active or completed), per workflow id, in order.
         pending_actions: The pending actions answered, in order (JSON-ready).
         decisions: The review answers given, in order (``"approve"`` / ``"reject"``).
-        replayed: Whether the histories were replayed and matched (Temporal only;
-            ``None`` where there is nothing to replay).
+        replayed: Whether the histories were replayed and matched (engines
+            whose client offers :class:`~ntro.runtime.protocol.ReplayCheck`;
+            ``None`` elsewhere, or where there is nothing to replay).
         error_shape: The failure as runbook code sees it, engine-neutrally:
             ``{type, message, non_retryable, details}`` (``None`` when it completed).
     """
@@ -103,7 +106,7 @@ class RunResult:
     error: str | None = None
     events: tuple[StepEvent, ...] = ()
     duration_s: float = 0.0
-    runtime: str = "local"
+    runtime: str = DEFAULT_BACKEND
     activity_calls: tuple[ActivityCall, ...] = ()
     steps: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     pending_actions: tuple[Mapping[str, Any], ...] = ()

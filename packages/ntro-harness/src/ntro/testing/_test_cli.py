@@ -1,4 +1,4 @@
-"""``ntro workflow test DIR``: run a runbook bundle through its scenarios on one engine or both.
+"""``ntro workflow test DIR``: run a runbook bundle through its scenarios on one engine or several.
 
 Exit status: 0 when every scenario passes (and the determinism lint is
 clean), 1 when any fails, 2 for usage errors (a wrong directory, scenario
@@ -14,17 +14,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ntro.cli import CommandError
 
 __all__ = ["TEST_COMMAND", "TestCommand"]
 
 
 class TestCommand:
-    """``ntro workflow test DIR``: scenarios on LocalRuntime, Temporal or both, with reports."""
+    """``ntro workflow test DIR``: scenarios on any installed engine, or several compared, with reports."""
 
-    help = "run a runbook bundle through its scenarios (local, temporal or both), with reports for people and CI"
+    help = "run a runbook bundle through its scenarios on any installed engine (or several, compared), with reports"
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the arguments of ``ntro workflow test``."""
@@ -38,12 +36,10 @@ class TestCommand:
             metavar="NAME",
             help="a scenario to run (repeatable; default: every built-in and tests/scenarios.py scenario)",
         )
-        parser.add_argument(
-            "--runtime",
-            choices=("local", "temporal", "both"),
-            default="local",
-            help="the engine; 'both' also checks that the engines agree (default: local)",
-        )
+        from ntro.runtime.protocol import DEFAULT_BACKEND
+        from ntro.testing._engines import RUNTIME_SPEC_HELP
+
+        parser.add_argument("--runtime", default=DEFAULT_BACKEND, metavar="NAME[,NAME]", help=RUNTIME_SPEC_HELP)
         parser.add_argument(
             "--explore",
             action="store_true",
@@ -64,7 +60,7 @@ class TestCommand:
     def run(self, args: argparse.Namespace) -> int:
         """Run the scenarios, print the report, write the report files; return the exit code."""
         from ntro.cli import read_input_text
-        from ntro.runtime.protocol import require_clients
+        from ntro.testing._engines import select_engines
         from ntro.testing._scenarios import ScenarioError, load_scenarios, select_scenarios
         from ntro.workflow.bundle import BundleError, InputError, load_bundle, parse_input
         from ntro.workflow.exceptions import RuntimeNotAvailableError
@@ -84,10 +80,9 @@ class TestCommand:
             scenarios = select_scenarios(available, args.scenario or None)
         except (BundleError, InputError, ScenarioError) as exc:
             raise CommandError(str(exc)) from None
-        runtimes = ("local", "temporal") if args.runtime == "both" else (args.runtime,)
         try:
-            require_clients(*runtimes)  # before any scenario runs, not after the first engine's
-        except RuntimeNotAvailableError as exc:
+            runtimes = select_engines(args.runtime)  # before any scenario runs, not after the first engine's
+        except (RuntimeNotAvailableError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         lint_failed = False
         if not args.no_lint:
@@ -109,7 +104,7 @@ class TestCommand:
         bases: list[Any],
     ) -> list[Any]:
         from ntro.testing._harness import WorkflowHarness
-        from ntro.testing._suite import DEFAULT_MAX_PATHS, explore, parity_diff, run_scenarios
+        from ntro.testing._suite import DEFAULT_MAX_PATHS, explore, parity_results, run_scenarios
         from ntro.workflow.exceptions import RuntimeNotAvailableError
 
         activities: list[Any] = []
@@ -143,16 +138,7 @@ class TestCommand:
             by_runtime[runtime] = found
         if truncated:
             print("ntro: --explore stopped at --max-paths; some decision paths were not walked", file=sys.stderr)
-        if len(runtimes) < 2:
-            return by_runtime[runtimes[0]]
-        merged: list[Any] = []
-        for local, temporal in zip(by_runtime["local"], by_runtime["temporal"], strict=True):
-            diff = parity_diff(local, temporal)
-            if diff is not None:
-                error = f"parity: {diff}" if temporal.error is None else f"{temporal.error}\nparity: {diff}"
-                temporal = attrs.evolve(temporal, status="failed", error=error)
-            merged += [local, temporal]
-        return merged
+        return parity_results(by_runtime)
 
 
 def _progress(result: Any) -> None:

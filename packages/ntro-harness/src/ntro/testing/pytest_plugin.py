@@ -10,9 +10,10 @@ tests can write::
             result = await h.run(input=ctx, scenario=HAPPY)
         assert result.passed, result.error
 
-and run the same tests on Temporal with ``pytest --ntro-runtime temporal``.
-Loading the plugin imports neither temporalio nor the harness; the harness is
-imported when the fixture's factory is first called.
+and run the same tests on Temporal with ``pytest --ntro-runtime temporal``, or
+on any other installed engine by its name. Loading the plugin imports neither
+an engine nor the harness; the harness is imported when the fixture's factory
+is first called.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from ntro.runtime.protocol import DEFAULT_BACKEND
+
 if TYPE_CHECKING:
     from ntro.testing._harness import WorkflowHarness
 
 __all__ = ["DEFAULT_RUNTIME", "HarnessFactory", "ntro_harness", "pytest_addoption"]
 
-DEFAULT_RUNTIME: Final = "local"
+DEFAULT_RUNTIME: Final = DEFAULT_BACKEND
 """The engine the harness runs on when ``--ntro-runtime`` is not given."""
 
 HarnessFactory = Callable[..., "WorkflowHarness"]
@@ -42,7 +45,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store",
         default=DEFAULT_RUNTIME,
         metavar="NAME",
-        help="engine the ntro_harness fixture runs workflows on: local (default) or temporal",
+        help=f"engine the ntro_harness fixture runs workflows on: any installed backend ('ntro runtimes' lists "
+        f"them; default: {DEFAULT_RUNTIME})",
     )
 
 

@@ -14,6 +14,19 @@ A backend has two sides, each published under an entry-point group:
     [project.entry-points."ntro.clients"]
     local = "ntro.runtime.local:open_client"
 
+Installing a backend is all it takes for it to be a choice: ``ntro workflow
+run --runtime``, ``ntro workflow test --runtime``, the harness and
+``NTRO_RUNTIME`` offer every installed one, and no line of ntro names it.
+What only some engines can do (report changes and hold or skip time, replay
+histories, describe where runs go, report run events) is an optional
+capability protocol a client implements besides :class:`WorkflowClient`
+(:class:`TimeControl`, :class:`ReplayCheck`, :class:`EngineDescription`,
+:class:`RunEventSource`); callers check for it with ``isinstance``. A third,
+optional entry point, ``ntro.backends``, publishes a :class:`BackendInfo`:
+what ntro may know about a backend without loading its engine (whether the
+environment selects it, its engine's loggers, native modules that cannot be
+finalised safely).
+
 Everything a backend needs is public here and defined once: the definition
 records the decorators leave, options and info records, the errors backends
 raise, binder registration, slug resolution, default child ids, the shape of
@@ -34,6 +47,24 @@ from typing import TYPE_CHECKING
 from ntro.runtime.protocol._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from ntro.runtime.protocol._actions import (
+        PENDING_ACTION_KINDS,
+        REVIEW_DECISIONS,
+        REVIEW_SIGNAL,
+        ROW_ACTION,
+        SLOT_STATUSES,
+        DrillChild,
+        PendingAction,
+        split_answer,
+    )
+    from ntro.runtime.protocol._backends import (
+        BACKEND_ENTRY_POINT_GROUP,
+        NO_INFO,
+        BackendInfo,
+        backend_info,
+        loaded_backend_infos,
+    )
+    from ntro.runtime.protocol._capabilities import EngineDescription, ReplayCheck, TimeControl
     from ntro.runtime.protocol._client import (
         CLIENT_ENTRY_POINT_GROUP,
         RUN_EVENT_KINDS,
@@ -83,6 +114,15 @@ if TYPE_CHECKING:
         WorkflowFailedError,
         WorkflowNotFoundError,
     )
+    from ntro.runtime.protocol._hints import (
+        Column,
+        Dataset,
+        DisplayHint,
+        Feedback,
+        HintAction,
+        SignalTarget,
+        UploadSlot,
+    )
     from ntro.runtime.protocol._info import ActivityInfo, WorkflowInfo
     from ntro.runtime.protocol._options import (
         DEFAULT_ACTIVITY_OPTIONS,
@@ -111,6 +151,7 @@ if TYPE_CHECKING:
         unbind_driver,
     )
     from ntro.runtime.protocol._selection import (
+        DEFAULT_BACKEND,
         ENTRY_POINT_GROUP,
         INSTALL_HINT,
         Selection,
@@ -133,34 +174,52 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTIVITY_ATTR",
+    "BACKEND_ENTRY_POINT_GROUP",
     "CLIENT_ENTRY_POINT_GROUP",
     "DEFAULT_ACTIVITY_OPTIONS",
+    "DEFAULT_BACKEND",
     "DEFAULT_CHILD_OPTIONS",
     "DEFAULT_PAYLOAD_CONVERTER",
     "ENTRY_POINT_GROUP",
     "INSTALL_HINT",
+    "PENDING_ACTION_KINDS",
+    "REVIEW_DECISIONS",
+    "REVIEW_SIGNAL",
+    "ROW_ACTION",
+    "NO_INFO",
     "RUNBOOK_QUERIES",
     "RUNBOOK_STATE_QUERY",
     "RUN_EVENT_KINDS",
+    "SLOT_STATUSES",
     "ActivityDefinition",
     "ActivityInfo",
     "ActivityOptions",
+    "BackendInfo",
     "Binder",
     "ChildRun",
     "ChildWorkflowHandle",
     "ChildWorkflowOptions",
     "ClientFactory",
     "ClientOptions",
+    "Column",
+    "Dataset",
+    "DisplayHint",
+    "DrillChild",
     "Duration",
+    "EngineDescription",
     "ErrorType",
+    "Feedback",
     "FunctionHints",
     "HandlerDefinition",
+    "HintAction",
     "LoggerLike",
     "NotInWorkflowError",
     "NtroError",
     "Payload",
     "PayloadConverter",
     "PayloadError",
+    "PendingAction",
+    "ReplayCheck",
     "RetryPolicy",
     "RunEvent",
     "RunEventSource",
@@ -169,8 +228,11 @@ __all__ = [
     "Runtime",
     "RuntimeNotAvailableError",
     "Selection",
+    "SignalTarget",
     "StepState",
+    "TimeControl",
     "UpdateFailedError",
+    "UploadSlot",
     "WorkflowAlreadyStartedError",
     "WorkflowClient",
     "WorkflowDefinition",
@@ -185,6 +247,7 @@ __all__ = [
     "activity_failure",
     "add_binder",
     "add_throwaway_import_check",
+    "backend_info",
     "bind_driver",
     "check_workflow_id",
     "default_child_id",
@@ -200,6 +263,7 @@ __all__ = [
     "installed_runtimes",
     "lazy_exports",
     "load_runtime",
+    "loaded_backend_infos",
     "maybe_workflow_definition",
     "open_client",
     "register_ambient_detector",
@@ -210,6 +274,7 @@ __all__ = [
     "runbook_state",
     "selected_runtime",
     "set_runtime",
+    "split_answer",
     "to_timedelta",
     "unbind_driver",
     "update_failure",
@@ -219,6 +284,33 @@ __all__ = [
 # Each name loads with its module on first use: importing one part of the
 # protocol does not import the others.
 _EXPORTS: dict[str, tuple[str, ...]] = {
+    "ntro.runtime.protocol._actions": (
+        "PENDING_ACTION_KINDS",
+        "REVIEW_DECISIONS",
+        "REVIEW_SIGNAL",
+        "ROW_ACTION",
+        "SLOT_STATUSES",
+        "DrillChild",
+        "PendingAction",
+        "split_answer",
+    ),
+    "ntro.runtime.protocol._hints": (
+        "Column",
+        "Dataset",
+        "DisplayHint",
+        "Feedback",
+        "HintAction",
+        "SignalTarget",
+        "UploadSlot",
+    ),
+    "ntro.runtime.protocol._backends": (
+        "BACKEND_ENTRY_POINT_GROUP",
+        "NO_INFO",
+        "BackendInfo",
+        "backend_info",
+        "loaded_backend_infos",
+    ),
+    "ntro.runtime.protocol._capabilities": ("EngineDescription", "ReplayCheck", "TimeControl"),
     "ntro.runtime.protocol._client": (
         "CLIENT_ENTRY_POINT_GROUP",
         "RUNBOOK_QUERIES",
@@ -269,6 +361,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "unbind_driver",
     ),
     "ntro.runtime.protocol._selection": (
+        "DEFAULT_BACKEND",
         "ENTRY_POINT_GROUP",
         "INSTALL_HINT",
         "Selection",

@@ -18,6 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from ntro.runtime.protocol._actions import PendingAction
 from ntro.runtime.protocol._errors import RuntimeNotAvailableError
 from ntro.runtime.protocol._selection import INSTALL_HINT
 
@@ -190,6 +191,11 @@ class WorkflowDescription:
     children: tuple[ChildRun, ...] = ()
     task_failure: str | None = None
 
+    @property
+    def action(self) -> PendingAction | None:
+        """:attr:`pending_action` read as a :class:`~ntro.client.PendingAction` (``None`` when there is none)."""
+        return PendingAction.parse(self.pending_action)
+
     def with_state(self, state: RunbookState) -> WorkflowDescription:
         """Return this description with the runbook's own state filled in."""
         return attrs.evolve(self, steps=state.steps, pending_action=state.pending_action, children=state.children)
@@ -335,10 +341,17 @@ class WorkflowHandle(Protocol):
 
 @runtime_checkable
 class WorkflowClient(Protocol):
-    """Start, find and list runs on one engine."""
+    """Start, find and list runs on one engine.
+
+    This is all every engine implements. What only some can do is an optional
+    capability a client offers besides (:class:`~ntro.runtime.protocol.TimeControl`,
+    :class:`~ntro.runtime.protocol.ReplayCheck`,
+    :class:`~ntro.runtime.protocol.EngineDescription`, :class:`RunEventSource`);
+    callers check for it with ``isinstance``.
+    """
 
     runtime_name: str
-    """The backend's name, as in ``ntro.runtimes`` (``"local"``, ``"temporal"``)."""
+    """The backend's name, as published under ``ntro.clients``."""
 
     async def start_workflow(
         self,
@@ -372,29 +385,6 @@ class WorkflowClient(Protocol):
     ) -> list[WorkflowDescription]:
         """Return runs, newest first, without their runbook state (``describe`` one for that)."""
 
-    async def wait_for_change(self, timeout: float) -> None:
-        """Return when a run of this client may have changed, or after ``timeout`` seconds.
-
-        In-process engines return at the next event (no polling delay);
-        networked ones may simply wait a short poll interval.
-        """
-
-    def hold_time(self) -> AbstractAsyncContextManager[None]:
-        """Keep skipped (virtual) time from moving while the caller looks and answers.
-
-        A no-op where time is real.
-        """
-
-    async def advance_time(self, workflow_ids: Sequence[str], timeout: float) -> None:
-        """Let the runs ``workflow_ids`` move on by themselves, for at most ``timeout`` seconds.
-
-        Where time is real this is :meth:`wait_for_change`. Where time is
-        skipped, the clock moves once nothing else can happen (no activity or
-        workflow task in flight), and only as far as the runs' next timer, so
-        a gate opened by the work that timer wakes is seen before its own
-        timeout can fire.
-        """
-
 
 @attrs.frozen
 class ClientOptions:
@@ -412,9 +402,10 @@ class ClientOptions:
             locally too. Networked engines always do.
         time_skipping: Let timers fire as soon as the run is idle (the
             virtual clock locally, the time-skipping test server on Temporal).
-        connection: Backend-specific connection settings (for Temporal:
-            ``host``, ``namespace``...); ``None`` means the environment, or a
-            server started for the client when the backend can.
+        connection: Backend-specific connection settings (a networked
+            backend documents the keys it reads: a host, a namespace...);
+            ``None`` means the environment, or a server started for the
+            client when the backend can.
     """
 
     workflows: Sequence[type] = ()
@@ -433,7 +424,12 @@ class ClientFactory(Protocol):
 
 
 def installed_clients() -> list[str]:
-    """Return the names of the backends that publish a client, sorted."""
+    """Return the names of the backends that publish a client, sorted.
+
+    These are the engines ``ntro workflow run --runtime``, ``ntro workflow
+    test --runtime`` and the harness offer: a backend is a choice as soon as
+    it is installed, with nothing else to register.
+    """
     return sorted({ep.name for ep in entry_points(group=CLIENT_ENTRY_POINT_GROUP)})
 
 

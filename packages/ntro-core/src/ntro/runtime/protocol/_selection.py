@@ -4,8 +4,11 @@ Order (first match wins):
 
 1. :func:`set_runtime` was called;
 2. ``NTRO_RUNTIME=<name>`` names an installed backend;
-3. ``temporal`` when ``TEMPORAL_HOST`` is set and that backend is installed;
-4. ``local`` when installed;
+3. an installed backend that the environment selects, as its
+   :class:`~ntro.runtime.protocol.BackendInfo` says (``ntro.backends``: the
+   Temporal backend's says so when its cluster's host is configured); the
+   first by name when several are;
+4. ``local``, the default backend, when installed;
 5. otherwise :class:`~ntro.workflow.exceptions.RuntimeNotAvailableError`
    saying what to install.
 
@@ -22,12 +25,15 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ntro.runtime.protocol._backends import environment_choice
 from ntro.runtime.protocol._errors import RuntimeNotAvailableError
 
 if TYPE_CHECKING:
     from ntro.runtime.protocol._runtime import Runtime
 
 ENTRY_POINT_GROUP = "ntro.runtimes"
+DEFAULT_BACKEND = "local"
+"""The backend selected when no rule before it applies: LocalRuntime, in-process."""
 INSTALL_HINT = {
     "local": 'pip install "ntro-core[local]"',
     "temporal": 'pip install "ntro-core[temporal]"',
@@ -84,18 +90,18 @@ def describe_selection(installed: dict[str, EntryPoint] | None = None) -> Select
             f"NTRO_RUNTIME={env_name!r} names no installed runtime backend (installed: {names}){hint}; "
             "set NTRO_RUNTIME to an installed backend or unset it"
         )
-    host = os.environ.get("TEMPORAL_HOST", "").strip()
-    if host and "temporal" in found:
-        return Selection("temporal", f"TEMPORAL_HOST={host} is set and the temporal backend is installed")
-    if "local" in found:
-        why = "the default backend" if not host else "TEMPORAL_HOST is set but the temporal backend is not installed"
-        return Selection("local", f"{why}; runs in-process")
+    chosen = environment_choice(found, os.environ)
+    if chosen is not None:
+        name, why = chosen
+        return Selection(name, f"{why} and the {name} backend is installed")
+    if DEFAULT_BACKEND in found:
+        return Selection(DEFAULT_BACKEND, "the default backend; runs in-process")
     if found:
         names = ", ".join(sorted(found))
         raise RuntimeNotAvailableError(
-            f"no rule selects a runtime backend (installed: {names}): TEMPORAL_HOST is not set and the local "
-            f"backend is not installed; set NTRO_RUNTIME to one of {names}, set TEMPORAL_HOST, or "
-            f"{INSTALL_HINT['local']}"
+            f"no rule selects a runtime backend (installed: {names}): the environment selects none of them and "
+            f"the {DEFAULT_BACKEND} backend is not installed; set NTRO_RUNTIME to one of {names}, or "
+            f"{INSTALL_HINT[DEFAULT_BACKEND]}"
         )
     raise RuntimeNotAvailableError(_none_installed_message())
 

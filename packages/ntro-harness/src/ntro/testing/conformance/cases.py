@@ -28,6 +28,8 @@ FLOW_WORKFLOWS: list[type] = [
     flows.UpdateFlow,
     flows.PatchedFlow,
     flows.EventsFlow,
+    flows.NotesFlow,
+    flows.SignalsChildFlow,
 ]
 """The workflows the focused cases run (a harness for them hosts them all)."""
 
@@ -209,6 +211,10 @@ def _events(outcome: Outcome) -> None:
     }
 
 
+def _child_signals(outcome: Outcome) -> None:
+    assert outcome.result == {"notes": [None, "<no argument>", {"k": [1, 2]}]}
+
+
 CASES: list[Case] = [
     # human gates
     Case(
@@ -288,5 +294,7 @@ CASES: list[Case] = [
     ),
     Case("patched-new-run", flows.PatchedFlow, (7,), check=_patched),
     Case("observability-events", flows.EventsFlow, (["q1", "q2-ab"],), check=_events),
+    # signals
+    Case("child-signals-none-is-a-value", flows.SignalsChildFlow, check=_child_signals),
 ]
 """The focused cases, in order."""

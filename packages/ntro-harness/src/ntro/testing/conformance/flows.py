@@ -417,3 +417,45 @@ class EventsFlow:
     async def run(self, batches: list[str]) -> list[int]:
         """Return the rows of each batch."""
         return [(await runbook.execute_activity(load_batch, b)).rows for b in batches]
+
+
+# -- signalling a child -----------------------------------------------------------------------------
+@runbook.defn(slug="conf-notes")
+class NotesFlow:
+    """Note what each ``note`` signal carries until ``close``."""
+
+    def __init__(self) -> None:
+        self.notes: list[Any] = []
+        self.closed = False
+
+    @runbook.signal
+    def note(self, value: Any = "<no argument>") -> None:
+        """Note the value sent (the default when none was)."""
+        self.notes.append(value)
+
+    @runbook.signal
+    def close(self) -> None:
+        """Stop taking notes."""
+        self.closed = True
+
+    @runbook.run
+    async def run(self) -> list[Any]:
+        """Return the notes, in the order they came."""
+        await runbook.wait_condition(lambda: self.closed)
+        return self.notes
+
+
+@runbook.defn(slug="conf-signals-child")
+class SignalsChildFlow:
+    """Signal a child with ``None``, with no argument, and with a value: ``None`` is a value like any other."""
+
+    @runbook.run
+    async def run(self) -> dict[str, Any]:
+        """Return what the child noted."""
+        # A child handle's signal is no part of the ChildWorkflowHandle protocol; both engines' handles have it.
+        child: Any = await runbook.start_child_workflow(NotesFlow, id=f"{runbook.info().workflow_id}:notes")
+        await child.signal("note", None)
+        await child.signal("note")
+        await child.signal("note", {"k": [1, 2]})
+        await child.signal("close")
+        return {"notes": await child}

@@ -44,9 +44,8 @@ from typing import Any
 from ntro.runtime.local._client import LocalClient, LocalClientHandle, open_client
 from ntro.runtime.local._clock import Clock, VirtualClock, WallClock
 from ntro.runtime.local._events import LocalEvent, Observer
-from ntro.runtime.local._handles import LocalChildHandle, LocalWorkflowHandle
 from ntro.runtime.local._run import LocalWorkflowDescription, LocalWorkflowStatus
-from ntro.runtime.local._runtime import DEFAULT_RETAIN_FINISHED, LocalRuntime
+from ntro.runtime.local._runtime import DEFAULT_RETAIN_FINISHED, LocalChildHandle, LocalRuntime, LocalWorkflowHandle
 from ntro.runtime.protocol import selected_runtime
 
 __all__ = [

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from ntro.runtime.local._clock import VirtualClock
 from ntro.runtime.local._events import LocalEvent
-from ntro.runtime.local._run import LocalRun
-from ntro.runtime.local._runtime import LocalRuntime
+from ntro.runtime.local._handlers import find_handler
+from ntro.runtime.local._run import LocalWorkflowDescription
+from ntro.runtime.local._runtime import LocalRuntime, LocalWorkflowHandle
 from ntro.runtime.protocol import (
     RUN_EVENT_KINDS,
     RUNBOOK_QUERIES,
@@ -42,7 +43,14 @@ from ntro.workflow.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from ntro.runtime.protocol import ClientFactory, RunEventSource, WorkflowClient, WorkflowHandle
+    from ntro.runtime.protocol import (
+        ClientFactory,
+        EngineDescription,
+        RunEventSource,
+        TimeControl,
+        WorkflowClient,
+        WorkflowHandle,
+    )
 
 __all__ = ["LocalClient", "LocalClientHandle", "open_client"]
 
@@ -55,15 +63,18 @@ class LocalClientHandle:
 
     A handle returned by :meth:`LocalClient.start_workflow` stays bound to the
     run it started; one from :meth:`LocalClient.get_workflow_handle` finds the
-    run with its id (the latest started) each time it is used.
+    run with its id (the latest started) each time it is used. Either acts
+    through the run's :class:`~ntro.runtime.local.LocalWorkflowHandle`, and
+    answers as the :class:`~ntro.runtime.protocol.WorkflowHandle` protocol
+    says every backend's handle does.
     """
 
-    __slots__ = ("_client", "_id", "_run")
+    __slots__ = ("_client", "_handle", "_id")
 
-    def __init__(self, client: LocalClient, workflow_id: str, run: LocalRun | None = None) -> None:
+    def __init__(self, client: LocalClient, workflow_id: str, handle: LocalWorkflowHandle | None = None) -> None:
         self._client = client
         self._id = workflow_id
-        self._run = run
+        self._handle = handle
 
     def __repr__(self) -> str:
         return f"LocalClientHandle(id={self._id!r})"
@@ -73,18 +84,26 @@ class LocalClientHandle:
         """The workflow id."""
         return self._id
 
-    def _find(self) -> LocalRun:
-        if self._run is not None:
-            return self._run.latest()  # after runbook.continue_as_new, the newest run of the chain
+    def _find(self) -> LocalWorkflowHandle:
+        if self._handle is not None:
+            return self._handle  # after runbook.continue_as_new, it acts on the newest run of the chain
         runtime = self._client.runtime
-        run = runtime._runs.get(self._id)
-        if run is None:
+        try:
+            return runtime.get_handle(self._id)
+        except WorkflowNotFoundError:
             raise WorkflowNotFoundError(
                 f"no workflow with id {self._id!r} on this local client: none was started with that id, "
                 f"or it finished and was dropped (the runtime keeps the {runtime.retain_finished} "
                 "most recently finished runs)"
-            )
-        return run
+            ) from None
+
+    def _running(self, takes: str) -> LocalWorkflowHandle:
+        """Find the run, refusing one that has ended: it takes no more ``takes``."""
+        handle = self._find()
+        status = WorkflowStatus(handle.status.value)
+        if status.finished:
+            raise WorkflowNotFoundError(f"workflow {self._id!r} {status.in_words}; it takes no more {takes}")
+        return handle
 
     async def signal(self, signal: str, *args: Any) -> None:
         """Send ``signal`` with no argument or one (``None`` is sent as a value like any other).
@@ -97,11 +116,7 @@ class LocalClientHandle:
         """
         if len(args) > 1:
             raise TypeError(f"a signal carries at most one argument, not {len(args)}")
-        run = self._find()
-        status = WorkflowStatus(run.status.value)
-        if status.finished:
-            raise WorkflowNotFoundError(f"workflow {self._id!r} {status.in_words}; it takes no more signals")
-        self._client.runtime.deliver_signal(run, signal, args)
+        await self._running("signals").signal(signal, *args)
 
     async def update(self, update: str, *args: Any) -> Any:
         """Send an update with no argument or one and return the handler's answer.
@@ -115,11 +130,7 @@ class LocalClientHandle:
         """
         if len(args) > 1:
             raise TypeError(f"an update carries at most one argument, not {len(args)}")
-        run = self._find()
-        status = WorkflowStatus(run.status.value)
-        if status.finished:
-            raise WorkflowNotFoundError(f"workflow {self._id!r} {status.in_words}; it takes no more updates")
-        return await self._client.runtime.run_update(run, update, args)
+        return await self._running("updates").update(update, *args)
 
     async def query(self, query: str, *args: Any) -> Any:
         """Call a query handler and return its answer (finished runs answer too).
@@ -131,12 +142,10 @@ class LocalClientHandle:
                 on Temporal; the handler's error is its ``__cause__``).
             ~ntro.runtime.protocol.PayloadError: An argument or the answer cannot be carried (payload parity).
         """
-        run = self._find()
-        if query not in run.defn.queries:
-            known = ", ".join(sorted(run.defn.queries)) or "none"
-            raise LookupError(f"workflow {run.defn.name} has no query {query!r} (queries: {known})")
+        handle = self._find()
+        find_handler(handle.definition, "query", query)  # no such query: a LookupError, not a failed query
         try:
-            return await self._client.runtime.run_query(run, query, args)
+            return await handle.query(query, *args)
         except PayloadError:
             raise
         except Exception as exc:
@@ -151,26 +160,24 @@ class LocalClientHandle:
                 ``cause`` holds the workflow's own error (none for a cancel).
             WorkflowNotFoundError: No workflow has this id.
         """
-        run = self._find()
-        ended = run.completion()
-        if not ended.done():
-            await asyncio.wait((ended,))  # unlike awaiting it, a cancelled run is not our cancellation
-        status = WorkflowStatus(run.latest().status.value)  # the chain may have continued meanwhile
-        if ended.cancelled():
+        handle = self._find()
+        await handle.wait()  # unlike awaiting the result, a cancelled run is not our cancellation
+        try:
+            return await handle.result()  # it has ended: this returns or raises at once
+        except asyncio.CancelledError:
             raise WorkflowFailedError(
                 f"workflow {self._id} {WorkflowStatus.CANCELED.in_words}",
                 workflow_id=self._id,
                 status=WorkflowStatus.CANCELED.value,
-            )
-        exc = ended.exception()
-        if exc is None:
-            return ended.result()
-        if status is WorkflowStatus.TIMED_OUT:
-            message = f"workflow {self._id} {status.in_words}"
-        else:
-            status = WorkflowStatus.FAILED
-            message = f"workflow {self._id} failed: {_failure_line(exc)}"
-        raise WorkflowFailedError(message, workflow_id=self._id, status=status.value, cause=exc) from exc
+            ) from None
+        except BaseException as exc:
+            status = WorkflowStatus(handle.status.value)  # the chain may have continued meanwhile
+            if status is WorkflowStatus.TIMED_OUT:
+                message = f"workflow {self._id} {status.in_words}"
+            else:
+                status = WorkflowStatus.FAILED
+                message = f"workflow {self._id} failed: {_failure_line(exc)}"
+            raise WorkflowFailedError(message, workflow_id=self._id, status=status.value, cause=exc) from exc
 
     async def describe(self, *, with_state: bool = True) -> WorkflowDescription:
         """Return the run's status, times, and the runbook's steps, pending action and children.
@@ -186,15 +193,15 @@ class LocalClientHandle:
         Raises:
             WorkflowNotFoundError: No workflow has this id.
         """
-        run = self._find()
-        description = _description(run)
+        handle = self._find()
+        description = _description(await handle.describe())
         if not with_state:
             return description
+        queries = handle.definition.queries
         answers = []
         try:
             for name in RUNBOOK_QUERIES:
-                known = name in run.defn.queries
-                answers.append(await self._client.runtime.run_query(run, name, ()) if known else None)
+                answers.append(await handle.query(name) if name in queries else None)
         except Exception:
             return description
         return description.with_state(runbook_state(*answers))
@@ -207,12 +214,7 @@ class LocalClientHandle:
         Raises:
             WorkflowNotFoundError: No workflow has this id.
         """
-        run = self._find()
-        if run.ended:
-            return
-        ended = run.completion()
-        self._client.runtime._cancel_run(run.latest())
-        await asyncio.wait((ended,))
+        await self._find().cancel()
 
 
 class LocalClient:
@@ -220,6 +222,10 @@ class LocalClient:
 
     Usually made by :func:`open_client`. It watches its runtime's events,
     so :meth:`wait_for_change` returns at the next one, without polling.
+    Besides the protocol it offers :class:`~ntro.runtime.protocol.TimeControl`
+    (its runtime's events and virtual clock),
+    :class:`~ntro.runtime.protocol.RunEventSource` and
+    :class:`~ntro.runtime.protocol.EngineDescription`; it cannot replay.
 
     Args:
         runtime: The runtime to drive (default: a fresh one with payload parity).
@@ -238,6 +244,10 @@ class LocalClient:
 
     def __repr__(self) -> str:
         return f"LocalClient({self.runtime!r})"
+
+    def describe_engine(self) -> str:
+        """Say where runs go (:class:`~ntro.runtime.protocol.EngineDescription`): ``LocalRuntime, in-process``."""
+        return "LocalRuntime, in-process"
 
     def _observe(self, event: LocalEvent) -> None:
         self._generation += 1
@@ -298,7 +308,7 @@ class LocalClient:
             if exc.type == ErrorType.WORKFLOW_ALREADY_STARTED:
                 raise WorkflowAlreadyStartedError(exc.message) from exc
             raise
-        return LocalClientHandle(self, handle.id, handle._run)
+        return LocalClientHandle(self, handle.id, handle)
 
     def get_workflow_handle(self, workflow_id: str) -> LocalClientHandle:
         """Return a handle to the run with ``workflow_id`` (looked up each time it is used)."""
@@ -309,11 +319,11 @@ class LocalClient:
     ) -> list[WorkflowDescription]:
         """Return the running and retained runs (children too), newest first, without runbook state."""
         found: list[WorkflowDescription] = []
-        for run in reversed(list(self.runtime._runs.values())):
+        for handle in reversed(self.runtime.list_workflows()):
             if limit is not None and len(found) >= limit:
                 break
-            if status is None or run.status.value == status.value:
-                found.append(_description(run))
+            if status is None or handle.status.value == status.value:
+                found.append(_description(await handle.describe()))
         return found
 
     async def wait_for_change(self, timeout: float) -> None:
@@ -348,12 +358,9 @@ class LocalClient:
     async def aclose(self) -> None:
         """Stop watching the runtime and cancel the runs still running, waiting for them to stop."""
         self.runtime.remove_observer(self._observe)
-        running = [run for run in self.runtime._runs.values() if not run.ended]
-        ended = [run.completion() for run in running]
-        for run in running:
-            self.runtime._cancel_run(run)
-        if ended:
-            await asyncio.wait(ended)
+        running = [handle for handle in self.runtime.list_workflows() if not handle.done()]
+        if running:
+            await asyncio.gather(*(handle.cancel() for handle in running))
 
 
 @contextlib.asynccontextmanager
@@ -388,11 +395,11 @@ async def open_client(options: ClientOptions | None = None) -> AsyncIterator[Loc
         await client.aclose()
 
 
-def _description(run: LocalRun) -> WorkflowDescription:
+def _description(run: LocalWorkflowDescription) -> WorkflowDescription:
     return WorkflowDescription(
         workflow_id=run.workflow_id,
         run_id=run.run_id,
-        workflow_type=run.defn.name,
+        workflow_type=run.workflow_type,
         status=WorkflowStatus(run.status.value),
         task_queue=run.task_queue,
         start_time=run.start_time,
@@ -415,4 +422,6 @@ if TYPE_CHECKING:
     _as_factory: ClientFactory = open_client
     _as_client: type[WorkflowClient] = LocalClient
     _as_source: type[RunEventSource] = LocalClient
+    _as_time: type[TimeControl] = LocalClient
+    _as_words: type[EngineDescription] = LocalClient
     _as_handle: type[WorkflowHandle] = LocalClientHandle

@@ -12,16 +12,13 @@ import random
 import uuid
 from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import attrs
 
 from ntro.runtime.protocol import WorkflowDefinition, WorkflowInfo
 
 _serials = itertools.count(1)
-
-if TYPE_CHECKING:
-    from ntro.runtime.local._runtime import LocalRuntime
 
 
 class Driver(Protocol):
@@ -95,7 +92,6 @@ class LocalRun:
         "parent_workflow_id",
         "run_id",
         "running_children",
-        "runtime",
         "serial",
         "start_time",
         "status",
@@ -110,7 +106,6 @@ class LocalRun:
 
     def __init__(
         self,
-        runtime: LocalRuntime,
         defn: WorkflowDefinition,
         instance: Any,
         workflow_id: str,
@@ -119,7 +114,6 @@ class LocalRun:
         run_id: str = "",
         parent: LocalRun | None = None,
     ) -> None:
-        self.runtime = runtime
         self.defn = defn
         self.instance = instance
         self.workflow_id = workflow_id

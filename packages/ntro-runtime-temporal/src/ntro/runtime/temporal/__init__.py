@@ -21,7 +21,10 @@ or, for runbook bundles, the ``ntro worker`` command.
 
 The client side (``ntro.clients``: ``temporal``) is ``open_client``, which
 yields a ``TemporalClient``: start, describe, answer and collect runs, as on
-every engine (see ``ntro.runtime.protocol``).
+every engine (see ``ntro.runtime.protocol``); it also offers time control,
+replay checking and run events. ``BACKEND_INFO`` (``ntro.backends``) tells
+ntro, without importing temporalio, that ``TEMPORAL_HOST`` selects this
+backend and which of temporalio's parts need care.
 
 Another command that connects the way ``ntro worker`` does (``ntro console
 --runtime temporal``) takes the same options with
@@ -38,6 +41,7 @@ from ntro.runtime.temporal._binding import TemporalBindingError
 
 if TYPE_CHECKING:
     from ntro.runtime.protocol import Runtime
+    from ntro.runtime.temporal._backend import BACKEND_INFO
     from ntro.runtime.temporal._client import (
         QueryTimeoutError,
         TemporalClient,
@@ -60,6 +64,7 @@ if TYPE_CHECKING:
     from ntro.runtime.temporal._sandbox import PASSTHROUGH_MODULES
 
 __all__ = [
+    "BACKEND_INFO",
     "PASSTHROUGH_MODULES",
     "ConnectionSettings",
     "NtroFailureConverter",
@@ -81,6 +86,7 @@ __all__ = [
 ]
 
 _LAZY: dict[str, str] = {
+    "BACKEND_INFO": "ntro.runtime.temporal._backend",
     "TemporalRuntime": "ntro.runtime.temporal._runtime",
     "TemporalChildHandle": "ntro.runtime.temporal._runtime",
     "NtroPlugin": "ntro.runtime.temporal._plugin",

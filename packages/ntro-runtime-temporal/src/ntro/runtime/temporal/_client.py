@@ -1,7 +1,11 @@
 """The client side of the Temporal backend: start, watch, answer and collect runs on a cluster.
 
 :class:`TemporalClient` implements :class:`~ntro.runtime.protocol.WorkflowClient`
-over a ``temporalio.client.Client`` connected with :class:`NtroPlugin`, and
+over a ``temporalio.client.Client`` connected with :class:`NtroPlugin`, with
+the optional capabilities :class:`~ntro.runtime.protocol.TimeControl`,
+:class:`~ntro.runtime.protocol.ReplayCheck`,
+:class:`~ntro.runtime.protocol.EngineDescription` and
+:class:`~ntro.runtime.protocol.RunEventSource`, and
 :func:`open_client` is the factory published under ``ntro.clients``
 (``temporal``)::
 
@@ -285,6 +289,25 @@ class TemporalClient:
     def where(self) -> str:
         """``host:port (namespace N)``, for messages."""
         return f"{self.client.service_client.config.target_host} (namespace {self.client.namespace})"
+
+    def describe_engine(self) -> str:
+        """Say where runs go (:class:`~ntro.runtime.protocol.EngineDescription`): the cluster, or the server started."""
+        if self.environment is None:
+            return f"Temporal at {self.client.service_client.config.target_host}"
+        if self._time_skipping:
+            return "Temporal, on a time-skipping test server started for this client"
+        return "Temporal, on a dev server started for this run"
+
+    async def check_replay(self, workflow_ids: Sequence[str], workflows: Sequence[type]) -> str | None:
+        """Replay each finished run's history with ``workflows`` in the sandbox (``ReplayCheck``).
+
+        Returns:
+            ``None`` when every history replays; otherwise one paragraph naming
+            the workflow that did not and why (temporalio's non-determinism message).
+        """
+        from ntro.runtime.temporal._replay import replay_histories
+
+        return await replay_histories(self.client, workflow_ids, workflows)
 
     # -- starting and finding runs ---------------------------------------------------------
     async def start_workflow(
@@ -970,3 +993,13 @@ def _quiet_core_logs() -> None:
         Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=logs)), error_if_already_set=True)
     except RuntimeError:  # the program (or an earlier client) already set one: keep it
         pass
+
+
+if typing.TYPE_CHECKING:
+    from ntro.runtime.protocol import EngineDescription, ReplayCheck, RunEventSource, TimeControl, WorkflowClient
+
+    _as_client: type[WorkflowClient] = TemporalClient
+    _as_time: type[TimeControl] = TemporalClient
+    _as_replay: type[ReplayCheck] = TemporalClient
+    _as_words: type[EngineDescription] = TemporalClient
+    _as_source: type[RunEventSource] = TemporalClient

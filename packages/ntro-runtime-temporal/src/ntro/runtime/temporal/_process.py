@@ -15,12 +15,15 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-__all__ = ["bridge_loaded", "exit_skipping_finalization", "running_as_ntro_command"]
+__all__ = ["BRIDGE_MODULE", "bridge_loaded", "exit_skipping_finalization", "running_as_ntro_command"]
+
+BRIDGE_MODULE = "temporalio.bridge.temporal_sdk_bridge"
+"""temporalio's native bridge: once it is loaded, a finished process ends without finalising."""
 
 
 def bridge_loaded() -> bool:
     """Whether temporalio's native bridge was loaded in this process."""
-    return "temporalio.bridge.temporal_sdk_bridge" in sys.modules
+    return BRIDGE_MODULE in sys.modules
 
 
 def running_as_ntro_command() -> bool:

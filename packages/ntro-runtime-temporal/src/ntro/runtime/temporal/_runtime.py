@@ -215,6 +215,16 @@ class TemporalRuntime:
         report(f"gate.{status}", {"gate": gate, "action": action, "step_id": step_id})
 
 
+class _NoArgument:
+    """What a child handle's ``signal`` gets when no argument is given (``None`` is a value)."""
+
+    def __repr__(self) -> str:
+        return "<no argument>"
+
+
+_NO_ARGUMENT: Any = _NoArgument()
+
+
 class TemporalChildHandle:
     """A started Temporal child workflow; await it for its result.
 
@@ -249,12 +259,9 @@ class TemporalChildHandle:
                 raise
             raise converted from exc
 
-    async def signal(self, signal: str, arg: Any = None, /) -> None:
-        """Send ``signal`` (its name) to the child; ``arg`` None sends no argument, as locally."""
-        if arg is None:
-            await self._handle.signal(signal)
-        else:
-            await self._handle.signal(signal, arg)
+    async def signal(self, signal: str, arg: Any = _NO_ARGUMENT, /) -> None:
+        """Send ``signal`` (its name) to the child with one argument or none; ``None`` is a value, as locally."""
+        await self._handle.signal(signal, args=[] if arg is _NO_ARGUMENT else [arg])
 
 
 def _activity_target(activity: Callable[..., Any] | str) -> tuple[str, type | None]:

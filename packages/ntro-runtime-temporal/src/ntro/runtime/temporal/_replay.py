@@ -1,24 +1,26 @@
-"""Replaying Temporal histories in the sandbox, to catch non-deterministic runbooks.
+"""Replaying finished histories in the sandbox, to catch non-deterministic runbooks.
 
-Only the harness's Temporal mode imports this module (it needs temporalio).
+The Temporal client's :class:`~ntro.runtime.protocol.ReplayCheck` capability
+(:meth:`~ntro.runtime.temporal.TemporalClient.check_replay`): the harness
+replays every run it finished on Temporal through it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
-from ntro.runtime.protocol import WorkflowClient
+import temporalio.client
+from temporalio.worker import Replayer
 
 __all__ = ["replay_histories"]
 
 # One replayer per set of workflows: building its sandbox is the costly part.
-_REPLAYERS: dict[tuple[type, ...], Any] = {}
+_REPLAYERS: dict[tuple[type, ...], Replayer] = {}
 
 
 async def replay_histories(
-    client: WorkflowClient, workflow_ids: Sequence[str], workflows: Sequence[type]
+    client: temporalio.client.Client, workflow_ids: Sequence[str], workflows: Sequence[type]
 ) -> str | None:
     """Replay the history of each of ``workflow_ids`` with ``workflows`` in temporalio's sandboxed ``Replayer``.
 
@@ -26,19 +28,14 @@ async def replay_histories(
         ``None`` when every history replays; otherwise one paragraph naming the
         workflow that did not and why (temporalio's non-determinism message).
     """
-    from temporalio.worker import Replayer
+    from ntro.runtime.temporal._plugin import NtroPlugin
 
-    from ntro.runtime.temporal import NtroPlugin
-
-    raw: Any = getattr(client, "client", None)
-    if raw is None:  # not a Temporal client: nothing to replay
-        return None
     key = tuple(workflows)
     replayer = _REPLAYERS.get(key)
     if replayer is None:
         replayer = _REPLAYERS[key] = Replayer(workflows=list(workflows), plugins=[NtroPlugin()])
     for workflow_id in workflow_ids:
-        history = await raw.get_workflow_handle(workflow_id).fetch_history()
+        history = await client.get_workflow_handle(workflow_id).fetch_history()
         result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
         failure = result.replay_failure
         if failure is not None:
