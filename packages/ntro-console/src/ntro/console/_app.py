@@ -71,6 +71,7 @@ class Console:
         self.answers = Answers(client, config.documents)
         self.feeds = Feeds(client, self.stopping)
         self.started_by: dict[str, tuple[str, datetime]] = {}
+        self.engine = engine_words(client)
 
     def render(self, request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
         """Render template ``name`` with the page's common context."""
@@ -80,13 +81,20 @@ class Console:
             csrf=state.get("csrf", ""),
             csrf_field=CSRF_FIELD,
             tokens=bool(self.config.tokens),
-            engine=self.config.engine,
+            engine=self.engine,
             runtime=self.config.runtime,
             bundles=self.config.bundles,
             path=request.url.path,
             **context,
         )
         return HTMLResponse(html, status_code=code, headers={"cache-control": "no-store"})
+
+
+def engine_words(client: WorkflowClient) -> str:
+    """Where the client's runs go, in a few words (the engine's own, when it can say)."""
+    from ntro.runtime.protocol import EngineDescription
+
+    return client.describe_engine() if isinstance(client, EngineDescription) else str(client.runtime_name)
 
 
 def run_url(workflow_id: str, suffix: str = "") -> str:
@@ -328,7 +336,7 @@ def _not_found(console: Console, request: Request, run_id: str) -> Response:
         "error.html",
         404,
         title="No such run",
-        message=f"there is no run with id {run_id!r} on this engine ({console.config.engine}); it may have "
+        message=f"there is no run with id {run_id!r} on this engine ({console.engine}); it may have "
         "finished long ago and been forgotten, or the link is wrong",
         back=("/runs", "See the runs"),
     )

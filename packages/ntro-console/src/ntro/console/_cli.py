@@ -147,7 +147,7 @@ class ConsoleCommand:
             raise CommandError(str(exc), exit_code=1) from None
         bundles = _load(args.bundles)
         children = [c for c in _load(args.child) if all(c.path != b.path for b in bundles)]
-        options, engine = client_options(args, bundles, children)
+        options = client_options(args, bundles, children)
         documents = documents_from_args(args)
         allowed = None if tokens else ("127.0.0.1", "localhost", "::1", "[::1]", args.bind)
         return ConsoleConfig(
@@ -159,7 +159,6 @@ class ConsoleCommand:
             documents=documents,
             max_upload_bytes=documents.max_size + FORM_ALLOWANCE,
             allowed_hosts=allowed,
-            engine=engine,
         )
 
     def run(self, args: argparse.Namespace) -> int:
@@ -197,7 +196,7 @@ def _url(bind: str, port: int) -> str:
 
 
 async def _serve(config: ConsoleConfig, listener: socket.socket, bind: str) -> int:
-    from ntro.console._app import create_app
+    from ntro.console._app import create_app, engine_words
     from ntro.runtime.protocol import open_client
 
     port = listener.getsockname()[1]
@@ -207,7 +206,7 @@ async def _serve(config: ConsoleConfig, listener: socket.socket, bind: str) -> i
         who = f"tokens: {', '.join(t.name for t in config.tokens)}" if config.tokens else "no tokens: this machine only"
         server = _server(
             app,
-            f"ntro console: serving {_url(bind, port)} ({config.engine}; runbooks: {slugs}; {who}); "
+            f"ntro console: serving {_url(bind, port)} ({engine_words(client)}; runbooks: {slugs}; {who}); "
             "SIGINT or SIGTERM stops it",
         )
         await server.serve(sockets=[listener])

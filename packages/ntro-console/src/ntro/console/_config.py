@@ -125,7 +125,6 @@ class ConsoleConfig:
         allowed_hosts: The ``Host`` names the console answers to without
             tokens (a page on another site cannot rebind its name to this
             machine); ``None`` answers to any host, which needs tokens.
-        engine: A few words on the engine, for the page header.
     """
 
     runtime: str
@@ -136,7 +135,6 @@ class ConsoleConfig:
     documents: DocumentStore | None = None
     max_upload_bytes: int = 26 * 2**20
     allowed_hosts: Sequence[str] | None = ("127.0.0.1", "localhost", "::1", "[::1]")
-    engine: str = ""
 
     def bundle(self, slug: str) -> Any | None:
         """The startable bundle with ``slug``, or ``None``."""

@@ -61,10 +61,8 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         temporal.add_connection_options(parser)
 
 
-def client_options(
-    args: argparse.Namespace, bundles: Sequence[Any], children: Sequence[Any]
-) -> tuple[ClientOptions, str]:
-    """Return the options to open the engine's client with, and a few words on the engine for people.
+def client_options(args: argparse.Namespace, bundles: Sequence[Any], children: Sequence[Any]) -> ClientOptions:
+    """Return the options to open the engine's client with.
 
     Raises:
         CommandError: A hosted engine got no bundle to host, or Temporal's
@@ -76,9 +74,7 @@ def client_options(
             raise CommandError("--runtime temporal needs ntro-runtime-temporal", exit_code=1)
         settings = temporal.settings_from_args(args, no_host="--runtime temporal connects to a cluster")
         task_queue = args.task_queue or temporal.default_task_queue()
-        connection = attrs.asdict(settings, recurse=False)
-        words = f"Temporal at {settings.describe()}, task queue {task_queue!r}"
-        return ClientOptions(task_queue=task_queue, connection=connection), words
+        return ClientOptions(task_queue=task_queue, connection=attrs.asdict(settings, recurse=False))
     if not bundles:
         raise CommandError(
             f"--runtime {args.runtime} hosts the runs in this process: give the runbook bundles to host "
@@ -88,5 +84,4 @@ def client_options(
     activities: list[Any] = []
     for bundle in (*bundles, *children):
         activities += [fn for fn in bundle.activities if fn not in activities]
-    words = "LocalRuntime, in this process" if args.runtime == "local" else f"{args.runtime}, in this process"
-    return ClientOptions(workflows=workflows, activities=activities, payload_parity=True), words
+    return ClientOptions(workflows=workflows, activities=activities, payload_parity=True)

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from ntro.client import RunWatcher
+from ntro.client import RunWatcher, time_control
 from ntro.console._runs import fingerprint
 from ntro.runtime.protocol import WorkflowClient
 
@@ -47,12 +47,9 @@ class Feeds:
         self._task: asyncio.Task[None] | None = None
 
     async def _watch(self) -> None:
-        wait = getattr(self.client, "wait_for_change", None)
+        clock = time_control(self.client, POLL)  # an engine without change notices: a short poll
         while not self.stopping.is_set():
-            if wait is not None:
-                await wait(KEEPALIVE)
-            else:  # an engine without change notices
-                await asyncio.sleep(POLL)
+            await clock.wait_for_change(KEEPALIVE)
             self._generation += 1
             self._tick.set()
             self._tick = asyncio.Event()

@@ -275,7 +275,7 @@ async def list_runs(
 ) -> list[RunRow]:
     """The top-level runs, newest first, filtered by status and runbook slug (children show on their run's page)."""
     rows = []
-    for description in await client.list_workflows(status=status, limit=limit * 4 if runbook else limit):
+    for description in await client.list_workflows(status=status, limit=limit * 4):  # children are listed too
         if description.parent_workflow_id is not None:
             continue
         slug = config.slug_of(description.workflow_type)
