@@ -289,7 +289,7 @@ def _tables(gate: Gate) -> tuple[TableView, ...]:
     tables = []
     for key, label, data_key, declared in specs:
         records = payload.get(data_key)
-        if not _records(records):
+        if not isinstance(records, list) or not _records(records):
             continue
         rows = [r for r in records if isinstance(r, Mapping)]
         if declared:
@@ -395,10 +395,10 @@ def _slots(parent: Gate, members: Sequence[Gate], step_titles: Mapping[str, str]
     """One view for a ``submit_files``: every slot, with a file input for each one open now."""
     hint = parent.display_hint
     by_target = {}
-    for gate in members:
-        owner = gate if gate.is_slot else gate.for_slot
+    for member in members:
+        owner = member if member.is_slot else member.for_slot
         if owner is not None:
-            by_target[owner.signal.workflow_id] = gate
+            by_target[owner.signal.workflow_id] = member
     slots = []
     gates: dict[str, Gate] = {}
     for slot in parent.action.slots:
