@@ -69,6 +69,7 @@ def test_row_actions_edit_a_cell_and_reject_a_row(gallery_console: Any, page: An
     table.locator('input[data-cell="EXP-004:amount"]').fill("400.00")
     table.locator('input[data-reject="EXP-002"]').check()
     assert table.locator('input[data-cell="EXP-004:employee"]').count() == 0, "only the columns edit_cell names"
+    screenshot(page, "run-row-actions", table)
     decide(page, table, "approve", note="hotel was personal")
     assert wait_finished(page) == "COMPLETED"
     result = page.locator("#run-result").inner_text()
