@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import mimetypes
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -31,7 +30,16 @@ from typing import Any
 
 import attrs
 
-from ntro.client import Gate, answer_gate, correction, document_answer, open_gates, review_answer, row_action
+from ntro.client import (
+    Gate,
+    answer_gate,
+    correction,
+    document_answer,
+    guess_content_type,
+    open_gates,
+    review_answer,
+    row_action,
+)
 from ntro.console._gates import GateView, TableView, gate_views
 from ntro.documents import DocumentError, DocumentStore
 from ntro.runtime.protocol import WorkflowClient
@@ -194,7 +202,7 @@ def _accepts(accept: Sequence[str], filename: str, content_type: str) -> bool:
     if not accept:
         return True
     suffix = PurePath(filename).suffix.lower()
-    guessed = mimetypes.guess_type(filename)[0] or ""
+    guessed = guess_content_type(filename)
     for entry in accept:
         entry = entry.strip().lower()
         if entry.startswith("."):
