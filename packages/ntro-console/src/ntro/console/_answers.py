@@ -35,13 +35,12 @@ from ntro.client import (
     answer_gate,
     correction,
     document_answer,
-    guess_content_type,
     open_gates,
     review_answer,
     row_action,
 )
 from ntro.console._gates import GateView, TableView, gate_views
-from ntro.documents import DocumentError, DocumentStore
+from ntro.documents import DocumentError, DocumentStore, guess_content_type
 from ntro.runtime.protocol import WorkflowClient
 from ntro.workflow.exceptions import NtroError
 
