@@ -152,6 +152,8 @@ def types(session: nox.Session) -> None:
         "ntro.events",
         "-p",
         "ntro.ingest",
+        "-p",
+        "ntro.registry",
         *(["-p", "ntro.runtime.local"] if (ROOT / LOCAL / "src/ntro/runtime/local/__init__.py").exists() else []),
         *(
             ["-p", "ntro.runtime.temporal"]

@@ -1,0 +1,808 @@
+"""The runbook registry: immutable, content-hashed bundle versions in a store, and the bindings.
+
+Layout of a registry (every path relative to its URL)::
+
+    log/00000001.json        one publish each: slug, version, content hash, files
+    log/00000002.json        (the N-th entry is revision N)
+    bundles/<sha256>/...     the files of each published bundle, by content hash
+    bindings/<id>.json       a runbook bound to an entity (and a schedule)
+
+A publish writes the bundle's files under ``bundles/<content hash>/`` and then
+commits the version with one step: creating the next ``log/`` entry, which
+fails when another publish took that number (the publish then takes the next
+one, or is refused when the version now exists). Nothing is visible before
+that step; a publish that fails removes the files it wrote. Log entries are
+never rewritten and bundle files are addressed by their content, so a
+published version never changes.
+
+**Revision** ``N`` is the snapshot "slug -> version" after the ``N``-th publish:
+every runbook at the version it had then. Workers serve revisions (see
+``ntro worker --registry``), so a parent and the children it starts by slug
+always run one consistent set of bundles.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from ntro.registry._store import Store, StoreUnreachableError, content_hash, open_store
+from ntro.workflow.bundle import Bundle, BundleError, load_bundle, read_frontmatter
+from ntro.workflow.exceptions import NtroError
+
+__all__ = [
+    "ENTITY_FIELD",
+    "FORMAT",
+    "REGISTRY_ENV",
+    "Binding",
+    "LoadedRevision",
+    "PublishedVersion",
+    "Registry",
+    "RegistryError",
+    "RegistryUnreachableError",
+    "Revision",
+    "VersionExistsError",
+    "binding_input",
+    "bundle_files",
+    "check_binding_id",
+    "default_registry_url",
+    "open_registry",
+    "pinned_revisions",
+]
+
+FORMAT = 1
+"""The version of the registry's layout, written into every log entry and binding."""
+
+REGISTRY_ENV = "NTRO_REGISTRY"
+"""Environment variable naming the registry when ``--registry`` is not given."""
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
+_BINDING_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_LOG_NAME = re.compile(r"^(\d{8,})\.json$")
+_SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
+_COMMIT_ATTEMPTS = 20
+
+
+class RegistryError(NtroError):
+    """A registry operation cannot be done; the message says why, in one line."""
+
+
+class RegistryUnreachableError(RegistryError, StoreUnreachableError):
+    """The registry's store cannot be opened, read or written."""
+
+
+class VersionExistsError(RegistryError):
+    """The version being published is already in the registry (published versions never change)."""
+
+
+def default_registry_url() -> str:
+    """The registry used when none is given: ``$NTRO_REGISTRY``, else ``~/.local/share/ntro/registry``.
+
+    The second honours ``XDG_DATA_HOME``.
+    """
+    given = os.environ.get(REGISTRY_ENV, "").strip()
+    if given:
+        return given
+    data = os.environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local" / "share")
+    return str(Path(data) / "ntro" / "registry")
+
+
+def open_registry(url: str | None = None) -> Registry:
+    """Open the registry at ``url`` (default: :func:`default_registry_url`).
+
+    Nothing is read yet; a registry that does not exist is empty, and is
+    created by its first publish.
+
+    Raises:
+        RegistryUnreachableError: The URL cannot be opened (an unknown protocol,
+            a backend package that is not installed).
+    """
+    chosen = url if url is not None else default_registry_url()
+    try:
+        store = open_store(chosen, "registry")
+    except StoreUnreachableError as exc:
+        raise RegistryUnreachableError(str(exc)) from None
+    return Registry(store)
+
+
+# -- records -------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class PublishedVersion:
+    """One published version of a runbook: immutable.
+
+    Attributes:
+        slug: The runbook's slug.
+        version: Its version (``--version``, or ``version:`` in ``runbook.md``).
+        revision: The number of the revision its publish made.
+        content_hash: ``sha256:<hex>`` over the bundle's files (see :func:`bundle_files`).
+        files: Every file of the bundle (``/``-separated paths) and the SHA-256 of its bytes.
+        published_at: When it was published (ISO 8601, UTC).
+        name: The human name from ``runbook.md`` (the slug when absent).
+    """
+
+    slug: str
+    version: str
+    revision: int
+    content_hash: str
+    files: Mapping[str, str]
+    published_at: str
+    name: str
+
+    @property
+    def short_hash(self) -> str:
+        """The content hash as people read it: ``sha256:`` and 12 hex digits."""
+        return self.content_hash[: len("sha256:") + 12]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the record as JSON-ready data (what the log entry holds)."""
+        return {
+            "format": FORMAT,
+            "revision": self.revision,
+            "slug": self.slug,
+            "version": self.version,
+            "name": self.name,
+            "content_hash": self.content_hash,
+            "published_at": self.published_at,
+            "files": dict(self.files),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PublishedVersion:
+        """Build the record from a log entry's data.
+
+        Raises:
+            KeyError, TypeError, ValueError: The data is not a log entry.
+        """
+        files = data["files"]
+        if not isinstance(files, Mapping):
+            raise TypeError("files is not a mapping")
+        return cls(
+            slug=str(data["slug"]),
+            version=str(data["version"]),
+            revision=int(data["revision"]),
+            content_hash=str(data["content_hash"]),
+            files=MappingProxyType({str(k): str(v) for k, v in files.items()}),
+            published_at=str(data["published_at"]),
+            name=str(data.get("name") or data["slug"]),
+        )
+
+
+@attrs.frozen
+class Revision:
+    """The registry after its ``number``-th publish: every runbook at the version it had then.
+
+    Attributes:
+        number: 1 for the first publish, 2 for the second...
+        runbooks: Each slug's version in this revision.
+    """
+
+    number: int
+    runbooks: Mapping[str, PublishedVersion]
+
+    @property
+    def id(self) -> str:
+        """``r<number>-<8 hex digits>``: the number, and a digest of the versions it holds.
+
+        This is the Temporal build id of the revision; the digest keeps two
+        registries' (or a wiped and refilled registry's) revision 3 apart.
+        """
+        lines = sorted(f"{slug} {v.version} {v.content_hash}" for slug, v in self.runbooks.items())
+        return f"r{self.number}-{content_hash(chr(10).join(lines).encode())[:8]}"
+
+    def describe(self) -> str:
+        """``hello 2, other 1``: the slugs and versions it holds."""
+        return ", ".join(f"{slug} {v.version}" for slug, v in sorted(self.runbooks.items()))
+
+
+@attrs.frozen
+class Binding:
+    """A runbook bound to an entity, optionally on a schedule.
+
+    Attributes:
+        id: The binding's id (also the id of its schedule).
+        slug: The runbook.
+        entity: The entity it is bound to (its slug goes into the run's input
+            when the input model has an ``entity_slug`` field).
+        input: Each run's input, as JSON-ready data (``None``: no input).
+        version: The runbook's version when it was bound.
+        revision: The id of the registry's revision when it was bound.
+        pinned: Whether runs stay on ``revision`` (``--pin``); otherwise each run
+            takes the newest version.
+        cron: The schedule's cron expression, if it has one.
+        every: The schedule's interval in seconds, if it has one.
+        task_queue: The task queue its runs go to, when it has a schedule.
+        created_at: When it was made (ISO 8601, UTC).
+    """
+
+    id: str
+    slug: str
+    entity: str
+    input: Any
+    version: str
+    revision: str
+    pinned: bool = False
+    cron: str | None = None
+    every: int | None = None
+    task_queue: str | None = None
+    created_at: str = ""
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether the binding has a schedule."""
+        return self.cron is not None or self.every is not None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the binding as JSON-ready data (what ``bindings/<id>.json`` holds)."""
+        return {"format": FORMAT, **attrs.asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Binding:
+        """Build a binding from its JSON data.
+
+        Raises:
+            KeyError, TypeError, ValueError: The data is not a binding.
+        """
+        every = data.get("every")
+        return cls(
+            id=str(data["id"]),
+            slug=str(data["slug"]),
+            entity=str(data["entity"]),
+            input=data.get("input"),
+            version=str(data["version"]),
+            revision=str(data["revision"]),
+            pinned=bool(data.get("pinned", False)),
+            cron=None if data.get("cron") is None else str(data["cron"]),
+            every=None if every is None else int(every),
+            task_queue=None if data.get("task_queue") is None else str(data["task_queue"]),
+            created_at=str(data.get("created_at", "")),
+        )
+
+
+@attrs.frozen
+class LoadedRevision:
+    """A revision's bundles, imported into this process.
+
+    Attributes:
+        revision: The revision.
+        bundles: The bundles that loaded, by slug.
+        failures: Why each of the others did not (one line each), by slug.
+    """
+
+    revision: Revision
+    bundles: Mapping[str, Bundle]
+    failures: Mapping[str, str]
+
+
+# -- bundle files ----------------------------------------------------------------------------------
+
+
+def bundle_files(path: str | os.PathLike[str]) -> dict[str, bytes]:
+    """Return the files a publish of the bundle at ``path`` takes, by ``/``-separated relative path.
+
+    Every file under the directory is taken, except hidden ones (a name
+    starting with ``.``), byte-code (``__pycache__``, ``*.pyc``) and
+    ``node_modules``. Symbolic links are followed.
+
+    Raises:
+        BundleError: The directory cannot be read.
+    """
+    root = Path(path)
+    found: dict[str, bytes] = {}
+
+    def walk(directory: Path, prefix: str, seen: frozenset[Path]) -> None:
+        try:
+            entries = sorted(directory.iterdir(), key=lambda p: p.name)
+        except OSError as exc:
+            raise BundleError(f"{directory}: cannot be read ({exc.strerror or exc})") from None
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or name in _SKIPPED_DIRS or name.endswith((".pyc", ".pyo")):
+                continue
+            relative = f"{prefix}{name}"
+            try:
+                if entry.is_dir():
+                    real = entry.resolve()
+                    if real in seen:
+                        raise BundleError(f"{entry}: a directory link loops back into the bundle; remove it")
+                    walk(entry, relative + "/", seen | {real})
+                elif entry.is_file():
+                    found[relative] = entry.read_bytes()
+            except OSError as exc:
+                raise BundleError(f"{entry}: cannot be read ({exc.strerror or exc})") from None
+
+    walk(root, "", frozenset({root.resolve()}))
+    return found
+
+
+def _bundle_hash(hashes: Mapping[str, str]) -> str:
+    listing = "".join(f"{path}\0{digest}\n" for path, digest in sorted(hashes.items()))
+    return "sha256:" + content_hash(listing.encode("utf-8"))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _check_bundle(root: Path) -> tuple[str, str, dict[str, Any]]:
+    """Return the slug, the name and the frontmatter of the bundle at ``root``, after its structure checks."""
+    if not root.is_dir():
+        what = "no such directory" if not root.exists() else "not a directory"
+        raise BundleError(f"{root}: {what}; pass the path of a runbook bundle directory")
+    runbook_md = root / "runbook.md"
+    if not runbook_md.is_file():
+        raise BundleError(f"{root}: not a runbook bundle (no runbook.md)")
+    meta, _ = read_frontmatter(runbook_md)
+    slug = meta.get("slug")
+    if not isinstance(slug, str) or not _SLUG.match(slug):
+        raise BundleError(f"{runbook_md}: slug {slug!r} is not valid; use lowercase letters, digits and dashes")
+    for needed in ("templates/__init__.py", "templates/workflow.py"):
+        if not (root / needed).is_file():
+            raise BundleError(f"{root}: no {needed}; a bundle's workflow code lives in templates/")
+    return slug, str(meta.get("name") or slug), meta
+
+
+def _check_version(version: str) -> str:
+    if not _VERSION.match(version):
+        raise RegistryError(
+            f"version {version!r} is not valid; use letters, digits, '.', '_', '+' and '-' (e.g. 1.4.0), "
+            "at most 64 characters, starting with a letter or digit"
+        )
+    return version
+
+
+def check_binding_id(binding_id: str) -> str:
+    """Return ``binding_id`` when it can name a binding (and its schedule).
+
+    Raises:
+        RegistryError: It cannot.
+    """
+    if not _BINDING_ID.match(binding_id):
+        raise RegistryError(
+            f"binding id {binding_id!r} is not valid; use letters, digits, '.', '_' and '-', at most 100 characters"
+        )
+    return binding_id
+
+
+# -- the registry ------------------------------------------------------------------------------
+
+
+class Registry:
+    """A runbook registry in a store (see the module's documentation for its layout).
+
+    Make one with :func:`open_registry`. Log entries are read once and kept:
+    they never change.
+
+    Args:
+        store: The store it lives in.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._entries: dict[int, PublishedVersion] = {}
+
+    @property
+    def url(self) -> str:
+        """The registry's URL, as given."""
+        return self._store.url
+
+    def _unreachable(self, exc: StoreUnreachableError) -> RegistryUnreachableError:
+        return RegistryUnreachableError(str(exc))
+
+    def _read_json(self, relative: str) -> Any:
+        try:
+            data = self._store.read(relative)
+        except StoreUnreachableError as exc:
+            raise self._unreachable(exc) from None
+        try:
+            return json.loads(data)
+        except ValueError:
+            raise RegistryError(f"the registry at {self.url} has a damaged file: {relative} is not JSON") from None
+
+    # -- the log -----------------------------------------------------------------------------
+
+    def _log_numbers(self) -> list[int]:
+        try:
+            names = self._store.names("log")
+        except StoreUnreachableError as exc:
+            raise self._unreachable(exc) from None
+        return sorted(int(m.group(1)) for m in map(_LOG_NAME.match, names) if m)
+
+    def _entry(self, number: int) -> PublishedVersion:
+        known = self._entries.get(number)
+        if known is not None:
+            return known
+        relative = f"log/{number:08d}.json"
+        data = self._read_json(relative)
+        try:
+            entry = PublishedVersion.from_json(data)
+        except (KeyError, TypeError, ValueError):
+            raise RegistryError(
+                f"the registry at {self.url} has a damaged file: {relative} is not a log entry"
+            ) from None
+        if entry.revision != number:
+            raise RegistryError(
+                f"the registry at {self.url} has a damaged file: {relative} says revision {entry.revision}"
+            )
+        self._entries[number] = entry
+        return entry
+
+    def published(self) -> list[PublishedVersion]:
+        """Every published version, in the order they were published.
+
+        A version published again under the same slug and version by a racing
+        publisher (on a store without exclusive writes) counts once: the first.
+        """
+        seen: set[tuple[str, str]] = set()
+        found: list[PublishedVersion] = []
+        for number in self._log_numbers():
+            entry = self._entry(number)
+            if (entry.slug, entry.version) not in seen:
+                seen.add((entry.slug, entry.version))
+                found.append(entry)
+        return found
+
+    def slugs(self) -> list[str]:
+        """The slugs with at least one published version, sorted."""
+        return sorted({v.slug for v in self.published()})
+
+    def versions(self, slug: str) -> list[PublishedVersion]:
+        """The versions of ``slug``, oldest first (the last is the newest)."""
+        return [v for v in self.published() if v.slug == slug]
+
+    def get(self, slug: str, version: str | None = None) -> PublishedVersion:
+        """Return ``slug`` at ``version`` (default: its newest version).
+
+        Raises:
+            RegistryError: The registry has no such slug or version.
+        """
+        versions = self.versions(slug)
+        if not versions:
+            known = ", ".join(self.slugs()) or "none"
+            raise RegistryError(f"the registry at {self.url} has no runbook {slug!r} (it has: {known})")
+        if version is None:
+            return versions[-1]
+        for found in versions:
+            if found.version == version:
+                return found
+        listing = ", ".join(v.version for v in versions)
+        raise RegistryError(f"the registry at {self.url} has no version {version!r} of {slug} (it has: {listing})")
+
+    # -- revisions -----------------------------------------------------------------------------
+
+    def revisions(self) -> list[Revision]:
+        """Every revision, oldest first."""
+        current: dict[str, PublishedVersion] = {}
+        found: list[Revision] = []
+        seen: set[tuple[str, str]] = set()
+        for number in self._log_numbers():
+            entry = self._entry(number)
+            if (entry.slug, entry.version) in seen:
+                continue
+            seen.add((entry.slug, entry.version))
+            current[entry.slug] = entry
+            found.append(Revision(number=number, runbooks=MappingProxyType(dict(current))))
+        return found
+
+    def latest_revision(self) -> Revision | None:
+        """The newest revision, or ``None`` when nothing is published."""
+        revisions = self.revisions()
+        return revisions[-1] if revisions else None
+
+    def revision(self, revision_id: str) -> Revision:
+        """Return the revision with this id (``r3-1a2b3c4d``), or number (``r3``, ``3``).
+
+        Raises:
+            RegistryError: There is no such revision.
+        """
+        given = revision_id.strip()
+        for found in self.revisions():
+            if given in (found.id, f"r{found.number}", str(found.number)):
+                return found
+        raise RegistryError(f"the registry at {self.url} has no revision {revision_id!r}")
+
+    def revision_with(self, slug: str, version: str | None = None) -> Revision:
+        """The newest revision holding ``slug`` at ``version`` (default: the newest revision holding ``slug``).
+
+        Raises:
+            RegistryError: No revision holds it.
+        """
+        wanted = self.get(slug, version)
+        for found in reversed(self.revisions()):
+            held = found.runbooks.get(slug)
+            if held is not None and held.revision == wanted.revision:
+                return found
+        raise RegistryError(  # every later revision moved on: revision N itself is the one that held it
+            f"the registry at {self.url} has no revision with {slug} {wanted.version}"
+        )
+
+    # -- publishing ----------------------------------------------------------------------------
+
+    def publish(self, path: str | os.PathLike[str], *, version: str | None = None) -> PublishedVersion:
+        """Publish the bundle in directory ``path``, all or nothing.
+
+        The bundle is checked for its structure only (``runbook.md`` with a
+        valid slug, ``templates/__init__.py``, ``templates/workflow.py``):
+        ``ntro workflow create`` validates, lints and imports it first.
+
+        Args:
+            path: The bundle directory.
+            version: The version to publish it as (default: ``version:`` in its ``runbook.md``).
+
+        Returns:
+            The published version.
+
+        Raises:
+            BundleError: The directory is not a bundle, or cannot be read.
+            RegistryError: No version is given and ``runbook.md`` has none, or it is not valid.
+            VersionExistsError: That version of the runbook is published already.
+            RegistryUnreachableError: The registry cannot be read or written
+                (what was written for this publish is removed again).
+        """
+        root = Path(path)
+        slug, name, meta = _check_bundle(root)
+        if version is None:
+            given = meta.get("version")
+            if given is None or str(given).strip() == "":
+                raise RegistryError(f"{root}: no version to publish; give --version V, or set version: in runbook.md")
+            version = str(given).strip()
+        _check_version(version)
+        self._refuse_existing(slug, version)
+        files = bundle_files(root)
+        hashes = {relative: content_hash(data) for relative, data in files.items()}
+        bundle_hash = _bundle_hash(hashes)
+        folder = f"bundles/{bundle_hash.removeprefix('sha256:')}"
+        try:
+            fresh_root = not self._store.exists("")
+            fresh_folder = fresh_root or not self._store.exists(folder)
+        except StoreUnreachableError as exc:
+            raise self._unreachable(exc) from None
+        try:
+            for relative, data in files.items():
+                self._store.write(f"{folder}/{relative}", data)
+            return self._commit(slug, version, name, bundle_hash, hashes)
+        except BaseException as exc:
+            self._undo(fresh_root, fresh_folder, folder)
+            if isinstance(exc, StoreUnreachableError) and not isinstance(exc, RegistryError):
+                raise self._unreachable(exc) from None
+            raise
+
+    def _refuse_existing(self, slug: str, version: str) -> None:
+        for found in self.versions(slug):
+            if found.version == version:
+                raise VersionExistsError(
+                    f"{slug} {version} is already published to {self.url} (revision {found.revision}, "
+                    f"{found.short_hash}); published versions never change: publish a new version (--version)"
+                )
+
+    def _commit(
+        self, slug: str, version: str, name: str, bundle_hash: str, hashes: Mapping[str, str]
+    ) -> PublishedVersion:
+        for _ in range(_COMMIT_ATTEMPTS):
+            numbers = self._log_numbers()
+            number = (numbers[-1] if numbers else 0) + 1
+            entry = PublishedVersion(
+                slug=slug,
+                version=version,
+                revision=number,
+                content_hash=bundle_hash,
+                files=MappingProxyType(dict(hashes)),
+                published_at=_now(),
+                name=name,
+            )
+            data = (json.dumps(entry.to_json(), indent=2, sort_keys=True) + "\n").encode()
+            if self._store.create(f"log/{number:08d}.json", data):
+                self._entries[number] = entry
+                return entry
+            self._refuse_existing(slug, version)  # the publish that took the number may have been this version
+        raise RegistryError(f"could not publish {slug} {version} to {self.url}: other publishes kept taking its place")
+
+    def _undo(self, fresh_root: bool, fresh_folder: bool, folder: str) -> None:
+        try:
+            if fresh_root:
+                self._store.remove("")
+            elif fresh_folder:
+                self._store.remove(folder)
+        except (StoreUnreachableError, OSError):  # the store is gone: nothing it holds is visible either
+            pass
+
+    # -- reading bundles -------------------------------------------------------------------------
+
+    def read_files(self, published: PublishedVersion) -> dict[str, bytes]:
+        """Return the files of a published version, each checked against its hash.
+
+        Raises:
+            RegistryError: A file is missing, or its bytes do not match its hash.
+            RegistryUnreachableError: The registry cannot be read.
+        """
+        folder = f"bundles/{published.content_hash.removeprefix('sha256:')}"
+        found: dict[str, bytes] = {}
+        for relative, digest in sorted(published.files.items()):
+            try:
+                data = self._store.read(f"{folder}/{relative}")
+            except FileNotFoundError:
+                raise RegistryError(
+                    f"the registry at {self.url} has lost {relative} of {published.slug} {published.version}"
+                ) from None
+            except StoreUnreachableError as exc:
+                raise self._unreachable(exc) from None
+            if content_hash(data) != digest:
+                raise RegistryError(
+                    f"{relative} of {published.slug} {published.version} in the registry at {self.url} "
+                    "does not match its content hash: the file was changed after it was published"
+                )
+            found[relative] = data
+        return found
+
+    def materialize(self, published: PublishedVersion, into: str | os.PathLike[str]) -> Path:
+        """Write a published version's files into ``into/<slug>-<hash>/`` (once) and return that directory.
+
+        The directory appears whole or not at all (it is written under a
+        temporary name, then renamed), so processes sharing ``into`` never see
+        half a bundle.
+
+        Raises:
+            RegistryError: A file is missing or does not match its hash.
+            RegistryUnreachableError: The registry cannot be read.
+        """
+        base = Path(into)
+        target = base / f"{published.slug}-{published.content_hash.removeprefix('sha256:')[:16]}"
+        if target.is_dir():
+            return target
+        files = self.read_files(published)
+        staging = base / f".{target.name}.{uuid.uuid4().hex[:12]}"
+        try:
+            for relative, data in files.items():
+                destination = staging / relative
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                destination.write_bytes(data)
+            try:
+                staging.rename(target)
+            except OSError:
+                if not target.is_dir():
+                    raise
+        except OSError as exc:
+            raise RegistryError(
+                f"cannot write {published.slug} {published.version} into {base}: {exc.strerror or exc}"
+            ) from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return target
+
+    def load(self, published: PublishedVersion, cache: str | os.PathLike[str]) -> Bundle:
+        """Materialize a published version under ``cache`` and import it with :func:`~ntro.workflow.bundle.load_bundle`.
+
+        Each version is imported once per process under a package name of its
+        own, so two versions of one runbook live side by side.
+
+        Raises:
+            BundleError: The bundle does not load here (a module that fails to import...).
+            RegistryError: Its files cannot be read from the registry.
+        """
+        return load_bundle(self.materialize(published, cache))
+
+    def load_revision(self, revision: Revision, cache: str | os.PathLike[str]) -> LoadedRevision:
+        """Import every bundle of ``revision``; the ones that fail are reported, not raised."""
+        bundles: dict[str, Bundle] = {}
+        failures: dict[str, str] = {}
+        for slug, published in sorted(revision.runbooks.items()):
+            try:
+                bundles[slug] = self.load(published, cache)
+            except RegistryUnreachableError:
+                raise
+            except (BundleError, RegistryError) as exc:
+                failures[slug] = str(exc)
+        return LoadedRevision(revision, MappingProxyType(bundles), MappingProxyType(failures))
+
+    # -- bindings ----------------------------------------------------------------------------------
+
+    def bindings(self) -> list[Binding]:
+        """Every binding, by id."""
+        try:
+            names = self._store.names("bindings")
+        except StoreUnreachableError as exc:
+            raise self._unreachable(exc) from None
+        return [self.binding(name.removesuffix(".json")) for name in names if name.endswith(".json")]
+
+    def binding(self, binding_id: str) -> Binding:
+        """Return the binding ``binding_id``.
+
+        Raises:
+            RegistryError: There is none.
+        """
+        check_binding_id(binding_id)
+        relative = f"bindings/{binding_id}.json"
+        try:
+            data = self._read_json(relative)
+        except FileNotFoundError:
+            raise RegistryError(f"the registry at {self.url} has no binding {binding_id!r}") from None
+        try:
+            return Binding.from_json(data)
+        except (KeyError, TypeError, ValueError):
+            raise RegistryError(f"the registry at {self.url} has a damaged file: {relative} is not a binding") from None
+
+    def add_binding(self, binding: Binding) -> Binding:
+        """Record ``binding``; return it (with ``created_at`` set when it was empty).
+
+        Raises:
+            RegistryError: A binding with its id exists, or its id is not valid.
+            RegistryUnreachableError: The registry cannot be written.
+        """
+        check_binding_id(binding.id)
+        if not binding.created_at:
+            binding = attrs.evolve(binding, created_at=_now())
+        data = (json.dumps(binding.to_json(), indent=2, sort_keys=True) + "\n").encode()
+        try:
+            created = self._store.create(f"bindings/{binding.id}.json", data)
+        except StoreUnreachableError as exc:
+            raise self._unreachable(exc) from None
+        if not created:
+            raise RegistryError(
+                f"a binding with id {binding.id!r} exists in {self.url}; remove it first, or pick another --binding"
+            )
+        return binding
+
+    def remove_binding(self, binding_id: str) -> None:
+        """Forget the binding ``binding_id`` (its schedule is the caller's to delete first).
+
+        Raises:
+            RegistryError: There is none.
+        """
+        self.binding(binding_id)
+        try:
+            self._store.remove(f"bindings/{binding_id}.json")
+        except StoreUnreachableError as exc:
+            raise self._unreachable(exc) from None
+
+
+def pinned_revisions(bindings: Sequence[Binding]) -> set[str]:
+    """The ids of the revisions that pinned bindings keep."""
+    return {b.revision for b in bindings if b.pinned}
+
+
+ENTITY_FIELD = "entity_slug"
+"""The input field a binding's entity goes into, when the runbook's input model has it."""
+
+
+def binding_input(workflow_cls: type, entity: str, raw: Any) -> Any:
+    """Return the input of a binding's runs, validated against the runbook's input model.
+
+    When the model (a pydantic model) has an ``entity_slug`` field, the
+    entity's slug goes there; an input that names another entity is refused.
+
+    Args:
+        workflow_cls: The runbook's workflow class.
+        entity: The entity's slug.
+        raw: The input as JSON text, already-parsed data, or ``None``.
+
+    Raises:
+        InputError: The input is not JSON, names another entity, or does not fit the model.
+    """
+    from ntro.workflow.bundle import InputError, input_model, parse_input, parse_json
+
+    data = parse_json(raw, "--input") if isinstance(raw, (str, bytes, bytearray)) else raw
+    model = input_model(workflow_cls)
+    fields = getattr(model, "model_fields", None)
+    if isinstance(fields, Mapping) and ENTITY_FIELD in fields:
+        data = {} if data is None else data
+        if isinstance(data, dict):
+            named = data.get(ENTITY_FIELD)
+            if named is not None and named != entity:
+                raise InputError(
+                    f"the input's {ENTITY_FIELD} {named!r} is not the binding's entity {entity!r}; "
+                    f"leave {ENTITY_FIELD} out of --input (the entity fills it)"
+                )
+            data = {**data, ENTITY_FIELD: entity}
+    return parse_input(workflow_cls, data)
