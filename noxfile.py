@@ -241,6 +241,7 @@ def packaging(session: nox.Session) -> None:
         "--dest",
         str(wheelhouse),
         "attrs>=23.1",
+        "fsspec>=2024.2",
         "pydantic>=2.7",
         "pyyaml>=6",
         "temporalio>=1.20",
