@@ -140,13 +140,34 @@ def load_bundles(paths: Sequence[str]) -> list[Any]:
 
 
 class WorkerCommand:
-    """``ntro worker PATH... [--task-queue Q]``: host runbook bundles on a Temporal cluster."""
+    """``ntro worker (PATH... | --registry URL) [--task-queue Q]``: host runbooks on a Temporal cluster."""
 
-    help = "host runbook bundles on a Temporal cluster (TEMPORAL_HOST) until stopped"
+    help = "host runbook bundles, or follow a registry, on a Temporal cluster (TEMPORAL_HOST) until stopped"
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the worker's arguments."""
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="a runbook bundle, or a directory of bundles")
+        parser.add_argument("paths", nargs="*", metavar="PATH", help="a runbook bundle, or a directory of bundles")
+        parser.add_argument(
+            "--registry",
+            metavar="URL",
+            help="follow this runbook registry instead: serve what is published there, and pick up new "
+            "publishes without a restart (each revision a Worker Deployment Version)",
+        )
+        parser.add_argument(
+            "--keep",
+            type=positive_int,
+            default=None,
+            metavar="N",
+            help="with --registry: serve the N newest revisions (default 3), besides those with runs left "
+            "and those pinned bindings name",
+        )
+        parser.add_argument(
+            "--poll",
+            type=seconds(),
+            default=None,
+            metavar="SECONDS",
+            help="with --registry: read the registry every SECONDS (default 5)",
+        )
         _add_task_queue(parser)
         parser.add_argument(
             "--max-concurrent-activities", type=positive_int, default=None, metavar="N", help="activities run at once"
@@ -170,57 +191,93 @@ class WorkerCommand:
 
     def run(self, args: argparse.Namespace) -> int:
         """Serve until SIGINT or SIGTERM; return 0 after a clean shutdown."""
+        if args.registry is not None and args.paths:
+            raise CommandError("give bundle paths or --registry URL, not both")
+        if args.registry is None:
+            if not args.paths:
+                raise CommandError("say what to host: runbook bundle paths, or --registry URL")
+            if args.keep is not None or args.poll is not None:
+                raise CommandError("--keep and --poll go with --registry URL")
         settings = settings_from_args(args)
+        if args.registry is not None:
+            from ntro.registry import RegistryError, open_registry
+
+            try:
+                registry = open_registry(args.registry)
+            except RegistryError as exc:
+                raise CommandError(str(exc), exit_code=1) from None
+            return _run_to_the_end(self._follow(args, settings, registry))
         bundles = load_bundles(args.paths)
         return _run_to_the_end(self._serve(args, settings, bundles))
+
+    def _options(self, args: argparse.Namespace) -> dict[str, Any]:
+        options: dict[str, Any] = {
+            "graceful_shutdown_timeout": timedelta(seconds=args.graceful_timeout),
+            "max_concurrent_activities": args.max_concurrent_activities,
+        }
+        if args.sticky_timeout is not None:
+            options["sticky_queue_schedule_to_start_timeout"] = timedelta(seconds=args.sticky_timeout)
+        return options
+
+    async def _follow(self, args: argparse.Namespace, settings: ConnectionSettings, registry: Any) -> int:
+        from ntro.runtime.temporal._deploy import DEFAULT_KEEP, DEFAULT_POLL, RegistryFollower
+        from ntro.runtime.temporal._plugin import NtroPlugin
+
+        client = await connect(settings, plugins=[NtroPlugin()])
+        task_queue = _task_queue(args)
+        follower = RegistryFollower(
+            client,
+            registry,
+            task_queue=task_queue,
+            say=_say,
+            keep=args.keep or DEFAULT_KEEP,
+            poll=args.poll or DEFAULT_POLL,
+            worker_options=self._options(args),
+        )
+        stop = _stop_on_signals()
+        _say(
+            f"following the registry at {registry.url} on task queue {task_queue!r} at {settings.describe()} "
+            f"as worker deployment {follower.deployment!r}; SIGINT or SIGTERM stops it"
+        )
+        await follower.run(stop, f"stopping (running activities get {args.graceful_timeout:g}s to finish)")
+        _say("stopped")
+        return 0
 
     async def _serve(self, args: argparse.Namespace, settings: Any, bundles: list[Any]) -> int:
         from temporalio.worker import Worker
 
+        from ntro.runtime.temporal._deploy import hosted
         from ntro.runtime.temporal._plugin import NtroPlugin
 
-        workflows: list[type] = []
-        activities: list[Any] = []
-        names: set[str] = set()
-        for bundle in bundles:
-            workflows.append(bundle.workflow_cls)
-            for fn in bundle.activities:
-                name = fn.__ntro_activity__.name
-                if name not in names:
-                    names.add(name)
-                    activities.append(fn)
+        workflows, activities = hosted(bundles)
         plugin = NtroPlugin(workflows=workflows, activities=activities)
         client = await connect(settings, plugins=[plugin])  # workers built on this client inherit the plugin
         task_queue = _task_queue(args)
         try:
-            options: dict[str, Any] = {"graceful_shutdown_timeout": timedelta(seconds=args.graceful_timeout)}
-            if args.sticky_timeout is not None:
-                options["sticky_queue_schedule_to_start_timeout"] = timedelta(seconds=args.sticky_timeout)
-            worker = Worker(
-                client, task_queue=task_queue, max_concurrent_activities=args.max_concurrent_activities, **options
-            )
+            worker = Worker(client, task_queue=task_queue, **self._options(args))
         except ValueError as exc:
             raise CommandError(f"cannot host these bundles: {exc}") from None
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
+        stop = _stop_on_signals()
         slugs = ", ".join(f"{b.slug} ({b.workflow_cls.__name__})" for b in bundles)
         async with worker:
-            print(
-                f"ntro worker: hosting {slugs} on task queue {task_queue!r} at {settings.describe()}; "
-                "SIGINT or SIGTERM stops it",
-                file=sys.stderr,
-                flush=True,
-            )
+            _say(f"hosting {slugs} on task queue {task_queue!r} at {settings.describe()}; SIGINT or SIGTERM stops it")
             await stop.wait()
-            print(
-                f"ntro worker: stopping (running activities get {args.graceful_timeout:g}s to finish)",
-                file=sys.stderr,
-                flush=True,
-            )
-        print("ntro worker: stopped", file=sys.stderr, flush=True)
+            _say(f"stopping (running activities get {args.graceful_timeout:g}s to finish)")
+        _say("stopped")
         return 0
+
+
+def _say(text: str) -> None:
+    print(f"ntro worker: {text}", file=sys.stderr, flush=True)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
 
 
 def _run_to_the_end(work: Coroutine[Any, Any, int]) -> int:
