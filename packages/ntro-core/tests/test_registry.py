@@ -350,7 +350,7 @@ def test_a_damaged_log_entry_is_one_error(tmp_path: Path, make_bundle: Callable[
     registry = open_registry(str(tmp_path / "registry"))
     registry.publish(make_bundle(version="1"))
     (tmp_path / "registry" / "log" / "00000002.json").write_text("{not json")
-    with pytest.raises(RegistryError, match="log/00000002.json is not JSON"):
+    with pytest.raises(RegistryError, match=r"log/00000002\.json is not JSON"):
         open_registry(str(tmp_path / "registry")).published()
 
 

@@ -552,14 +552,7 @@ class Registry:
                 (what was written for this publish is removed again).
         """
         root = Path(path)
-        slug, name, meta = _check_bundle(root)
-        if version is None:
-            given = meta.get("version")
-            if given is None or str(given).strip() == "":
-                raise RegistryError(f"{root}: no version to publish; give --version V, or set version: in runbook.md")
-            version = str(given).strip()
-        _check_version(version)
-        self._refuse_existing(slug, version)
+        slug, version, name = self.check_publishable(root, version)
         files = bundle_files(root)
         hashes = {relative: content_hash(data) for relative, data in files.items()}
         bundle_hash = _bundle_hash(hashes)
@@ -578,6 +571,26 @@ class Registry:
             if isinstance(exc, StoreUnreachableError) and not isinstance(exc, RegistryError):
                 raise self._unreachable(exc) from None
             raise
+
+    def check_publishable(self, path: str | os.PathLike[str], version: str | None = None) -> tuple[str, str, str]:
+        """Check what :meth:`publish` checks before it writes anything; return the slug, version and name.
+
+        Raises:
+            BundleError: The directory is not a bundle.
+            RegistryError: There is no version to publish, or it is not valid.
+            VersionExistsError: That version is published already.
+            RegistryUnreachableError: The registry cannot be read.
+        """
+        root = Path(path)
+        slug, name, meta = _check_bundle(root)
+        if version is None:
+            given = meta.get("version")
+            if given is None or str(given).strip() == "":
+                raise RegistryError(f"{root}: no version to publish; give --version V, or set version: in runbook.md")
+            version = str(given).strip()
+        _check_version(version)
+        self._refuse_existing(slug, version)
+        return slug, version, name
 
     def _refuse_existing(self, slug: str, version: str) -> None:
         for found in self.versions(slug):

@@ -168,7 +168,9 @@ class Store:
         if self.local:
             for place in (self.root, self.path(relative)):
                 if os.path.exists(place) and not os.path.isdir(place):
-                    raise StoreUnreachableError(f"cannot read the {self.what} at {self.url}: {place} is not a directory")
+                    raise StoreUnreachableError(
+                        f"cannot read the {self.what} at {self.url}: {place} is not a directory"
+                    )
             if not os.path.isdir(self.path(relative)):
                 return []
         return self._guard("read", ls)

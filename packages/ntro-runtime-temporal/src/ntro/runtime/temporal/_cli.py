@@ -54,6 +54,7 @@ __all__ = [
     "load_bundles",
     "positive_int",
     "quiet_runtime",
+    "registry_bundle",
     "seconds",
 ]
 
@@ -351,14 +352,47 @@ async def command_client(settings: ConnectionSettings, task_queue: str | None = 
 
 
 def add_bundles_option(parser: argparse.ArgumentParser) -> None:
-    """Add ``--bundles PATH`` (repeatable), where :func:`bundle_and_input` finds the slug's bundle."""
-    parser.add_argument(
+    """Add ``--bundles PATH`` (repeatable) and ``--registry URL``, where :func:`bundle_and_input` finds the slug."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--bundles",
         action="append",
         metavar="PATH",
         help="a runbook bundle or a directory of bundles, to resolve the slug and check the input "
         f"(repeatable) [env {BUNDLES_ENV}, {os.pathsep}-separated]",
     )
+    where.add_argument(
+        "--registry",
+        metavar="URL",
+        help="resolve the slug in this runbook registry instead (its newest version) [env NTRO_REGISTRY]",
+    )
+
+
+def registry_bundle(url: str | None, slug: str, version: str | None = None) -> Any:
+    """Return the bundle of ``slug`` (at ``version``, default the newest) from the registry at ``url``, imported.
+
+    Its files are written to a temporary directory, removed when the process ends.
+
+    Raises:
+        CommandError: The registry cannot be read, or has no such slug or version, or the bundle does not load.
+    """
+    import atexit
+    import shutil
+    import tempfile
+
+    from ntro.registry import RegistryError, RegistryUnreachableError, open_registry
+    from ntro.workflow.bundle import BundleError
+
+    try:
+        registry = open_registry(url)
+        published = registry.get(slug, version)
+        cache = tempfile.mkdtemp(prefix="ntro-registry-")
+        atexit.register(shutil.rmtree, cache, True)
+        return registry.load(published, cache)
+    except RegistryUnreachableError as exc:
+        raise CommandError(str(exc), exit_code=1) from None
+    except (RegistryError, BundleError) as exc:
+        raise CommandError(str(exc)) from None
 
 
 def bundle_and_input(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -370,19 +404,24 @@ def bundle_and_input(args: argparse.Namespace) -> tuple[Any, Any]:
     Raises:
         CommandError: No bundles are given, the slug is not among them, or the input does not fit.
     """
+    from ntro.registry import REGISTRY_ENV
     from ntro.workflow.bundle import InputError, parse_input
 
     paths = _bundle_paths(args)
-    if not paths:
+    registry = getattr(args, "registry", None)
+    if registry is not None or (not paths and os.environ.get(REGISTRY_ENV, "").strip()):
+        bundle = registry_bundle(registry, args.slug)
+    elif not paths:
         raise CommandError(
             f"cannot resolve slug {args.slug!r}: say where the runbook bundles are with --bundles PATH "
-            f"(or {BUNDLES_ENV}=PATH)"
+            f"(or {BUNDLES_ENV}=PATH), or name a registry with --registry URL"
         )
-    bundles = {b.slug: b for b in load_bundles(paths)}
-    bundle = bundles.get(args.slug)
-    if bundle is None:
-        known = ", ".join(sorted(bundles)) or "none"
-        raise CommandError(f"unknown slug {args.slug!r}; the bundles under {' '.join(paths)} have: {known}")
+    else:
+        bundles = {b.slug: b for b in load_bundles(paths)}
+        bundle = bundles.get(args.slug)
+        if bundle is None:
+            known = ", ".join(sorted(bundles)) or "none"
+            raise CommandError(f"unknown slug {args.slug!r}; the bundles under {' '.join(paths)} have: {known}")
     try:
         arg = parse_input(bundle.workflow_cls, read_input_text(args.input))
     except InputError as exc:
