@@ -251,9 +251,7 @@ class RegistryFollower:
         if not loaded.bundles:
             return
         workflows, activities = hosted(loaded.bundles.values())
-        listing = ", ".join(
-            f"{slug} {b.version or revision.runbooks[slug].version}" for slug, b in loaded.bundles.items()
-        )
+        listing = ", ".join(f"{slug} {revision.runbooks[slug].version}" for slug in loaded.bundles)
         if revision.id not in self._versioned:
             config = WorkerDeploymentConfig(
                 version=WorkerDeploymentVersion(self.deployment, revision.id),
