@@ -417,6 +417,7 @@ def test_binding_input_puts_the_entity_in_and_checks_the_model(
         registry.publish(make_bundle(slug="counter", workflow=PLAIN_WORKFLOW)), tmp_path / "cache"
     ).workflow_cls
     assert binding_input(plain, "acme", "3") == 3  # no entity_slug field: the input as given
+    assert binding_input(plain, "acme", 3) == 3
     with pytest.raises(InputError, match="needs input"):
         binding_input(plain, "acme", None)
 

@@ -805,17 +805,18 @@ def binding_input(workflow_cls: type, entity: str, raw: Any) -> Any:
     """
     from ntro.workflow.bundle import InputError, input_model, parse_input, parse_json
 
-    data = parse_json(raw, "--input") if isinstance(raw, (str, bytes, bytearray)) else raw
     model = input_model(workflow_cls)
     fields = getattr(model, "model_fields", None)
-    if isinstance(fields, Mapping) and ENTITY_FIELD in fields:
-        data = {} if data is None else data
-        if isinstance(data, dict):
-            named = data.get(ENTITY_FIELD)
-            if named is not None and named != entity:
-                raise InputError(
-                    f"the input's {ENTITY_FIELD} {named!r} is not the binding's entity {entity!r}; "
-                    f"leave {ENTITY_FIELD} out of --input (the entity fills it)"
-                )
-            data = {**data, ENTITY_FIELD: entity}
+    if not (isinstance(fields, Mapping) and ENTITY_FIELD in fields):
+        return parse_input(workflow_cls, raw)
+    data = parse_json(raw, "--input") if isinstance(raw, (str, bytes, bytearray)) else raw
+    data = {} if data is None else data
+    if isinstance(data, dict):
+        named = data.get(ENTITY_FIELD)
+        if named is not None and named != entity:
+            raise InputError(
+                f"the input's {ENTITY_FIELD} {named!r} is not the binding's entity {entity!r}; "
+                f"leave {ENTITY_FIELD} out of --input (the entity fills it)"
+            )
+        data = {**data, ENTITY_FIELD: entity}
     return parse_input(workflow_cls, data)

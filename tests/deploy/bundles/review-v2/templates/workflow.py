@@ -1,4 +1,4 @@
-"""deploy-review v2: prepare, review (unless told not to), check with the child deploy-check, report."""
+"""deploy-review v2: prepare, review (unless told not to), check with the child deploy-check v2, report."""
 
 from __future__ import annotations
 
@@ -19,5 +19,6 @@ class DeployReviewWorkflow(NtroWorkflow):
         if ctx.needs_review:
             decision = await self.wait_for_action(payload={"batch": ctx.batch}, reason=f"review {ctx.batch}")
             done.append(f"review: {decision['kind']}")
-        done.append(await self.run_child_workflow(slug="deploy-check", input=ctx.batch))
+        check = await self.run_child_workflow(slug="deploy-check", input=ctx.batch)
+        done.append(check.text)  # deploy-check v2 returns a CheckResult
         return done
