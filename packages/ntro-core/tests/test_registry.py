@@ -153,8 +153,9 @@ def test_versions_and_revisions_follow_the_order_of_publishing(
         (3, "greeter 2, other 7"),
     ]
     assert len({r.id for r in revisions}) == 3 and all(r.id.startswith(f"r{r.number}-") for r in revisions)
-    assert registry.revision_with("greeter", "1").number == 2  # the newest revision still holding greeter 1
-    assert registry.revision_with("greeter").number == 3
+    assert registry.revision_for("greeter", "1").number == 1  # the revision its publish made
+    assert registry.revision_for("other").number == 3  # the newest
+    assert registry.revision_for("other", "7").number == 2
     assert registry.revision(revisions[0].id) == revisions[0]
     assert registry.revision("r2") == revisions[1]
     assert registry.latest_revision() == revisions[2]

@@ -513,20 +513,18 @@ class Registry:
                 return found
         raise RegistryError(f"the registry at {self.url} has no revision {revision_id!r}")
 
-    def revision_with(self, slug: str, version: str | None = None) -> Revision:
-        """The newest revision holding ``slug`` at ``version`` (default: the newest revision holding ``slug``).
+    def revision_for(self, slug: str, version: str | None = None) -> Revision:
+        """The revision a run of ``slug`` takes.
+
+        That is the newest revision, or, with ``version``, the revision the
+        publish of that version made: that version with the other runbooks as
+        they were then, which is where a pinned binding's runs go.
 
         Raises:
-            RegistryError: No revision holds it.
+            RegistryError: The registry has no such slug or version.
         """
-        wanted = self.get(slug, version)
-        for found in reversed(self.revisions()):
-            held = found.runbooks.get(slug)
-            if held is not None and held.revision == wanted.revision:
-                return found
-        raise RegistryError(  # every later revision moved on: revision N itself is the one that held it
-            f"the registry at {self.url} has no revision with {slug} {wanted.version}"
-        )
+        published = self.get(slug, version)
+        return self.revisions()[-1] if version is None else self.revision(f"r{published.revision}")
 
     # -- publishing ----------------------------------------------------------------------------
 
