@@ -125,6 +125,9 @@ async def test_runs_finish_on_the_version_they_started_on_while_workers_follow_t
 
         await client.start_workflow("DeployReviewWorkflow", {"entity_slug": "globex"}, id="on-v2")
         await _wait_at_review(client, "on-v2")
+        for revision, expected in ((v1, "on-v1"), (v2, "on-v2")):  # the runs left on each revision
+            listed = await ntro("workflow", "list", "--revision", revision, "-q", task_queue, "--host", host)
+            assert [line.split()[:3] for line in listed.splitlines()] == [[expected, "DeployReviewWorkflow", "running"]]
         await _approve(client, "on-v1")
         await _approve(client, "on-v2")
         old = await asyncio.wait_for(client.get_workflow_handle("on-v1").result(), 60)

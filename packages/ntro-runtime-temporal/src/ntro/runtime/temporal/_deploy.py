@@ -52,6 +52,7 @@ __all__ = [
     "deployment_name",
     "hosted",
     "pinned_queue",
+    "pinned_to",
     "revision_number",
     "running_on",
 ]
@@ -87,9 +88,14 @@ def revision_number(build_id: str | None) -> int:
     return int(found.group(1)) if found else 0
 
 
+def pinned_to(deployment: str, revision_id: str) -> str:
+    """The visibility query for the workflows pinned to a revision."""
+    return f'TemporalWorkerDeploymentVersion="{deployment}:{revision_id}"'
+
+
 def running_on(deployment: str, revision_id: str) -> str:
     """The visibility query for the running workflows pinned to a revision."""
-    return f'TemporalWorkerDeploymentVersion="{deployment}:{revision_id}" AND ExecutionStatus="Running"'
+    return f'{pinned_to(deployment, revision_id)} AND ExecutionStatus="Running"'
 
 
 def hosted(bundles: Iterable[Any]) -> tuple[list[type], list[Any]]:
