@@ -198,7 +198,8 @@ class CreateCommand:
             if value is not None
         ]
         if args.entity is None and bind_options:
-            raise CommandError(f"{', '.join(bind_options)} bind the runbook to an entity: add --entity E")
+            verb = "binds" if len(bind_options) == 1 else "bind"
+            raise CommandError(f"{', '.join(bind_options)} {verb} the runbook to an entity: add --entity E")
         if args.entity is not None and not args.entity.strip():
             raise CommandError("--entity is empty; give the entity's slug")
         spec = _timetable(args)
