@@ -24,25 +24,22 @@ bound to an entity, optionally on a schedule.
 
 from __future__ import annotations
 
-from ntro.registry._registry import (
+from ntro.registry._files import bundle_files
+from ntro.registry._records import (
     ENTITY_FIELD,
     FORMAT,
-    REGISTRY_ENV,
     Binding,
     LoadedRevision,
     PublishedVersion,
-    Registry,
     RegistryError,
     RegistryUnreachableError,
     Revision,
     VersionExistsError,
     binding_input,
-    bundle_files,
     check_binding_id,
-    default_registry_url,
-    open_registry,
     pinned_revisions,
 )
+from ntro.registry._registry import REGISTRY_ENV, Registry, default_registry_url, open_registry
 
 __all__ = [
     "ENTITY_FIELD",

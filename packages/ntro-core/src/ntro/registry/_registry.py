@@ -28,7 +28,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -36,54 +36,27 @@ from typing import Any
 
 import attrs
 
+from ntro.registry._files import bundle_files, bundle_hash, check_bundle, check_version
+from ntro.registry._records import (
+    Binding,
+    LoadedRevision,
+    PublishedVersion,
+    RegistryError,
+    RegistryUnreachableError,
+    Revision,
+    VersionExistsError,
+    check_binding_id,
+)
 from ntro.registry._store import Store, StoreUnreachableError, content_hash, open_store
-from ntro.workflow.bundle import Bundle, BundleError, load_bundle, read_frontmatter
-from ntro.workflow.exceptions import NtroError
+from ntro.workflow.bundle import Bundle, BundleError, load_bundle
 
-__all__ = [
-    "ENTITY_FIELD",
-    "FORMAT",
-    "REGISTRY_ENV",
-    "Binding",
-    "LoadedRevision",
-    "PublishedVersion",
-    "Registry",
-    "RegistryError",
-    "RegistryUnreachableError",
-    "Revision",
-    "VersionExistsError",
-    "binding_input",
-    "bundle_files",
-    "check_binding_id",
-    "default_registry_url",
-    "open_registry",
-    "pinned_revisions",
-]
-
-FORMAT = 1
-"""The version of the registry's layout, written into every log entry and binding."""
+__all__ = ["REGISTRY_ENV", "Registry", "default_registry_url", "open_registry"]
 
 REGISTRY_ENV = "NTRO_REGISTRY"
 """Environment variable naming the registry when ``--registry`` is not given."""
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
-_BINDING_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _LOG_NAME = re.compile(r"^(\d{8,})\.json$")
-_SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
 _COMMIT_ATTEMPTS = 20
-
-
-class RegistryError(NtroError):
-    """A registry operation cannot be done; the message says why, in one line."""
-
-
-class RegistryUnreachableError(RegistryError, StoreUnreachableError):
-    """The registry's store cannot be opened, read or written."""
-
-
-class VersionExistsError(RegistryError):
-    """The version being published is already in the registry (published versions never change)."""
 
 
 def default_registry_url() -> str:
@@ -116,264 +89,8 @@ def open_registry(url: str | None = None) -> Registry:
     return Registry(store)
 
 
-# -- records -------------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class PublishedVersion:
-    """One published version of a runbook: immutable.
-
-    Attributes:
-        slug: The runbook's slug.
-        version: Its version (``--version``, or ``version:`` in ``runbook.md``).
-        revision: The number of the revision its publish made.
-        content_hash: ``sha256:<hex>`` over the bundle's files (see :func:`bundle_files`).
-        files: Every file of the bundle (``/``-separated paths) and the SHA-256 of its bytes.
-        published_at: When it was published (ISO 8601, UTC).
-        name: The human name from ``runbook.md`` (the slug when absent).
-    """
-
-    slug: str
-    version: str
-    revision: int
-    content_hash: str
-    files: Mapping[str, str]
-    published_at: str
-    name: str
-
-    @property
-    def short_hash(self) -> str:
-        """The content hash as people read it: ``sha256:`` and 12 hex digits."""
-        return self.content_hash[: len("sha256:") + 12]
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the record as JSON-ready data (what the log entry holds)."""
-        return {
-            "format": FORMAT,
-            "revision": self.revision,
-            "slug": self.slug,
-            "version": self.version,
-            "name": self.name,
-            "content_hash": self.content_hash,
-            "published_at": self.published_at,
-            "files": dict(self.files),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> PublishedVersion:
-        """Build the record from a log entry's data.
-
-        Raises:
-            KeyError, TypeError, ValueError: The data is not a log entry.
-        """
-        files = data["files"]
-        if not isinstance(files, Mapping):
-            raise TypeError("files is not a mapping")
-        return cls(
-            slug=str(data["slug"]),
-            version=str(data["version"]),
-            revision=int(data["revision"]),
-            content_hash=str(data["content_hash"]),
-            files=MappingProxyType({str(k): str(v) for k, v in files.items()}),
-            published_at=str(data["published_at"]),
-            name=str(data.get("name") or data["slug"]),
-        )
-
-
-@attrs.frozen
-class Revision:
-    """The registry after its ``number``-th publish: every runbook at the version it had then.
-
-    Attributes:
-        number: 1 for the first publish, 2 for the second...
-        runbooks: Each slug's version in this revision.
-    """
-
-    number: int
-    runbooks: Mapping[str, PublishedVersion]
-
-    @property
-    def id(self) -> str:
-        """``r<number>-<8 hex digits>``: the number, and a digest of the versions it holds.
-
-        This is the Temporal build id of the revision; the digest keeps two
-        registries' (or a wiped and refilled registry's) revision 3 apart.
-        """
-        lines = sorted(f"{slug} {v.version} {v.content_hash}" for slug, v in self.runbooks.items())
-        return f"r{self.number}-{content_hash(chr(10).join(lines).encode())[:8]}"
-
-    def describe(self) -> str:
-        """``hello 2, other 1``: the slugs and versions it holds."""
-        return ", ".join(f"{slug} {v.version}" for slug, v in sorted(self.runbooks.items()))
-
-
-@attrs.frozen
-class Binding:
-    """A runbook bound to an entity, optionally on a schedule.
-
-    Attributes:
-        id: The binding's id (also the id of its schedule).
-        slug: The runbook.
-        entity: The entity it is bound to (its slug goes into the run's input
-            when the input model has an ``entity_slug`` field).
-        input: Each run's input, as JSON-ready data (``None``: no input).
-        version: The runbook's version when it was bound.
-        revision: The id of the registry's revision when it was bound.
-        pinned: Whether runs stay on ``revision`` (``--pin``); otherwise each run
-            takes the newest version.
-        cron: The schedule's cron expression, if it has one.
-        every: The schedule's interval in seconds, if it has one.
-        task_queue: The task queue its runs go to, when it has a schedule.
-        created_at: When it was made (ISO 8601, UTC).
-    """
-
-    id: str
-    slug: str
-    entity: str
-    input: Any
-    version: str
-    revision: str
-    pinned: bool = False
-    cron: str | None = None
-    every: int | None = None
-    task_queue: str | None = None
-    created_at: str = ""
-
-    @property
-    def scheduled(self) -> bool:
-        """Whether the binding has a schedule."""
-        return self.cron is not None or self.every is not None
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the binding as JSON-ready data (what ``bindings/<id>.json`` holds)."""
-        return {"format": FORMAT, **attrs.asdict(self)}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Binding:
-        """Build a binding from its JSON data.
-
-        Raises:
-            KeyError, TypeError, ValueError: The data is not a binding.
-        """
-        every = data.get("every")
-        return cls(
-            id=str(data["id"]),
-            slug=str(data["slug"]),
-            entity=str(data["entity"]),
-            input=data.get("input"),
-            version=str(data["version"]),
-            revision=str(data["revision"]),
-            pinned=bool(data.get("pinned", False)),
-            cron=None if data.get("cron") is None else str(data["cron"]),
-            every=None if every is None else int(every),
-            task_queue=None if data.get("task_queue") is None else str(data["task_queue"]),
-            created_at=str(data.get("created_at", "")),
-        )
-
-
-@attrs.frozen
-class LoadedRevision:
-    """A revision's bundles, imported into this process.
-
-    Attributes:
-        revision: The revision.
-        bundles: The bundles that loaded, by slug.
-        failures: Why each of the others did not (one line each), by slug.
-    """
-
-    revision: Revision
-    bundles: Mapping[str, Bundle]
-    failures: Mapping[str, str]
-
-
-# -- bundle files ----------------------------------------------------------------------------------
-
-
-def bundle_files(path: str | os.PathLike[str]) -> dict[str, bytes]:
-    """Return the files a publish of the bundle at ``path`` takes, by ``/``-separated relative path.
-
-    Every file under the directory is taken, except hidden ones (a name
-    starting with ``.``), byte-code (``__pycache__``, ``*.pyc``) and
-    ``node_modules``. Symbolic links are followed.
-
-    Raises:
-        BundleError: The directory cannot be read.
-    """
-    root = Path(path)
-    found: dict[str, bytes] = {}
-
-    def walk(directory: Path, prefix: str, seen: frozenset[Path]) -> None:
-        try:
-            entries = sorted(directory.iterdir(), key=lambda p: p.name)
-        except OSError as exc:
-            raise BundleError(f"{directory}: cannot be read ({exc.strerror or exc})") from None
-        for entry in entries:
-            name = entry.name
-            if name.startswith(".") or name in _SKIPPED_DIRS or name.endswith((".pyc", ".pyo")):
-                continue
-            relative = f"{prefix}{name}"
-            try:
-                if entry.is_dir():
-                    real = entry.resolve()
-                    if real in seen:
-                        raise BundleError(f"{entry}: a directory link loops back into the bundle; remove it")
-                    walk(entry, relative + "/", seen | {real})
-                elif entry.is_file():
-                    found[relative] = entry.read_bytes()
-            except OSError as exc:
-                raise BundleError(f"{entry}: cannot be read ({exc.strerror or exc})") from None
-
-    walk(root, "", frozenset({root.resolve()}))
-    return found
-
-
-def _bundle_hash(hashes: Mapping[str, str]) -> str:
-    listing = "".join(f"{path}\0{digest}\n" for path, digest in sorted(hashes.items()))
-    return "sha256:" + content_hash(listing.encode("utf-8"))
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _check_bundle(root: Path) -> tuple[str, str, dict[str, Any]]:
-    """Return the slug, the name and the frontmatter of the bundle at ``root``, after its structure checks."""
-    if not root.is_dir():
-        what = "no such directory" if not root.exists() else "not a directory"
-        raise BundleError(f"{root}: {what}; pass the path of a runbook bundle directory")
-    runbook_md = root / "runbook.md"
-    if not runbook_md.is_file():
-        raise BundleError(f"{root}: not a runbook bundle (no runbook.md)")
-    meta, _ = read_frontmatter(runbook_md)
-    slug = meta.get("slug")
-    if not isinstance(slug, str) or not _SLUG.match(slug):
-        raise BundleError(f"{runbook_md}: slug {slug!r} is not valid; use lowercase letters, digits and dashes")
-    for needed in ("templates/__init__.py", "templates/workflow.py"):
-        if not (root / needed).is_file():
-            raise BundleError(f"{root}: no {needed}; a bundle's workflow code lives in templates/")
-    return slug, str(meta.get("name") or slug), meta
-
-
-def _check_version(version: str) -> str:
-    if not _VERSION.match(version):
-        raise RegistryError(
-            f"version {version!r} is not valid; use letters, digits, '.', '_', '+' and '-' (e.g. 1.4.0), "
-            "at most 64 characters, starting with a letter or digit"
-        )
-    return version
-
-
-def check_binding_id(binding_id: str) -> str:
-    """Return ``binding_id`` when it can name a binding (and its schedule).
-
-    Raises:
-        RegistryError: It cannot.
-    """
-    if not _BINDING_ID.match(binding_id):
-        raise RegistryError(
-            f"binding id {binding_id!r} is not valid; use letters, digits, '.', '_' and '-', at most 100 characters"
-        )
-    return binding_id
 
 
 # -- the registry ------------------------------------------------------------------------------
@@ -553,8 +270,8 @@ class Registry:
         slug, version, name = self.check_publishable(root, version)
         files = bundle_files(root)
         hashes = {relative: content_hash(data) for relative, data in files.items()}
-        bundle_hash = _bundle_hash(hashes)
-        folder = f"bundles/{bundle_hash.removeprefix('sha256:')}"
+        digest = bundle_hash(hashes)
+        folder = f"bundles/{digest.removeprefix('sha256:')}"
         try:
             fresh_root = not self._store.exists("")
             fresh_folder = fresh_root or not self._store.exists(folder)
@@ -563,7 +280,7 @@ class Registry:
         try:
             for relative, data in files.items():
                 self._store.write(f"{folder}/{relative}", data)
-            return self._commit(slug, version, name, bundle_hash, hashes)
+            return self._commit(slug, version, name, digest, hashes)
         except BaseException as exc:
             self._undo(fresh_root, fresh_folder, folder)
             if isinstance(exc, StoreUnreachableError) and not isinstance(exc, RegistryError):
@@ -580,13 +297,13 @@ class Registry:
             RegistryUnreachableError: The registry cannot be read.
         """
         root = Path(path)
-        slug, name, meta = _check_bundle(root)
+        slug, name, meta = check_bundle(root)
         if version is None:
             given = meta.get("version")
             if given is None or str(given).strip() == "":
                 raise RegistryError(f"{root}: no version to publish; give --version V, or set version: in runbook.md")
             version = str(given).strip()
-        _check_version(version)
+        check_version(version)
         self._refuse_existing(slug, version)
         return slug, version, name
 
@@ -599,7 +316,7 @@ class Registry:
                 )
 
     def _commit(
-        self, slug: str, version: str, name: str, bundle_hash: str, hashes: Mapping[str, str]
+        self, slug: str, version: str, name: str, digest: str, hashes: Mapping[str, str]
     ) -> PublishedVersion:
         for _ in range(_COMMIT_ATTEMPTS):
             numbers = self._log_numbers()
@@ -608,7 +325,7 @@ class Registry:
                 slug=slug,
                 version=version,
                 revision=number,
-                content_hash=bundle_hash,
+                content_hash=digest,
                 files=MappingProxyType(dict(hashes)),
                 published_at=_now(),
                 name=name,
@@ -776,45 +493,3 @@ class Registry:
             self._store.remove(f"bindings/{binding_id}.json")
         except StoreUnreachableError as exc:
             raise self._unreachable(exc) from None
-
-
-def pinned_revisions(bindings: Sequence[Binding]) -> set[str]:
-    """The ids of the revisions that pinned bindings keep."""
-    return {b.revision for b in bindings if b.pinned}
-
-
-ENTITY_FIELD = "entity_slug"
-"""The input field a binding's entity goes into, when the runbook's input model has it."""
-
-
-def binding_input(workflow_cls: type, entity: str, raw: Any) -> Any:
-    """Return the input of a binding's runs, validated against the runbook's input model.
-
-    When the model (a pydantic model) has an ``entity_slug`` field, the
-    entity's slug goes there; an input that names another entity is refused.
-
-    Args:
-        workflow_cls: The runbook's workflow class.
-        entity: The entity's slug.
-        raw: The input as JSON text, already-parsed data, or ``None``.
-
-    Raises:
-        InputError: The input is not JSON, names another entity, or does not fit the model.
-    """
-    from ntro.workflow.bundle import InputError, input_model, parse_input, parse_json
-
-    model = input_model(workflow_cls)
-    fields = getattr(model, "model_fields", None)
-    if not (isinstance(fields, Mapping) and ENTITY_FIELD in fields):
-        return parse_input(workflow_cls, raw)
-    data = parse_json(raw, "--input") if isinstance(raw, (str, bytes, bytearray)) else raw
-    data = {} if data is None else data
-    if isinstance(data, dict):
-        named = data.get(ENTITY_FIELD)
-        if named is not None and named != entity:
-            raise InputError(
-                f"the input's {ENTITY_FIELD} {named!r} is not the binding's entity {entity!r}; "
-                f"leave {ENTITY_FIELD} out of --input (the entity fills it)"
-            )
-        data = {**data, ENTITY_FIELD: entity}
-    return parse_input(workflow_cls, data)
