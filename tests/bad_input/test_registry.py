@@ -70,8 +70,13 @@ def test_a_bundle_that_fails_its_checks_is_not_published(
     assert _files(registry) == []
 
 
-def _published(registry: Path) -> None:
-    open_registry(str(registry)).publish(BUNDLES / "review-v1")
+def _published(registry: Path, *, changed: bool = False) -> None:
+    """Publish deploy-review 1.0 (``changed``: with other content than the bundle the case publishes)."""
+    bundle = BUNDLES / "review-v1"
+    if changed:
+        bundle = Path(shutil.copytree(bundle, registry.parent / "other-review"))
+        (bundle / "templates" / "models.py").write_text((bundle / "templates" / "models.py").read_text() + "\n")
+    open_registry(str(registry)).publish(bundle)
 
 
 def _bound(registry: Path) -> None:
@@ -87,6 +92,14 @@ CREATE = [
     pytest.param([], None, ["--path", ""], "--path is empty", 2, id="empty-path"),
     pytest.param([], None, ["--path", "/no/such/bundle"], "[RUNBOOK_DIR_NOT_FOUND]", 2, id="missing-path"),
     pytest.param([], _published, [], "deploy-review 1.0 is already published", 2, id="version-exists"),
+    pytest.param(
+        ["--entity", "acme", "--input", "{}"],
+        lambda r: _published(r, changed=True),
+        [],
+        "deploy-review 1.0 is already published",
+        2,
+        id="version-exists-other-content",
+    ),
     pytest.param(["--version", "1 0"], None, [], "version '1 0' is not valid", 2, id="bad-version"),
     # the registry
     pytest.param([], None, ["--registry", "nosuch://registry"], "Protocol not known: nosuch", 1, id="bad-protocol"),

@@ -62,6 +62,11 @@ def test_create_versions_and_bindings_need_no_cluster(capsys: pytest.CaptureFixt
         f"bound deploy-review to entity acme as binding deploy-review-acme: its runs stay on 1.0 (revision {second.id})"
     )
     ntro(capsys, "workflow", "create", "--path", str(BUNDLES / "review-v2"), *where)
+    out, _ = ntro(capsys, "workflow", "create", "--path", str(BUNDLES / "review-v1"), *where, "--entity", "globex")
+    assert out.splitlines() == [
+        "deploy-review 1.0 is published already, with the same content (revision r2); binding it",
+        "bound deploy-review to entity globex as binding deploy-review-globex: each run takes the newest version",
+    ]
 
     out, _ = ntro(capsys, "workflow", "versions", *where)
     lines = [re.sub(r"\s+", " ", line) for line in out.splitlines()]
@@ -75,10 +80,11 @@ def test_create_versions_and_bindings_need_no_cluster(capsys: pytest.CaptureFixt
     assert [(v["version"], v["newest"]) for v in json.loads(out)] == [("1.0", False), ("2.0", True)]
 
     out, _ = ntro(capsys, "workflow", "bindings", *where)
-    assert re.sub(r"\s+", " ", out.strip()) == (
-        f"deploy-review-acme deploy-review acme 1.0 (pinned: revision {second.id}) no schedule"
-    )
-    (binding,) = json.loads(ntro(capsys, "workflow", "bindings", *where, "--json")[0])
+    assert [re.sub(r"\s+", " ", line) for line in out.splitlines()] == [
+        f"deploy-review-acme deploy-review acme 1.0 (pinned: revision {second.id}) no schedule",
+        "deploy-review-globex deploy-review globex newest no schedule",
+    ]
+    binding, _ = json.loads(ntro(capsys, "workflow", "bindings", *where, "--json")[0])
     assert (binding["input"], binding["pinned"], binding["revision"]) == (
         {"entity_slug": "acme", "batch": "batch", "needs_review": True},
         True,
@@ -86,6 +92,7 @@ def test_create_versions_and_bindings_need_no_cluster(capsys: pytest.CaptureFixt
     )
     out, _ = ntro(capsys, "workflow", "bindings", "--remove", "deploy-review-acme", *where)
     assert out == "removed binding deploy-review-acme\n"
+    ntro(capsys, "workflow", "bindings", "--remove", "deploy-review-globex", *where)
     assert ntro(capsys, "workflow", "bindings", *where)[0] == f"no bindings in {registry}\n"
 
 

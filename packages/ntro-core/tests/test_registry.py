@@ -192,6 +192,17 @@ def test_a_published_version_is_refused_again_and_never_changes(
     assert open_registry(registry_url).versions("greeter") == [published]
 
 
+def test_find_published_knows_a_bundle_by_its_content(registry_url: str, make_bundle: Callable[..., Path]) -> None:
+    registry = open_registry(registry_url)
+    bundle = make_bundle(version="1")
+    assert registry.find_published(bundle) is None
+    published = registry.publish(bundle)
+    assert registry.find_published(bundle) == published
+    assert registry.find_published(bundle, "2") is None  # another version
+    (bundle / "templates" / "workflow.py").write_text((bundle / "templates" / "workflow.py").read_text() + "\n")
+    assert registry.find_published(bundle) is None  # the same version, other content
+
+
 def test_a_changed_file_in_the_store_is_caught(registry_url: str, make_bundle: Callable[..., Path]) -> None:
     registry = open_registry(registry_url)
     published = registry.publish(make_bundle(version="1"))

@@ -89,6 +89,13 @@ def open_registry(url: str | None = None) -> Registry:
     return Registry(store)
 
 
+def _frontmatter_version(root: Path, meta: Mapping[str, Any]) -> str:
+    given = meta.get("version")
+    if given is None or str(given).strip() == "":
+        raise RegistryError(f"{root}: no version to publish; give --version V, or set version: in runbook.md")
+    return str(given).strip()
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -298,14 +305,26 @@ class Registry:
         """
         root = Path(path)
         slug, name, meta = check_bundle(root)
-        if version is None:
-            given = meta.get("version")
-            if given is None or str(given).strip() == "":
-                raise RegistryError(f"{root}: no version to publish; give --version V, or set version: in runbook.md")
-            version = str(given).strip()
-        check_version(version)
+        version = check_version(version if version is not None else _frontmatter_version(root, meta))
         self._refuse_existing(slug, version)
         return slug, version, name
+
+    def find_published(self, path: str | os.PathLike[str], version: str | None = None) -> PublishedVersion | None:
+        """The published version the bundle at ``path`` already is: same slug, version and content; else ``None``.
+
+        Raises:
+            BundleError: The directory is not a bundle.
+            RegistryError: There is no version, or it is not valid.
+            RegistryUnreachableError: The registry cannot be read.
+        """
+        root = Path(path)
+        slug, _, meta = check_bundle(root)
+        version = check_version(version if version is not None else _frontmatter_version(root, meta))
+        digest = bundle_hash({relative: content_hash(data) for relative, data in bundle_files(root).items()})
+        for found in self.versions(slug):
+            if found.version == version and found.content_hash == digest:
+                return found
+        return None
 
     def _refuse_existing(self, slug: str, version: str) -> None:
         for found in self.versions(slug):
@@ -315,9 +334,7 @@ class Registry:
                     f"{found.short_hash}); published versions never change: publish a new version (--version)"
                 )
 
-    def _commit(
-        self, slug: str, version: str, name: str, digest: str, hashes: Mapping[str, str]
-    ) -> PublishedVersion:
+    def _commit(self, slug: str, version: str, name: str, digest: str, hashes: Mapping[str, str]) -> PublishedVersion:
         for _ in range(_COMMIT_ATTEMPTS):
             numbers = self._log_numbers()
             number = (numbers[-1] if numbers else 0) + 1

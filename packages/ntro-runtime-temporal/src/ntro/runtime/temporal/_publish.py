@@ -209,7 +209,9 @@ class CreateCommand:
         bundle = _checked_bundle(args.path)
         registry = _open(args)
         with _registry_errors():
-            registry.check_publishable(args.path, args.version)
+            existing = registry.find_published(args.path, args.version) if args.entity is not None else None
+            if existing is None:
+                registry.check_publishable(args.path, args.version)
             binding_id = None
             arg = None
             if args.entity is not None:
@@ -224,20 +226,14 @@ class CreateCommand:
                 except InputError as exc:
                     raise CommandError(f"bad input for binding {binding_id}: {exc}") from None
         if settings is not None and spec is not None:
-            return _run_to_the_end(self._publish_and_schedule(args, settings, registry, bundle, binding_id, arg, spec))
-        return self._publish(args, registry, bundle, binding_id, arg)
-
-    def _publish(self, args: argparse.Namespace, registry: Any, bundle: Any, binding_id: str | None, arg: Any) -> int:
-        with _registry_errors():
-            published = registry.publish(args.path, version=args.version)
-            revision = registry.revision(f"r{published.revision}")
-            print(
-                f"published {published.slug} {published.version} to {registry.url} as revision {revision.id} "
-                f"({published.short_hash})"
+            return _run_to_the_end(
+                self._publish_and_schedule(args, settings, registry, existing, bundle, binding_id, arg, spec)
             )
-            if binding_id is not None:
+        published, revision = _publish(args, registry, existing)
+        if binding_id is not None:
+            with _registry_errors():
                 binding = registry.add_binding(self._binding(args, binding_id, published, revision, arg))
-                print(_bound_words(binding))
+            print(_bound_words(binding))
         return 0
 
     async def _publish_and_schedule(
@@ -245,6 +241,7 @@ class CreateCommand:
         args: argparse.Namespace,
         settings: ConnectionSettings,
         registry: Any,
+        existing: Any,
         bundle: Any,
         binding_id: str | None,
         arg: Any,
@@ -256,13 +253,7 @@ class CreateCommand:
         assert binding_id is not None
         task_queue = _task_queue(args)
         async with command_client(settings, task_queue) as client:  # reached before anything is published
-            with _registry_errors():
-                published = registry.publish(args.path, version=args.version)
-                revision = registry.revision(f"r{published.revision}")
-            print(
-                f"published {published.slug} {published.version} to {registry.url} as revision {revision.id} "
-                f"({published.short_hash})"
-            )
+            published, revision = _publish(args, registry, existing)
             queue = pinned_queue(task_queue, revision.id) if args.pin else task_queue
             data, _ = await create_schedule(
                 client,
@@ -314,6 +305,24 @@ class CreateCommand:
             every=int(spec.total_seconds()) if isinstance(spec, timedelta) else None,
             task_queue=task_queue,
         )
+
+
+def _publish(args: argparse.Namespace, registry: Any, existing: Any) -> tuple[Any, Any]:
+    """Publish ``args.path``, or take ``existing`` (that bundle, published already); return it and its revision."""
+    with _registry_errors():
+        if existing is not None:
+            print(
+                f"{existing.slug} {existing.version} is published already, with the same content "
+                f"(revision r{existing.revision}); binding it"
+            )
+            return existing, registry.revision(f"r{existing.revision}")
+        published = registry.publish(args.path, version=args.version)
+        revision = registry.revision(f"r{published.revision}")
+    print(
+        f"published {published.slug} {published.version} to {registry.url} as revision {revision.id} "
+        f"({published.short_hash})"
+    )
+    return published, revision
 
 
 def _schedule_words(binding: Any) -> str:
