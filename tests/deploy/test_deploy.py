@@ -174,9 +174,8 @@ async def test_a_binding_schedule_starts_runs_on_the_bound_version(
 
     results = {}
     for binding in ("deploy-review-initech", "deploy-review-hooli", "newest-check"):
-        out = await ntro("schedule", "trigger", binding, "--host", host, "--json")
-        workflow_id = json.loads(out)["workflow_id"]
-        results[binding] = await asyncio.wait_for(dev_server.client.get_workflow_handle(workflow_id).result(), 60)
+        out = await ntro("schedule", "trigger", binding, "--host", host, "--wait", "--json")
+        results[binding] = json.loads(out)["result"]
 
     assert results["deploy-review-initech"][0] == "deploy-review v1 for initech"  # pinned: v1 after v2 came
     assert results["deploy-review-initech"][1].startswith("prepared batch with v1 ")

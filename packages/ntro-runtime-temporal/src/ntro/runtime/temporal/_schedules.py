@@ -26,13 +26,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
+import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ntro.cli import CommandError
+from ntro.cli import CommandError, to_json_text
 from ntro.runtime.temporal._cli import (
     _add_task_queue,
     _run_to_the_end,
@@ -599,11 +601,12 @@ class UnpauseCommand(_StateCommand):
 class TriggerCommand:
     """``ntro schedule trigger ID``: start a run now, and print its workflow id."""
 
-    help = "start a schedule's run on Temporal now (even when paused) and print its workflow id"
+    help = "start a schedule's run on Temporal now (even when paused) and print its workflow id (--wait: its result)"
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the trigger command's arguments."""
         _schedule_id(parser)
+        parser.add_argument("--wait", action="store_true", help="wait for the run's result and print it as JSON")
         _configure(parser)
 
     def run(self, args: argparse.Namespace) -> int:
@@ -618,6 +621,29 @@ class TriggerCommand:
                 before = (await handle.describe()).info
                 await handle.trigger()
                 started = await _started_after(handle, before.num_actions, before.num_actions_skipped_overlap)
+            if args.wait and isinstance(started, tuple):
+                return await self._wait(args, client, *started)
+        return self._said(args, started)
+
+    async def _wait(self, args: argparse.Namespace, client: TemporalClient, workflow_id: str, run_id: str) -> int:
+        from ntro.workflow.exceptions import WorkflowFailedError
+
+        if not args.json:
+            print(
+                f"triggered schedule {args.schedule_id}: started workflow {workflow_id} (run {run_id})", file=sys.stderr
+            )
+        try:
+            result = await client.get_workflow_handle(workflow_id).result()
+        except WorkflowFailedError as exc:
+            raise CommandError(exc.message, exit_code=1) from None
+        if args.json:
+            data = json.loads(to_json_text(result))
+            _print_json({"schedule_id": args.schedule_id, "workflow_id": workflow_id, "run_id": run_id, "result": data})
+        else:
+            print(to_json_text(result))
+        return 0
+
+    def _said(self, args: argparse.Namespace, started: tuple[str, str] | list[str] | None) -> int:
         if started is None:
             raise CommandError(
                 f"triggered schedule {args.schedule_id}, but its run has not started yet; "
