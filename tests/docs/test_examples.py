@@ -80,6 +80,7 @@ NEEDS: dict[str, str] = {
     "operating-schedules.console": "cluster",
     "deploy-start.console": "cluster",
     "deploy-registry.console": "deploy",  # a registry and ntro worker --registry of its own, on the cluster's server
+    "deploy-local.console": "temporal",  # ntro workflow create comes with ntro-runtime-temporal; no server is used
     # programs
     "answer_a_gate.py": "local",
     "building_blocks.py": "local",
@@ -331,10 +332,13 @@ def _params(kind: str, suffix: str, skip: tuple[str, ...] = ()) -> list[object]:
     ]
 
 
+SHOWN_REGISTRY = "/srv/ntro-registry"
+
+
 @pytest.mark.parametrize("name", _params("local", ".console") + _params("temporal", ".console"))
-def test_transcript(name: str) -> None:
-    """The commands of a transcript print what the page says."""
-    _run_transcript(CONSOLE / name, _environment())
+def test_transcript(name: str, tmp_path: Path) -> None:
+    """The commands of a transcript print what the page says (a registry the page puts in /srv is a fresh one)."""
+    _run_transcript(CONSOLE / name, _environment(), shown={str(tmp_path / "registry"): SHOWN_REGISTRY})
 
 
 # -- a cluster for the operating transcripts -----------------------------------------------------
@@ -431,9 +435,6 @@ def test_cluster_transcript(name: str, cluster: Cluster) -> None:
     """The operating commands print what the page says, against a real dev server and worker."""
     env = _environment({"TEMPORAL_HOST": cluster.host})
     _run_transcript(CONSOLE / name, env, shown=cluster.shown, look_again=True)
-
-
-SHOWN_REGISTRY = "/srv/ntro-registry"
 
 
 @pytest.mark.parametrize("name", _params("deploy", ".console"))
