@@ -204,6 +204,16 @@ def test_a_registry_that_cannot_be_written_is_one_line(tmp_path: Path, review: P
             ["workflow", "start", "nope", *NO_HOST], "has no runbook 'nope' (it has: deploy-review)", 2, id="start"
         ),
         pytest.param(
+            ["workflow", "start", *NO_HOST], "say what to start: a runbook's SLUG, or --binding ID", 2, id="nothing"
+        ),
+        pytest.param(["workflow", "start", "--binding", "nope", *NO_HOST], "has no binding 'nope'", 2, id="binding"),
+        pytest.param(
+            ["workflow", "start", "--binding", "b", "--input", "{}", *NO_HOST],
+            "--binding runs its binding's runbook with its input",
+            2,
+            id="binding-input",
+        ),
+        pytest.param(
             ["workflow", "start", "deploy-review", "--input", "{}", *NO_HOST],
             "bad input for deploy-review: input does not match ReviewInput: entity_slug: Field required",
             2,

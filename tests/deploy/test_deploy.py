@@ -184,6 +184,9 @@ async def test_a_binding_schedule_starts_runs_on_the_bound_version(
     assert results["deploy-review-hooli"][2:] == ["checked batch with deploy-check v2"]
     assert results["newest-check"] == {"text": "checked batch-9 with deploy-check v2", "version": 2}
 
+    out = await ntro("workflow", "start", "--binding", "deploy-review-initech", *common, "--wait")
+    assert json.loads(out)[0] == "deploy-review v1 for initech"  # a run of the pinned binding, started by hand
+
     listing = await ntro("workflow", "bindings", "--registry", str(registry))
     assert [line.split()[:3] for line in listing.splitlines()] == [
         ["deploy-review-hooli", "deploy-review", "hooli"],

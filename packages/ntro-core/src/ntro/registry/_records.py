@@ -70,7 +70,7 @@ class PublishedVersion:
 
     @property
     def short_hash(self) -> str:
-        """The content hash as people read it: ``sha256:`` and 12 hex digits."""
+        """The content hash as people read it, ``sha256:`` and 12 hex digits."""
         return self.content_hash[: len("sha256:") + 12]
 
     def to_json(self) -> dict[str, Any]:

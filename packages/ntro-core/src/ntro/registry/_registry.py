@@ -104,17 +104,19 @@ def _now() -> str:
 
 
 class Registry:
-    """A runbook registry in a store (see the module's documentation for its layout).
+    """A runbook registry in a store.
 
-    Make one with :func:`open_registry`. Log entries are read once and kept:
-    they never change.
+    Make one with :func:`open_registry`. Its layout::
 
-    Args:
-        store: The store it lives in.
+        log/00000001.json        one publish each: slug, version, content hash, files
+        bundles/<sha256>/...     the files of each published bundle, by content hash
+        bindings/<id>.json       a runbook bound to an entity (and a schedule)
+
+    The N-th log entry is revision N. Log entries are read once and kept: they never change.
     """
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, store: Any) -> None:  # a Store: open_registry makes it (the store is not public)
+        self._store: Store = store
         self._entries: dict[int, PublishedVersion] = {}
 
     @property

@@ -436,6 +436,38 @@ def _bundle_paths(args: argparse.Namespace) -> list[str]:
     return [p for p in from_env.split(os.pathsep) if p] if from_env else []
 
 
+def _binding_run(args: argparse.Namespace) -> tuple[Any, Any, str]:
+    """The bundle, the input and the task queue of a run of ``args.binding``.
+
+    A pinned binding's run takes its version, on its revision's own task queue.
+
+    Raises:
+        CommandError: The registry has no such binding, or the arguments contradict it.
+    """
+    from ntro.registry import RegistryError, RegistryUnreachableError, open_registry
+    from ntro.runtime.temporal._deploy import pinned_queue
+    from ntro.workflow.bundle import InputError, parse_input
+
+    if args.input is not None or args.bundles:
+        raise CommandError("--binding runs its binding's runbook with its input: drop --input and --bundles")
+    try:
+        binding = open_registry(args.registry).binding(args.binding)
+    except RegistryUnreachableError as exc:
+        raise CommandError(str(exc), exit_code=1) from None
+    except RegistryError as exc:
+        raise CommandError(str(exc)) from None
+    if args.slug is not None and args.slug != binding.slug:
+        raise CommandError(f"binding {binding.id} runs {binding.slug}, not {args.slug}; drop the slug")
+    bundle = registry_bundle(args.registry, binding.slug, binding.version if binding.pinned else None)
+    try:
+        arg = parse_input(bundle.workflow_cls, binding.input)
+    except InputError as exc:  # an unpinned binding's input, and a newer version's model
+        which = f"version {binding.version}" if binding.pinned else "the newest version"
+        raise CommandError(f"binding {binding.id}'s input does not fit {which} of {binding.slug}: {exc}") from None
+    task_queue = _task_queue(args)
+    return bundle, arg, pinned_queue(task_queue, binding.revision) if binding.pinned else task_queue
+
+
 class StartCommand:
     """``ntro workflow start SLUG --input JSON|@file [--wait]``: start a hosted runbook by slug."""
 
@@ -443,8 +475,13 @@ class StartCommand:
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the start command's arguments."""
-        parser.add_argument("slug", help="the runbook's slug, e.g. nav-monthly")
+        parser.add_argument("slug", nargs="?", help="the runbook's slug, e.g. nav-monthly")
         parser.add_argument("--input", "-i", metavar="JSON|@FILE", help="the workflow's input, as JSON or @file.json")
+        parser.add_argument(
+            "--binding",
+            metavar="ID",
+            help="start a run of this binding of the registry (its runbook, input, and version when pinned)",
+        )
         parser.add_argument(
             "--wait",
             action="store_true",
@@ -460,13 +497,20 @@ class StartCommand:
         settings = settings_from_args(args)
         if args.workflow_id is not None and not args.workflow_id.strip():
             raise CommandError("--id is empty; give an id, or leave the option out for a random one")
-        bundle, arg = bundle_and_input(args)
-        return _run_to_the_end(self._start(args, settings, bundle, arg))
+        if args.binding is not None:
+            bundle, arg, task_queue = _binding_run(args)
+        elif args.slug is None:
+            raise CommandError("say what to start: a runbook's SLUG, or --binding ID")
+        else:
+            bundle, arg = bundle_and_input(args)
+            task_queue = _task_queue(args)
+        return _run_to_the_end(self._start(args, settings, bundle, arg, task_queue))
 
-    async def _start(self, args: argparse.Namespace, settings: ConnectionSettings, bundle: Any, arg: Any) -> int:
+    async def _start(
+        self, args: argparse.Namespace, settings: ConnectionSettings, bundle: Any, arg: Any, task_queue: str
+    ) -> int:
         from ntro.workflow.exceptions import WorkflowAlreadyStartedError, WorkflowFailedError
 
-        task_queue = _task_queue(args)
         async with command_client(settings, task_queue) as client:
             run_args = () if arg is None else (arg,)
             try:
