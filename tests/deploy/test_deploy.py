@@ -15,6 +15,8 @@ create``, as a user's would.
   newest class is v2's, still starts and reads the v1 child.
 * Bindings with a schedule: a pinned one starts its runs on the version it
   was bound to after a newer one is published; an unpinned one on the newest.
+  Meanwhile the worker cannot import one runbook (``bundles/fragile`` needs a
+  package its machine lacks): it says so, once, and serves the others.
 """
 
 from __future__ import annotations
@@ -153,6 +155,7 @@ async def test_a_binding_schedule_starts_runs_on_the_bound_version(
     registry, task_queue, host = tmp_path / "registry", "bindings", _host(dev_server)
     common = ["--registry", str(registry), "--host", host, "--task-queue", task_queue]
     quiet = json.dumps({"needs_review": False})
+    await ntro("workflow", "create", "--path", str(BUNDLES / "fragile"), *common)  # fails to load on the worker
     await ntro("workflow", "create", "--path", str(BUNDLES / "check-v1"), *common)
     await ntro(
         "workflow", "create", "--path", str(BUNDLES / "review-v1"), *common,
@@ -168,7 +171,10 @@ async def test_a_binding_schedule_starts_runs_on_the_bound_version(
         "workflow", "create", "--path", str(BUNDLES / "review-v2"), "--version", "2.1", *common,
         "--entity", "hooli", "--input", quiet, "--every", "1d",
     )  # fmt: skip
-    worker = workers(_worker_args(registry, task_queue), worker_env(host))
+    worker = workers(_worker_args(registry, task_queue), {**worker_env(host), "DEPLOY_TEST_MISSING_PACKAGE": "1"})
+    said = worker.wait_for("deploy-fragile 1.0 (in revision ")
+    assert "No module named 'a_package_this_machine_lacks'" in said
+    assert said.endswith("hosting the other runbooks without it")
     worker.wait_for(f"hosting revision {pinned_to.id} for pinned bindings")  # type: ignore[union-attr]
     _current(worker, registry=registry)
 
@@ -199,3 +205,4 @@ async def test_a_binding_schedule_starts_runs_on_the_bound_version(
     assert "deploy-review-initech" not in schedules and "deploy-review-hooli" in schedules
     worker.wait_for(f"no longer hosting revision {pinned_to.id} for pinned bindings")  # type: ignore[union-attr]
     assert worker.stop() == 0
+    assert [line for line in worker.seen if "failed to load" in line] == [said]  # said once, not once per revision

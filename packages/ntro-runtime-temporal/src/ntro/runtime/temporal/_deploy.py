@@ -162,6 +162,7 @@ class RegistryFollower:
         self._current: str | None = None
         self._unreadable = False
         self._unknown_pins: set[str] = set()
+        self._failed: set[tuple[str, str]] = set()
 
     # -- the loop ----------------------------------------------------------------------------------
 
@@ -242,8 +243,12 @@ class RegistryFollower:
             self._loaded[revision.id] = loaded
             for slug, reason in sorted(loaded.failures.items()):
                 version = revision.runbooks[slug].version
-                rest = "hosting the others" if loaded.bundles else "it has nothing else to host"
-                self.say(f"revision {revision.id}: {slug} {version} failed to load: {reason}; {rest}")
+                if (slug, version) not in self._failed:  # once per version, not once per revision holding it
+                    self._failed.add((slug, version))
+                    self.say(
+                        f"{slug} {version} (in revision {revision.id}) failed to load: {reason}; "
+                        "hosting the other runbooks without it"
+                    )
             scope_revision(revision.id, {slug: b.workflow_cls for slug, b in loaded.bundles.items()})
         return loaded
 
