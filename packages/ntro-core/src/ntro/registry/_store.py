@@ -190,7 +190,7 @@ class Store:
         """Write a file whole, replacing what was there, in one step."""
         full = self.path(relative)
         if self.local:
-            self._guard("write to", lambda: self._local_replace(full, data))
+            self._guard("write to", lambda: self._local_write(full, data, exclusive=False))
             return
         self._guard("write to", lambda: self.fs.pipe_file(full, data))
 
@@ -198,7 +198,7 @@ class Store:
         """Write a file only when it does not exist yet, in one step; return whether it was written."""
         full = self.path(relative)
         if self.local:
-            return self._guard("write to", lambda: self._local_create(full, data))
+            return self._guard("write to", lambda: self._local_write(full, data, exclusive=True))
 
         def create_remote() -> bool:
             parent = full.rsplit("/", 1)[0]
@@ -228,19 +228,15 @@ class Store:
         self._guard("remove from", rm)
 
     @staticmethod
-    def _local_replace(full: str, data: bytes) -> None:
+    def _local_write(full: str, data: bytes, *, exclusive: bool) -> bool:
+        """Write a temporary file beside ``full``, then put it in place in one step; return whether it was."""
         target = Path(full)
         target.parent.mkdir(parents=True, exist_ok=True)
         with _temporary_beside(target) as temporary:
             temporary.write_bytes(data)
-            os.replace(temporary, target)
-
-    @staticmethod
-    def _local_create(full: str, data: bytes) -> bool:
-        target = Path(full)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with _temporary_beside(target) as temporary:
-            temporary.write_bytes(data)
+            if not exclusive:
+                os.replace(temporary, target)
+                return True
             try:
                 os.link(temporary, target)  # atomic, and refuses an existing name
             except FileExistsError:

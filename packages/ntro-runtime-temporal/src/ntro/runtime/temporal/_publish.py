@@ -27,7 +27,7 @@ exit, and nothing is published.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -352,6 +352,14 @@ def _bound_words(binding: Any) -> str:
     return words
 
 
+def _print_columns(rows: Iterable[tuple[str, ...]]) -> None:
+    """Print rows of cells in columns two spaces apart (the last one unpadded)."""
+    table = list(rows)
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))] if table else []
+    for row in table:
+        print("  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
 # -- versions ----------------------------------------------------------------------------------------------
 
 
@@ -380,14 +388,17 @@ class VersionsCommand:
         if not versions:
             print(f"nothing is published to {registry.url}")
             return 0
-        width_slug = max(len(v.slug) for v in versions)
-        width_version = max(len(v.version) for v in versions)
-        for v in versions:
-            mark = "  newest" if newest[v.slug] == v else ""
-            print(
-                f"{v.slug:<{width_slug}}  {v.version:<{width_version}}  revision {v.revision:<4} {v.short_hash}  "
-                f"{v.published_at.replace('T', ' ').replace('+00:00', ' UTC')}{mark}"
+        _print_columns(
+            (
+                v.slug,
+                v.version,
+                f"revision {v.revision}",
+                v.short_hash,
+                v.published_at.replace("T", " ").replace("+00:00", " UTC"),
+                "newest" if newest[v.slug] == v else "",
             )
+            for v in versions
+        )
         return 0
 
 
@@ -427,10 +438,7 @@ class BindingsCommand:
         if not bindings:
             print(f"no bindings in {registry.url}")
             return 0
-        rows = [(b.id, b.slug, b.entity, _version_words(b), _schedule_words(b)) for b in bindings]
-        widths = [max(len(row[i]) for row in rows) for i in range(4)]
-        for row in rows:
-            print("  ".join(f"{cell:<{widths[i]}}" for i, cell in enumerate(row[:4])) + f"  {row[4]}")
+        _print_columns((b.id, b.slug, b.entity, _version_words(b), _schedule_words(b)) for b in bindings)
         return 0
 
     async def _remove_scheduled(self, registry: Any, binding: Any, settings: ConnectionSettings) -> int:
