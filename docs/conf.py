@@ -29,7 +29,7 @@ nitpick_ignore_regex = [
     # Names from libraries whose inventories are not fetched (the build is offline).
     (
         r"py:.*",
-        r"(attrs|pydantic|temporalio|logging|argparse|datetime|uuid|random|collections|typing|contextvars|importlib)\..*",
+        r"(attrs|pydantic|temporalio|logging|argparse|asyncio|datetime|uuid|random|collections|typing|contextvars|importlib)\..*",
     ),
     (
         r"py:.*",

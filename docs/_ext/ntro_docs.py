@@ -260,7 +260,7 @@ def _fix_viewcode_backlinks(
     the module name the *first* of its objects was documented under; ours
     are documented under their public modules (``RetryPolicy`` under
     ``ntro.workflow``, ``DEFAULT_ACTIVITY_OPTIONS`` under
-    ``ntro.runtime.protocol``, both defined in ``ntro.workflow._options``),
+    ``ntro.runtime.protocol``, both defined in ``ntro.runtime.protocol._options``),
     so many anchors would be wrong. Each is looked up by its qualified name
     among the objects documented on the page the link goes to.
     """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from ntro import documents
 from ntro.cli import main
 from ntro.workflow import registry
 from ntro.workflow.bundle import load_bundle
@@ -182,14 +184,23 @@ def test_interactive_upload_of_a_real_file_then_reject(
 ) -> None:
     statement = tmp_path / "statement.csv"
     statement.write_text("date,description,reference,amount\n2026-10-05,Coupon,CPN-1,250.00\n")
-    answers = f"{tmp_path / 'missing.csv'}\n{statement}\nmaybe\nr\n"
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * 2048)
+    answers = f"{tmp_path / 'missing.csv'}\n{big}\n{statement}\nmaybe\nr\n"
     monkeypatch.setattr(sys, "stdin", FakeTerminal(answers))
-    code, out, err = run(capsys, INGEST, "--interactive")
+    monkeypatch.setenv(documents.MAX_SIZE_ENV, "0.001")  # about 1 KB
+    store = tmp_path / "documents"
+    code, out, err = run(capsys, INGEST, "--interactive", "--documents", str(store))
     assert code == 0, err
     record = json.loads(out)
     assert record["status"] == "rejected"
     assert record["filename"] == "statement.csv"
+    # The typed file went into the store first; the run read it from there, by its ref.
+    assert record["document_ref"] == f"sha256:{hashlib.sha256(statement.read_bytes()).hexdigest()}"
+    assert documents.DocumentStore(str(store)).read(record["document_ref"]) == statement.read_bytes()
+    assert documents.default_store().url != store.as_uri()  # --documents held for the run only
     assert "no such file" in err
+    assert "big.csv (2.0 KB) is larger than the document store's limit of 1.0 KB" in err, err  # and it asked again
     assert "approve or reject? [a/r]: " in err
     assert "line_items: 1 item(s)" in err  # the review's payload, summarised
     assert "↳ reject" in err

@@ -56,6 +56,7 @@ REGEN = os.environ.get("NTRO_DOCS_REGEN") == "1"
 
 # The host the pages show for a cluster; the cluster started here has another port, written as this one.
 SHOWN_HOST = "127.0.0.1:7233"
+SHOWN_DOCUMENTS = "/tmp/ntro-documents"  # the document store cluster-setup.console exports; a private one here
 TASK_QUEUE = "runbooks"
 
 NEEDS: dict[str, str] = {
@@ -83,6 +84,7 @@ NEEDS: dict[str, str] = {
     "deploy-local.console": "temporal",  # ntro workflow create comes with ntro-runtime-temporal; no server is used
     # programs
     "answer_a_gate.py": "local",
+    "upload_a_document.py": "local",
     "building_blocks.py": "local",
     "minimal_run.py": "local",
     "start_local_handle.py": "local",
@@ -90,6 +92,8 @@ NEEDS: dict[str, str] = {
     "written_for_0_1_2.py": "local",
     "test_nav_monthly.py": "local",
     "print_emitter.py": "local",
+    "upload_feedback.py": "local",
+    "stand_in_module.py": "local",
     "load_bundles.py": "local",
     "real_servers.py": "temporal",
     "conformance_check.py": "temporal",
@@ -199,8 +203,11 @@ def parse_transcript(text: str) -> list[tuple[str, str]]:
 
 
 def _environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """This interpreter's scripts first on PATH, no Temporal or runtime settings of the caller."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "NTRO_"))}
+    """This interpreter's scripts first on PATH, no Temporal or runtime settings of the caller.
+
+    ``NTRO_DOCUMENTS`` stays: the test session points it at a temporary store.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "NTRO_")) or k == "NTRO_DOCUMENTS"}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["COLUMNS"] = "100"
     env.update(extra or {})
@@ -365,13 +372,13 @@ def _wait_for_port(port: int, server: subprocess.Popen[bytes], log: Path) -> Non
 class Cluster:
     """A dev server and a worker started as ``cluster-setup.console`` says."""
 
-    def __init__(self, host: str, hosting: str) -> None:
-        self.host, self.hosting = host, hosting
+    def __init__(self, host: str, hosting: str, exported: dict[str, str]) -> None:
+        self.host, self.hosting, self.exported = host, hosting, exported
 
     @property
     def shown(self) -> dict[str, str]:
         """Real values, and how the pages write them."""
-        return {self.host: SHOWN_HOST, str(REPO): "~/ntro"}
+        return {self.host: SHOWN_HOST, self.exported["NTRO_DOCUMENTS"]: SHOWN_DOCUMENTS, str(REPO): "~/ntro"}
 
 
 @pytest.fixture(scope="module")
@@ -385,12 +392,16 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     port = _free_port()
     host = f"127.0.0.1:{port}"
     env = _environment()
+    exported: dict[str, str] = {}
     server = worker = None
     hosting = ""
     log = tmp_path_factory.mktemp("cluster") / "server.log"
+    documents = str(tmp_path_factory.mktemp("cluster-documents"))
     try:
         for command, _ in parse_transcript((CONSOLE / "cluster-setup.console").read_text(encoding="utf-8")):
-            argv = shlex.split(command.replace(SHOWN_HOST, host).replace("7233", str(port)))
+            argv = shlex.split(
+                command.replace(SHOWN_HOST, host).replace("7233", str(port)).replace(SHOWN_DOCUMENTS, documents)
+            )
             if argv[-1] == "&":
                 argv.pop()
             if argv[0] == "pip":
@@ -403,14 +414,15 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 _wait_for_port(port, server, log)
             elif argv[0] == "export":
                 name, _, value = argv[1].partition("=")
-                env[name] = value
+                env[name] = exported[name] = value
             elif argv[:2] == ["ntro", "worker"]:
                 worker = WorkerProcess(argv[2:], env)
                 hosting = worker.wait_for("ntro worker: hosting", timeout=120)
             else:
                 raise AssertionError(f"cluster-setup.console: no way to run {command!r} here")
         assert server is not None and worker is not None, "cluster-setup.console starts no server or no worker"
-        yield Cluster(host, hosting)
+        assert exported.get("NTRO_DOCUMENTS") == documents, "cluster-setup.console exports no NTRO_DOCUMENTS"
+        yield Cluster(host, hosting, exported)
     finally:
         if worker is not None:
             worker.stop()
@@ -433,7 +445,7 @@ def test_cluster_setup(cluster: Cluster) -> None:
 @pytest.mark.parametrize("name", _params("cluster", ".console", skip=("cluster-setup.console",)))
 def test_cluster_transcript(name: str, cluster: Cluster) -> None:
     """The operating commands print what the page says, against a real dev server and worker."""
-    env = _environment({"TEMPORAL_HOST": cluster.host})
+    env = _environment(cluster.exported)  # TEMPORAL_HOST, and the worker's NTRO_DOCUMENTS
     _run_transcript(CONSOLE / name, env, shown=cluster.shown, look_again=True)
 
 
@@ -493,7 +505,7 @@ def test_program_on_temporal(name: str) -> None:
 @pytest.mark.parametrize("name", _params("cluster", ".py"))
 def test_cluster_program(name: str, cluster: Cluster) -> None:
     """A program that talks to a cluster runs against a real dev server and worker."""
-    _run_program(PYTHON / name, _environment({"TEMPORAL_HOST": cluster.host}), shown=cluster.shown)
+    _run_program(PYTHON / name, _environment(cluster.exported), shown=cluster.shown)
 
 
 # -- the bundles ---------------------------------------------------------------------------------

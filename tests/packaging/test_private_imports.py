@@ -1,7 +1,8 @@
 """No distribution reaches into another one's private modules.
 
-A backend (or the harness, or a test outside a distribution) may only use
-what the owning distribution makes public; for ntro-core that is
+A backend (or the harness, or code outside the distributions: tests, examples,
+docs, the benchmarks, the root conftest) may only use what the owning
+distribution makes public; for ntro-core that is
 ``ntro.runtime.protocol`` and the public ``ntro.workflow`` modules. The test
 reads every import statement of the tree, so it needs nothing installed.
 """
@@ -27,8 +28,8 @@ OWNERS = {
     "ntro.testing": "ntro-harness",
 }
 
-# Trees whose code is not part of any distribution: they get no private access at all.
-OUTSIDE = ("tests", "examples", "docs")
+# Trees and files whose code is not part of any distribution: they get no private access at all.
+OUTSIDE = ("tests", "examples", "docs", "bench", "conftest.py")
 
 
 def owner_of(module: str) -> str | None:
@@ -56,20 +57,26 @@ def imported_modules(path: Path) -> list[tuple[int, str]]:
     return found
 
 
-def violations() -> list[str]:
-    bad: list[str] = []
+def checked_files() -> list[tuple[Path, str | None]]:
+    """Every Python file the check reads, with the distribution it belongs to (``None``: none)."""
     trees: list[tuple[Path, str | None]] = [
         (d, d.name) for d in sorted((ROOT / "packages").iterdir()) if (d / "pyproject.toml").exists()
     ]
     trees += [(ROOT / name, None) for name in OUTSIDE if (ROOT / name).exists()]
+    found: list[tuple[Path, str | None]] = []
     for tree, dist in trees:
-        for path in sorted(tree.rglob("*.py")):
-            if any(part in (".nox", "_build", "__pycache__") for part in path.parts):
-                continue
-            for line, module in imported_modules(path):
-                owner = owner_of(module)
-                if owner is not None and owner != dist and private_part(module):
-                    bad.append(f"{path.relative_to(ROOT)}:{line}: imports {module} (private to {owner})")
+        paths = sorted(tree.rglob("*.py")) if tree.is_dir() else [tree]
+        found += [(p, dist) for p in paths if not any(part in (".nox", "_build", "__pycache__") for part in p.parts)]
+    return found
+
+
+def violations() -> list[str]:
+    bad: list[str] = []
+    for path, dist in checked_files():
+        for line, module in imported_modules(path):
+            owner = owner_of(module)
+            if owner is not None and owner != dist and private_part(module):
+                bad.append(f"{path.relative_to(ROOT)}:{line}: imports {module} (private to {owner})")
     return bad
 
 
@@ -78,16 +85,24 @@ def test_no_distribution_imports_another_ones_private_modules() -> None:
     assert not found, "use the public interface (ntro.runtime.protocol) instead:\n" + "\n".join(found)
 
 
+def test_the_check_reads_the_benchmarks_and_the_root_conftest() -> None:
+    """Code outside the distributions gets no private access: the benchmarks and the root conftest included."""
+    files = dict(checked_files())
+    for outside in ("conftest.py", "bench/run.py", "bench/profiles/harness_temporal.py"):
+        assert files[ROOT / outside] is None, outside
+    assert files[ROOT / "packages/ntro-core/src/ntro/workflow/_facade.py"] == "ntro-core"
+
+
 def test_the_check_sees_a_private_import(tmp_path: Path) -> None:
     """The check itself: a cross-distribution private import is reported, a same-distribution one is not."""
     sample = tmp_path / "sample.py"
     sample.write_text(
-        "from ntro.workflow._definitions import find_activity\n"
+        "from ntro.runtime.protocol._definitions import find_activity\n"
         "import ntro.runtime.local._runtime\n"
         "from ntro.workflow import _facade\n"
         "from ntro.runtime.protocol import resolve_workflow\n"
     )
     modules = [m for _, m in imported_modules(sample) if private_part(m)]
-    assert modules == ["ntro.workflow._definitions", "ntro.runtime.local._runtime", "ntro.workflow._facade"]
+    assert modules == ["ntro.runtime.protocol._definitions", "ntro.runtime.local._runtime", "ntro.workflow._facade"]
     assert owner_of("ntro.runtime.protocol._client") == "ntro-core"
     assert owner_of("ntro.runtime.local._runtime") == "ntro-runtime-local"

@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 
 from ntro.runtime.protocol import bind_driver, get_runtime, set_runtime, unbind_driver
+from ntro.runtime.protocol._definitions import activity_definition, workflow_definition
+from ntro.runtime.protocol._naming import class_name_for_slug, slug_for_class_name
+from ntro.runtime.protocol._options import ActivityOptions, to_timedelta
 from ntro.workflow import (
     RetryPolicy,
     WorkflowError,
@@ -19,9 +22,6 @@ from ntro.workflow import (
     register_workflow,
     runbook,
 )
-from ntro.workflow._definitions import activity_definition, workflow_definition
-from ntro.workflow._naming import class_name_for_slug, slug_for_class_name
-from ntro.workflow._options import ActivityOptions, to_timedelta
 from ntro.workflow.exceptions import NotInWorkflowError
 
 

@@ -218,8 +218,9 @@ async def test_temporal_mode_fails_a_crash_at_once_with_its_traceback() -> None:
         crashed = await h.run(scenario=REJECT_ALL, timeout=25)
     assert ok.status == "completed", ok.error
     assert crashed.status == "failed"
-    assert crashed.error is not None and "crashed in its workflow code" in crashed.error
-    assert "KeyError" in crashed.error and "templates/workflow.py" in crashed.error
+    assert crashed.error is not None and crashed.error.startswith("KeyError: 'reject'")
+    assert "templates/workflow.py" in crashed.error
+    assert crashed.error_shape is not None and crashed.error_shape["type"] == "KeyError"
     assert crashed.duration_s < 25  # seen at once, not at the timeout (Temporal retries the task forever)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -11,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from ntro import documents
 from ntro.runtime.local import LocalRuntime, LocalWorkflowHandle, VirtualClock, start_local
-from ntro.workflow import WorkflowError
+from ntro.workflow import IngestOutcome, IngestProgressSnapshot, WorkflowError
 from ntro.workflow.bundle import load_bundle, parse_input
 
 REPO = Path(__file__).resolve().parents[3]
@@ -31,6 +33,14 @@ def rt() -> LocalRuntime:
 @pytest.fixture
 def vrt() -> LocalRuntime:
     return LocalRuntime(clock=VirtualClock())
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> documents.DocumentStore:
+    """The document store of this test (NTRO_DOCUMENTS): what an upload puts files into and activities read."""
+    monkeypatch.setenv(documents.DOCUMENTS_ENV, str(tmp_path / "documents"))
+    documents.set_default_store(None)
+    return documents.default_store()
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], turns: int = 5000) -> Any:
@@ -145,15 +155,35 @@ async def test_document_ingest_reads_a_json_notice(rt: LocalRuntime) -> None:
     assert record.total == Decimal("1750000.00")
 
 
-async def test_document_ingest_reads_an_uploaded_file(rt: LocalRuntime, tmp_path: Path) -> None:
+async def test_document_ingest_reads_an_uploaded_file(
+    rt: LocalRuntime, tmp_path: Path, store: documents.DocumentStore
+) -> None:
     statement = tmp_path / "october.csv"
     statement.write_text("date,description,reference,amount\n2026-10-05,Coupon,CPN-1,1000.50\n")
     handle = await start_local(INGEST.workflow_cls, ingest_input(), runtime=rt)
-    await upload(handle, str(statement))
+    await upload(handle, store.put(statement))
     await review(handle, {"kind": "approve"})
     record = await handle.result()
     assert record.filename == "october.csv"
     assert record.total == Decimal("1000.50")
+
+
+async def test_document_ingest_fails_for_good_on_a_local_path_or_a_ref_the_store_lacks(
+    rt: LocalRuntime, tmp_path: Path, store: documents.DocumentStore
+) -> None:
+    """A path is no ref (the worker may be elsewhere), and a ref another store holds is not here: no retrying."""
+    statement = tmp_path / "october.csv"
+    statement.write_text("date,description,reference,amount\n")
+    elsewhere = documents.DocumentStore(str(tmp_path / "another-store")).put(statement)
+    for ref, words in (
+        (str(statement), "a local path is no ref: put the file into the store"),
+        (elsewhere, f"no document {elsewhere} in the document store {store.url}"),
+    ):
+        handle = await start_local(INGEST.workflow_cls, ingest_input(), runtime=rt)
+        await upload(handle, ref)
+        with pytest.raises(WorkflowError, match=re.escape(words)) as info:
+            await handle.result()
+        assert info.value.non_retryable
 
 
 async def test_document_ingest_refuses_a_correction_to_an_unknown_line(rt: LocalRuntime) -> None:
@@ -237,13 +267,15 @@ async def test_nav_monthly_notes_rejected_documents(rt: LocalRuntime) -> None:
     assert summary.closing_nav == summary.opening_nav
 
 
-async def test_nav_monthly_fails_on_an_unbalanced_trial_balance(rt: LocalRuntime, tmp_path: Path) -> None:
+async def test_nav_monthly_fails_on_an_unbalanced_trial_balance(
+    rt: LocalRuntime, tmp_path: Path, store: documents.DocumentStore
+) -> None:
     tb = tmp_path / "tb.csv"
     tb.write_text(
         "account_code,account_name,account_type,debit,credit\n1000,Cash,asset,100.00,0\n2000,Fees,liability,0,90\n"
     )
     handle = await start_local(NAV.workflow_cls, parse_input(NAV.workflow_cls, None), runtime=rt)
-    await upload(handle, str(tb))
+    await upload(handle, store.put(tb))
     with pytest.raises(WorkflowError, match=r"does not balance: debits 100\.00, credits 90") as info:
         await handle.result()
     assert info.value.type == "TrialBalanceOutOfBalance"
@@ -316,6 +348,15 @@ async def test_expense_processor_rows_by_signal(rt: LocalRuntime) -> None:
     handle = await start_local(EXPENSES.workflow_cls, expense_input(min_rows=2), runtime=rt)
     await handle.signal("data_submitted", {"rows": [{"date": "2026-10-01", "vendor": "Slack", "amount": "80.00"}]})
     await pending(handle, "submit_file")  # one row is not enough: the collect gate is open
+
+    async def progress_shown() -> dict[str, Any] | None:
+        feedback = (await handle.query("current_pending_action") or {}).get("feedback") or {}
+        shown = feedback.get("payload") or {}
+        return shown if (shown.get("progress") or {}).get("accepted_rows") == 1 else None
+
+    shown = await eventually(progress_shown)  # ntro 0.1.2's IngestOutcome, as JSON
+    assert IngestOutcome.model_validate(shown).progress == IngestProgressSnapshot(accepted_rows=1, target_rows=2)
+    assert shown["status"] == "success"
     await handle.signal("data_submitted", {"date": "2026-10-02", "vendor": "Pret A Manger", "amount": "12.40"})
     gate = await review(
         handle,
@@ -340,13 +381,15 @@ async def test_expense_processor_reject_all(rt: LocalRuntime) -> None:
     assert report.rejected_count == 7
 
 
-async def test_expense_processor_activity_with_two_arguments(rt: LocalRuntime, tmp_path: Path) -> None:
+async def test_expense_processor_activity_with_two_arguments(
+    rt: LocalRuntime, tmp_path: Path, store: documents.DocumentStore
+) -> None:
     upload_file = tmp_path / "expenses.csv"
     upload_file.write_text(
         "date,vendor,description,amount\n2026-10-03,KPMG,Tax advice,1500\n2026-10-04,Staples,Paper,20\n"
     )
     handle = await start_local(EXPENSES.workflow_cls, expense_input(), runtime=rt, workflow_id="exp-args")
-    await upload(handle, str(upload_file))
+    await upload(handle, store.put(upload_file))
     gate = await review(handle, {"kind": "approve"})
     # ingest_submitted_document(doc, root_task_id) was called with args=[doc, root_task_id]
     assert [row["id"] for row in gate["payload"]["rows"]] == ["exp-args-D1", "exp-args-D2"]

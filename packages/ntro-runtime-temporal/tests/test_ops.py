@@ -10,6 +10,7 @@ dev server is stopped and started again on its SQLite file.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from ntro import documents
 from ntro.cli import main
 from ntro.runtime.temporal import NtroPlugin
 from ntro.runtime.temporal.testing import ServerNotFoundError, WorkerProcess, start_dev_server
@@ -50,6 +52,12 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.fixture(scope="module")
+def documents_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The document store the module's worker and its ``answer ... upload`` commands share (NTRO_DOCUMENTS)."""
+    return str(tmp_path_factory.mktemp("documents"))
+
+
 async def _server(**kwargs: Any) -> Any:
     try:
         return await start_dev_server(plugins=[NtroPlugin()], **kwargs)
@@ -70,18 +78,24 @@ def dev_host(dev: Any) -> str:
     return str(dev.client.service_client.config.target_host)
 
 
-def _start_worker(host: str, bundles: Sequence[Path] = (EXAMPLES, HELLO.parent)) -> WorkerProcess:
+def _start_worker(
+    host: str,
+    bundles: Sequence[Path] = (EXAMPLES, HELLO.parent),
+    *options: str,
+    queue: str = QUEUE,
+    **env: str,
+) -> WorkerProcess:
     process = WorkerProcess(
-        [*(str(b) for b in bundles), "--task-queue", QUEUE, "--sticky-timeout", "1"],
-        _env(TEMPORAL_HOST=host),
+        [*(str(b) for b in bundles), "--task-queue", queue, "--sticky-timeout", "1", *options],
+        _env(TEMPORAL_HOST=host, **env),
     )
     process.wait_for("ntro worker: hosting")
     return process
 
 
 @pytest.fixture(scope="module")
-def worker(dev_host: str) -> Iterator[WorkerProcess]:
-    process = _start_worker(dev_host)
+def worker(dev_host: str, documents_dir: str) -> Iterator[WorkerProcess]:
+    process = _start_worker(dev_host, NTRO_DOCUMENTS=documents_dir)
     try:
         yield process
     finally:
@@ -90,12 +104,15 @@ def worker(dev_host: str) -> Iterator[WorkerProcess]:
 
 
 @pytest.fixture
-def host_env(dev_host: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def host_env(dev_host: str, documents_dir: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     for name in list(os.environ):
         if name.startswith("TEMPORAL_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("TEMPORAL_HOST", dev_host)
-    return dev_host
+    monkeypatch.setenv("NTRO_DOCUMENTS", documents_dir)
+    documents.set_default_store(None)
+    yield dev_host
+    documents.set_default_store(None)  # an --documents option sets this process's default store
 
 
 def _ntro(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -173,6 +190,7 @@ def _walk(capsys: pytest.CaptureFixture[str], workflow_id: str) -> list[str]:
         for source in uploads:
             out = _ok(capsys, "workflow", "answer", workflow_id, "upload", source, str(SAMPLES[source]))
             assert out.startswith(f"sent {SAMPLES[source]} as "), out
+            assert f"; stored as sha256:{hashlib.sha256(SAMPLES[source].read_bytes()).hexdigest()} in " in out
             given.append(f"upload {source}")
         if reviews and not uploads:
             out = _ok(capsys, "workflow", "answer", workflow_id, "approve")
@@ -433,9 +451,12 @@ async def test_start_wait_rides_out_a_server_restart(
         if name.startswith("TEMPORAL_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("TEMPORAL_HOST", host)
+    store = str(tmp_path / "documents")
+    monkeypatch.setenv("NTRO_DOCUMENTS", store)  # where the walk's uploads go, and the worker reads them
     workflow_id = f"restart-{uuid.uuid4().hex[:8]}"
     worker, waiting = await asyncio.gather(
-        asyncio.to_thread(_start_worker, host, [NAV, INGEST]), asyncio.to_thread(_waiting_start, host, workflow_id)
+        asyncio.to_thread(_start_worker, host, [NAV, INGEST], NTRO_DOCUMENTS=store),
+        asyncio.to_thread(_waiting_start, host, workflow_id),
     )
     try:
         try:
@@ -519,3 +540,104 @@ def test_update_answers_refuses_and_ends_a_run(worker: WorkerProcess, dev: Any, 
     assert _error(capsys, 1, "workflow", "update", workflow_id, "add", "--input", "1").endswith(
         "only a running workflow takes updates (add)"
     )
+
+
+# -- uploads go through the document store --------------------------------------------------------------
+
+S3_QUEUE = "ops-tests-s3"
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+STATEMENT = b"date,description,reference,amount\n2026-10-05,Coupon received,CPN-77,1234.56\n"
+
+
+@pytest.fixture(scope="module")
+def bucket(s3_endpoint: str) -> str:
+    import s3fs
+
+    name = f"ntro-ops-{uuid.uuid4().hex[:10]}"
+    s3fs.S3FileSystem(endpoint_url=s3_endpoint, key="testing", secret="testing", skip_instance_cache=True).mkdir(name)
+    return name
+
+
+@pytest.fixture(scope="module")
+def s3_worker(dev_host: str, s3_endpoint: str, bucket: str) -> Iterator[WorkerProcess]:
+    """A worker that knows documents only through the bucket (``--documents s3://...``), as one on a cluster."""
+    process = _start_worker(
+        dev_host,
+        [EXAMPLES],
+        "--documents",
+        f"s3://{bucket}/docs",
+        queue=S3_QUEUE,
+        AWS_ENDPOINT_URL=s3_endpoint,
+        **S3_CREDENTIALS,
+    )
+    try:
+        yield process
+    finally:
+        code = process.stop()
+    assert code == 0
+
+
+def _start_ingest(capsys: pytest.CaptureFixture[str]) -> str:
+    out = _ok(capsys, "workflow", "start", "document-ingest", "--bundles", str(EXAMPLES), "--task-queue", S3_QUEUE)
+    match = re.match(r"started document-ingest as workflow (\S+) ", out)
+    assert match, out
+    workflow_id = match.group(1)
+    _describe_until(capsys, workflow_id, "waits for an upload of bank-statement")
+    return workflow_id
+
+
+def test_an_uploaded_file_reaches_the_worker_through_the_bucket(
+    s3_worker: WorkerProcess,
+    host_env: str,
+    s3_endpoint: str,
+    bucket: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+) -> None:
+    for name, value in {"AWS_ENDPOINT_URL": s3_endpoint, **S3_CREDENTIALS}.items():
+        monkeypatch.setenv(name, value)
+    assert any(f"documents in s3://{bucket}/docs;" in line for line in s3_worker.seen), s3_worker.seen
+    workflow_id = _start_ingest(capsys)
+    upload = tmp_path / "october.csv"
+    upload.write_bytes(STATEMENT)
+    store = f"s3://{bucket}/docs"
+    out = _ok(capsys, "workflow", "answer", workflow_id, "upload", "bank-statement", str(upload), "--documents", store)
+    ref = f"sha256:{hashlib.sha256(STATEMENT).hexdigest()}"
+    assert out == (
+        f"sent {upload} as document_submitted to workflow {workflow_id} "
+        f"(an upload of bank-statement: Upload the bank-statement for demo-fund); stored as {ref} in {store}\n"
+    )
+    upload.unlink()  # the worker never reads the answering side's disk: only the bucket
+    assert documents.DocumentStore(store).read(ref) == STATEMENT
+    _describe_until(capsys, workflow_id, "waits for a review")
+    _ok(capsys, "workflow", "answer", workflow_id, "approve")
+    record = json.loads(_ok(capsys, "workflow", "result", workflow_id, "--wait"))
+    assert (record["status"], record["filename"], record["document_ref"]) == ("committed", "october.csv", ref)
+    assert [(line["reference"], line["amount"]) for line in record["line_items"]] == [("CPN-77", "1234.56")]
+
+
+def test_an_upload_the_store_refuses_sends_nothing(
+    s3_worker: WorkerProcess, host_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    workflow_id = _start_ingest(capsys)
+    upload = tmp_path / "october.csv"
+    upload.write_bytes(STATEMENT)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    unreachable = f"{blocker}/documents"
+    argv = ["workflow", "answer", workflow_id, "upload", "bank-statement", str(upload)]
+    assert _error(capsys, 1, *argv, "--documents", unreachable) == (
+        f"the document store file://{unreachable} cannot be written: Not a directory"
+    )
+    monkeypatch.setenv("NTRO_DOCUMENTS_MAX_MB", "0.00001")  # 10 bytes
+    assert _error(capsys, 2, *argv) == (
+        f"october.csv ({len(STATEMENT)} bytes) is larger than the document store's limit of 10 bytes "
+        "(NTRO_DOCUMENTS_MAX_MB sets it)"
+    )
+    # Neither answer was sent: the run still waits for the upload.
+    assert any(
+        "waits for an upload of bank-statement" in line
+        for line in _ok(capsys, "workflow", "describe", workflow_id).splitlines()
+    )
+    _ok(capsys, "workflow", "cancel", workflow_id)

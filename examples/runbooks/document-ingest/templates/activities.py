@@ -1,8 +1,10 @@
 """Activities of the document-ingest runbook: read the file, extract the fields, commit the record.
 
-All the I/O of the runbook happens here. Documents are small CSV or JSON files;
-``document_ref`` is a local path, a ``file://`` URI, or ``sample:<name>`` for a
-sample shipped in ``data/samples/`` (what ``ntro workflow run`` submits).
+All the I/O of the runbook happens here. Documents are small CSV or JSON files,
+read through :mod:`ntro.documents`: ``document_ref`` is a ref of the document
+store (``sha256:<hex>``, what ``ntro workflow answer ID upload SOURCE FILE``
+sends), or ``sample:<name>`` for a sample shipped in ``data/samples/`` (what
+``ntro workflow run`` and the harness send).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
+from ntro import documents
 from ntro.workflow import WorkflowError, activity
 
 from .models import (
@@ -32,20 +34,12 @@ DATA = Path(__file__).parent / "data"
 SAMPLES = DATA / "samples"
 
 
-def _resolve(document_ref: str) -> Path:
-    if document_ref.startswith("sample:"):
-        name = document_ref.removeprefix("sample:")
-        matches = sorted(SAMPLES.glob(f"{name}.*")) if name and "/" not in name else []
-        if not matches:
-            known = ", ".join(sorted(p.stem for p in SAMPLES.iterdir()))
-            raise WorkflowError(f"no bundled sample {name!r}; samples: {known}", non_retryable=True)
-        return matches[0]
-    if document_ref.startswith("file://"):
-        return Path(unquote(urlparse(document_ref).path))
-    path = Path(document_ref).expanduser()
-    if not path.is_file():
-        raise WorkflowError(f"document {document_ref!r} is not a readable file", non_retryable=True)
-    return path
+def _document(document_ref: str) -> tuple[documents.DocumentInfo, bytes]:
+    """The document's name, type and size, and its bytes; a ref that will never resolve fails for good."""
+    try:
+        return documents.stat(document_ref, samples=SAMPLES), documents.read(document_ref, samples=SAMPLES)
+    except documents.DocumentNotFoundError as exc:
+        raise WorkflowError(str(exc), non_retryable=True) from None
 
 
 def _schema(source: str) -> dict[str, Any]:
@@ -62,14 +56,15 @@ def _schema(source: str) -> dict[str, Any]:
 async def parse_document(submission: DocumentSubmission) -> ParsedDocument:
     """Read the submitted CSV or JSON file into rows."""
     ref = submission.document_ref
-    path = _resolve(ref)
-    raw = path.read_bytes()
+    info, raw = _document(ref)
     text = raw.decode("utf-8-sig")
     source = submission.source
     # A bundled sample keeps its own name; an upload keeps the name it was uploaded under.
-    filename = path.name if ref.startswith("sample:") else (submission.filename or path.name)
+    stored = info.filename or ""
+    filename = stored if ref.startswith(documents.SAMPLE_PREFIX) else (submission.filename or stored)
     digest = hashlib.sha256(raw).hexdigest()
-    if path.suffix.lower() == ".json":
+    suffix = Path(stored or filename).suffix.lower()
+    if suffix == ".json":
         data = json.loads(text)
         if not isinstance(data, dict):
             raise WorkflowError(f"{filename}: expected a JSON object at the top level", non_retryable=True)
@@ -79,15 +74,13 @@ async def parse_document(submission: DocumentSubmission) -> ParsedDocument:
         return ParsedDocument(
             document_ref=ref, filename=filename, source=source, format="json", sha256=digest, header=header, rows=rows
         )
-    if path.suffix.lower() == ".csv":
+    if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text))
         rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
         return ParsedDocument(
             document_ref=ref, filename=filename, source=source, format="csv", sha256=digest, rows=rows
         )
-    raise WorkflowError(
-        f"{filename}: unsupported file type {path.suffix!r}; upload a .csv or .json", non_retryable=True
-    )
+    raise WorkflowError(f"{filename}: unsupported file type {suffix!r}; upload a .csv or .json", non_retryable=True)
 
 
 def _amount(value: Any) -> Decimal | None:

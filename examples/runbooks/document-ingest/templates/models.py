@@ -22,11 +22,13 @@ class DocumentIngestInput(BaseModel):
 
 
 class DocumentSubmission(BaseModel):
-    """The payload of the ``document_submitted`` signal: where the uploaded file is."""
+    """The payload of the ``document_submitted`` signal: which document was uploaded."""
 
     model_config = ConfigDict(extra="allow")
 
-    document_ref: str = Field(description="A file path, a file:// URI, or 'sample:<name>' for a bundled sample")
+    document_ref: str = Field(
+        description="A document store ref (sha256:<hex>, see ntro.documents), or 'sample:<name>' for a bundled sample"
+    )
     filename: str = ""
     content_type: str = "application/octet-stream"
     source: str = ""

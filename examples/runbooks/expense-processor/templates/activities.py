@@ -1,8 +1,8 @@
 """Activities of the expense-processor runbook: read uploaded expense files, categorise rows, build the journal.
 
 Categories and GL accounts come from ``vendor_map.json`` beside this file's
-``data/``; uploaded files are local paths, ``file://`` URIs, or ``sample:<name>``
-for a sample shipped in ``data/samples/``.
+``data/``; uploaded files are read through :mod:`ntro.documents`: a ref of the
+document store, or ``sample:<name>`` for a sample shipped in ``data/samples/``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
+from ntro import documents
 from ntro.workflow import WorkflowError, activity
 
 from .models import CommitInput, ExpenseReport, ExpenseRow, JournalLine
@@ -29,20 +29,12 @@ def _vendor_map() -> dict[str, Any]:
     return data
 
 
-def _resolve(document_ref: str) -> Path:
-    if document_ref.startswith("sample:"):
-        name = document_ref.removeprefix("sample:")
-        matches = sorted(SAMPLES.glob(f"{name}.*")) if name and "/" not in name else []
-        if not matches:
-            known = ", ".join(sorted(p.stem for p in SAMPLES.iterdir()))
-            raise WorkflowError(f"no bundled sample {name!r}; samples: {known}", non_retryable=True)
-        return matches[0]
-    if document_ref.startswith("file://"):
-        return Path(unquote(urlparse(document_ref).path))
-    path = Path(document_ref).expanduser()
-    if not path.is_file():
-        raise WorkflowError(f"expense file {document_ref!r} is not a readable file", non_retryable=True)
-    return path
+def _document(document_ref: str) -> tuple[documents.DocumentInfo, bytes]:
+    """The upload's name, type and size, and its bytes; a ref that will never resolve fails for good."""
+    try:
+        return documents.stat(document_ref, samples=SAMPLES), documents.read(document_ref, samples=SAMPLES)
+    except documents.DocumentNotFoundError as exc:
+        raise WorkflowError(str(exc), non_retryable=True) from None
 
 
 @activity.defn(name="expense_processor.ingest_submitted_document")
@@ -51,10 +43,11 @@ async def ingest_submitted_document(doc: dict[str, Any], root_task_id: str) -> l
     ref = str(doc.get("document_ref") or "")
     if not ref:
         raise WorkflowError("the document_submitted signal carried no document_ref", non_retryable=True)
-    path = _resolve(ref)
-    if path.suffix.lower() != ".csv":
-        raise WorkflowError(f"{path.name}: expense uploads must be CSV", non_retryable=True)
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
+    info, raw = _document(ref)
+    name = info.filename or str(doc.get("filename") or "upload")
+    if Path(name).suffix.lower() != ".csv":
+        raise WorkflowError(f"{name}: expense uploads must be CSV", non_retryable=True)
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
     rows: list[ExpenseRow] = []
     for n, raw in enumerate(reader, start=1):
         record = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
@@ -62,7 +55,7 @@ async def ingest_submitted_document(doc: dict[str, Any], root_task_id: str) -> l
             amount = Decimal(record.get("amount", "").replace(",", ""))
         except InvalidOperation:
             raise WorkflowError(
-                f"{path.name} row {n + 1}: amount {record.get('amount')!r} is not a number", non_retryable=True
+                f"{name} row {n + 1}: amount {record.get('amount')!r} is not a number", non_retryable=True
             ) from None
         rows.append(
             ExpenseRow.model_validate(
@@ -70,7 +63,7 @@ async def ingest_submitted_document(doc: dict[str, Any], root_task_id: str) -> l
                     **record,
                     "id": record.get("id") or f"{root_task_id}-D{n}",
                     "amount": amount,
-                    "source": f"upload:{path.name}",
+                    "source": f"upload:{name}",
                 }
             )
         )

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ntro.workflow import NtroWorkflow, runbook
+from ntro.workflow import IngestIssueSummary, IngestOutcome, IngestProgressSnapshot, NtroWorkflow, runbook
 
 from .activities import categorise_row, commit_expenses, ingest_submitted_document
 from .models import CommitInput, ExpenseProcessorContext, ExpenseReport, ExpenseRow
@@ -112,11 +112,10 @@ class ExpenseProcessorWorkflow(NtroWorkflow):
     @runbook.step(name="collect", title="Collect expenses", icon="Inbox")
     async def _collect(self, ctx: ExpenseProcessorContext) -> int:
         root_task_id = runbook.info().workflow_id.split(":")[0]
+        last_upload = IngestOutcome(message=f"Send {ctx.entity_slug}'s expenses: a CSV, or rows by API")
         while len(self._incoming) < ctx.min_rows:
-            self.set_user_feedback(
-                kind="ingest",
-                payload={"rows_received": len(self._incoming), "rows_needed": ctx.min_rows},
-            )
+            progress = IngestProgressSnapshot(accepted_rows=len(self._incoming), target_rows=ctx.min_rows)
+            self.set_user_feedback(kind="ingest", payload=last_upload.model_copy(update={"progress": progress}))
             await self.await_signal_with_action(
                 predicate=lambda: bool(self._documents) or len(self._incoming) >= ctx.min_rows,
                 action={
@@ -149,6 +148,13 @@ class ExpenseProcessorWorkflow(NtroWorkflow):
                     ingest_submitted_document, args=[doc, root_task_id], start_to_close_timeout=ACTIVITY_TIMEOUT
                 )
                 self._incoming.extend(ExpenseRow.model_validate(row).model_dump(mode="json") for row in rows)
+                name = str(doc.get("filename") or doc.get("document_ref"))
+                last_upload = IngestOutcome.from_counts(
+                    parsed_rows=len(rows),
+                    accepted_rows=len(rows),
+                    source_ref=name,
+                    message=f"{name}: {len(rows)} row(s)",
+                )
         return len(self._incoming)
 
     @runbook.step(name="categorise", title="Categorise", icon="Tags")
@@ -159,9 +165,15 @@ class ExpenseProcessorWorkflow(NtroWorkflow):
                 row = ExpenseRow.model_validate(record)
             except ValidationError as exc:
                 skipped += 1
-                self.set_user_feedback(
-                    kind="ingest", payload={"skipped": record, "error": exc.errors()[0]["msg"]}, level="warning"
+                reason = str(exc.errors()[0]["msg"])
+                outcome = IngestOutcome.from_counts(
+                    parsed_rows=1,
+                    accepted_rows=0,
+                    source_ref=str(record.get("id") or "a row"),
+                    message=f"row {record.get('id')!r} skipped: {reason}",
+                    reasons=[IngestIssueSummary(reason=reason, count=1)],
                 )
+                self.set_user_feedback(kind="ingest", payload=outcome, level="warning")
                 continue
             self._rows.append(
                 await runbook.execute_activity(categorise_row, row, start_to_close_timeout=ACTIVITY_TIMEOUT)

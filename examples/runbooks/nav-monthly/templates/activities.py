@@ -2,7 +2,9 @@
 
 The period store is ``data/periods.json``; the NAV policy (how bank lines are
 classified, tolerances) is ``data/nav_policy.json``. Nothing is written: a real
-deployment would swap these reads for its fund-accounting system.
+deployment would swap these reads for its fund-accounting system. The uploaded
+trial balance is read through :mod:`ntro.documents` (a document store ref, or
+``sample:trial-balance`` from ``data/samples/``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
+from ntro import documents
 from ntro.workflow import WorkflowError, activity
 
 from .models import (
@@ -46,20 +48,12 @@ def _shift(period: str, months: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def _resolve(document_ref: str) -> Path:
-    if document_ref.startswith("sample:"):
-        name = document_ref.removeprefix("sample:")
-        matches = sorted(SAMPLES.glob(f"{name}.*")) if name and "/" not in name else []
-        if not matches:
-            known = ", ".join(sorted(p.stem for p in SAMPLES.iterdir()))
-            raise WorkflowError(f"no bundled sample {name!r}; samples: {known}", non_retryable=True)
-        return matches[0]
-    if document_ref.startswith("file://"):
-        return Path(unquote(urlparse(document_ref).path))
-    path = Path(document_ref).expanduser()
-    if not path.is_file():
-        raise WorkflowError(f"trial balance {document_ref!r} is not a readable file", non_retryable=True)
-    return path
+def _read(document_ref: str) -> bytes:
+    """The uploaded trial balance (a document store ref, or a bundled ``sample:``); a bad ref fails for good."""
+    try:
+        return documents.read(document_ref, samples=SAMPLES)
+    except documents.DocumentNotFoundError as exc:
+        raise WorkflowError(str(exc), non_retryable=True) from None
 
 
 @activity.defn(name="nav_monthly.open_period")
@@ -108,7 +102,7 @@ def _money(value: str, *, row: int, column: str) -> Decimal:
 @activity.defn(name="nav_monthly.check_trial_balance")
 async def check_trial_balance(request: TrialBalanceInput) -> TrialBalanceCheck:
     """Read the trial-balance CSV, check that debits equal credits and compare net assets to the opening NAV."""
-    text = _resolve(request.document_ref).read_text(encoding="utf-8-sig")
+    text = _read(request.document_ref).decode("utf-8-sig")
     reader = csv.DictReader(io.StringIO(text))
     expected = {"account_code", "account_type", "debit", "credit"}
     if not expected <= set(reader.fieldnames or ()):

@@ -14,6 +14,7 @@ whose distributions are installed.
 from __future__ import annotations
 
 from ntro.cli._app import Command, CommandError, OutputLostError, build_parser, finish_output, main
+from ntro.cli._documents import add_documents_option, documents_from_args
 from ntro.cli._run import read_input_text, to_json_text
 from ntro.cli._signals import report_interruption
 
@@ -21,7 +22,9 @@ __all__ = [
     "Command",
     "CommandError",
     "OutputLostError",
+    "add_documents_option",
     "build_parser",
+    "documents_from_args",
     "finish_output",
     "main",
     "read_input_text",

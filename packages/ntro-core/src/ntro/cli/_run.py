@@ -13,8 +13,10 @@ engine:
 
 ``submit_file`` / ``submit_files``
     the upload signal gets a stub document whose ``document_ref`` is
-    ``sample:<source>``: runbooks resolve that to a sample they ship. With
-    ``--interactive``, a path typed at the prompt is sent instead.
+    ``sample:<source>``: runbooks read that as a sample they ship
+    (``ntro.documents.read(ref, samples=...)``). With ``--interactive``, a
+    file typed at the prompt is put into the document store (``--documents``)
+    and its ref is sent instead.
 ``interactive_review``
     ``{"kind": "approve"}`` or ``{"kind": "reject"}`` (``--answer``), or what
     is typed at the prompt.
@@ -28,7 +30,6 @@ import contextlib
 import json
 import logging
 import math
-import mimetypes
 import os
 import re
 import sys
@@ -36,10 +37,14 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ntro.cli._app import CommandError
+from ntro.cli._documents import add_documents_option, documents_from_args
 from ntro.workflow.exceptions import RuntimeNotAvailableError, WorkflowError, WorkflowFailedError
+
+if TYPE_CHECKING:
+    from ntro.documents import DocumentStore
 
 __all__ = ["RUN_COMMAND", "RunCommand", "read_input_text", "to_json_text"]
 
@@ -248,11 +253,14 @@ class _Display:
 class _Policy:
     """Answers uploads with the bundled samples (or a typed path) and reviews as ``--answer`` says."""
 
-    def __init__(self, display: _Display, *, answer: str, interactive: bool, err: TextIO) -> None:
+    def __init__(
+        self, display: _Display, *, answer: str, interactive: bool, err: TextIO, store: DocumentStore | None = None
+    ) -> None:
         self.display = display
         self.decision = answer
         self.interactive = interactive
         self.prompter = _Prompter(err)
+        self.store = store
 
     async def answer(self, gate: Any) -> Any:
         from ntro.client import review_answer, upload_answer
@@ -263,14 +271,28 @@ class _Policy:
             self.display.line(wid, f"↳ {decision} ({gate.reason or 'review'})", extra=1)
             return review_answer(decision)
         source = gate.source or gate.signal_name
-        ref, filename, content_type = f"sample:{source}", None, None
-        if self.interactive:
+        payload = await self._upload(gate) if self.interactive else None
+        if payload is None:
+            payload = upload_answer(gate, document_ref=f"sample:{source}")
+        shown = payload["document_ref"] if payload["document_ref"].startswith("sample:") else payload["filename"]
+        self.display.line(wid, f"↳ {shown} sent as {gate.signal_name} ({gate.reason or 'upload'})", extra=1)
+        return payload
+
+    async def _upload(self, gate: Any) -> dict[str, Any] | None:
+        """A file typed at the prompt, put into the document store: its answer (``None``: the bundled sample)."""
+        from ntro.client import document_answer
+        from ntro.documents import DocumentError, DocumentTooLargeError
+
+        while True:
             path = await self._ask_file(gate)
-            if path is not None:
-                ref, filename = str(path), path.name
-                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        self.display.line(wid, f"↳ {ref} sent as {gate.signal_name} ({gate.reason or 'upload'})", extra=1)
-        return upload_answer(gate, document_ref=ref, filename=filename, content_type=content_type)
+            if path is None:
+                return None
+            try:
+                return await asyncio.to_thread(document_answer, gate, path, store=self.store)
+            except DocumentTooLargeError as exc:
+                self._say(gate.workflow_id, f"  {exc}")
+            except DocumentError as exc:
+                raise CommandError(str(exc), exit_code=1) from None
 
     def _say(self, workflow_id: str, text: str) -> None:
         self.display.line(workflow_id, text, extra=1, always=True)
@@ -321,6 +343,21 @@ def _engine_warnings_quiet(*, verbose: bool) -> Iterator[None]:
     finally:
         for logger, level in zip(loggers, saved, strict=True):
             logger.setLevel(level)
+
+
+@contextlib.contextmanager
+def _hosting(store: DocumentStore | None, given: str | None) -> Iterator[None]:
+    """With ``--documents``, the run's in-process activities read ``store``; afterwards it is as it was."""
+    if given is None or store is None:
+        yield
+        return
+    from ntro.documents import set_default_store
+
+    previous = set_default_store(store)
+    try:
+        yield
+    finally:
+        set_default_store(previous)
 
 
 def _engine_words(runtime: str) -> str:
@@ -381,6 +418,7 @@ class RunCommand:
         parser.add_argument("--workflow-class", metavar="NAME", help="the class (default: <CamelSlug>Workflow)")
         parser.add_argument("--workflow-id", metavar="ID", help="the workflow id (default: a random UUID)")
         parser.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+        add_documents_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         """Load, validate, run, and print the result as JSON; return the exit code."""
@@ -401,18 +439,22 @@ class RunCommand:
                 raise CommandError(str(exc)) from None
             if args.interactive and (sys.stdin is None or not sys.stdin.isatty()):
                 raise CommandError("--interactive needs a terminal on stdin; use --answer approve|reject instead")
-            with _engine_warnings_quiet(verbose=bool(getattr(args, "verbose", False))):
-                result = asyncio.run(self._session(args, bundle, children, value))
+            # Only a typed file or --documents needs the store: a run on the bundled samples never opens one.
+            store = documents_from_args(args) if args.interactive or args.documents is not None else None
+            with _engine_warnings_quiet(verbose=bool(getattr(args, "verbose", False))), _hosting(store, args.documents):
+                result = asyncio.run(self._session(args, bundle, children, value, store))
         print(to_json_text(result))
         return 0
 
-    async def _session(self, args: argparse.Namespace, bundle: Any, children: list[Any], value: Any) -> Any:
+    async def _session(
+        self, args: argparse.Namespace, bundle: Any, children: list[Any], value: Any, store: DocumentStore | None
+    ) -> Any:
         from ntro.client import drive
         from ntro.runtime.protocol import ClientOptions, open_client
 
         err = sys.stderr
         display = _Display(err, quiet=args.quiet)
-        policy = _Policy(display, answer=args.answer or "approve", interactive=args.interactive, err=err)
+        policy = _Policy(display, answer=args.answer or "approve", interactive=args.interactive, err=err, store=store)
         workflows = [bundle.workflow_cls] + [c.workflow_cls for c in children]
         activities: list[Any] = []
         for b in (bundle, *children):

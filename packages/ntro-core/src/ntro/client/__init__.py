@@ -26,7 +26,15 @@ from ntro.runtime.protocol import lazy_exports
 
 if TYPE_CHECKING:
     from ntro.client._driver import AnswerPolicy, RunWatcher, StepChange, drive
-    from ntro.client._gates import REVIEW_SIGNAL, Gate, answer_gate, open_gates, review_answer, upload_answer
+    from ntro.client._gates import (
+        REVIEW_SIGNAL,
+        Gate,
+        answer_gate,
+        document_answer,
+        open_gates,
+        review_answer,
+        upload_answer,
+    )
     from ntro.runtime.protocol import (
         ClientOptions,
         WorkflowClient,
@@ -48,6 +56,7 @@ __all__ = [
     "WorkflowHandle",
     "WorkflowStatus",
     "answer_gate",
+    "document_answer",
     "drive",
     "open_client",
     "open_gates",
@@ -63,6 +72,7 @@ _LAZY = {
     "REVIEW_SIGNAL": "ntro.client._gates",
     "Gate": "ntro.client._gates",
     "answer_gate": "ntro.client._gates",
+    "document_answer": "ntro.client._gates",
     "open_gates": "ntro.client._gates",
     "review_answer": "ntro.client._gates",
     "upload_answer": "ntro.client._gates",

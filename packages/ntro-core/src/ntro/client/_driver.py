@@ -7,6 +7,7 @@ or a notebook.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
@@ -15,7 +16,7 @@ import attrs
 
 from ntro.client._gates import Gate, answer_gate, open_gates
 from ntro.runtime.protocol import StepState, WorkflowClient, WorkflowDescription, WorkflowHandle, WorkflowStatus
-from ntro.workflow.exceptions import NtroError, WorkflowFailedError
+from ntro.workflow.exceptions import NtroError, WorkflowError, WorkflowFailedError
 
 __all__ = ["AnswerPolicy", "RunWatcher", "StepChange", "drive"]
 
@@ -128,7 +129,10 @@ async def drive(
     Raises:
         WorkflowFailedError: The run failed, was cancelled, terminated or
             timed out, or its workflow code crashed (on Temporal, a workflow
-            task that keeps failing: reported at once, with its traceback).
+            task that keeps failing: reported at once, with its traceback;
+            ``status`` is then ``RUNNING`` and ``cause`` a
+            :class:`~ntro.workflow.exceptions.WorkflowError` whose ``type`` and
+            ``message`` are the exception's, ``NameError`` for one).
         TimeoutError: ``timeout`` passed first.
     """
     answered: set[tuple[Any, ...]] = set()
@@ -167,14 +171,36 @@ async def drive(
     return await handle.result()
 
 
+_EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*): (.*)$", re.DOTALL)
+_TRACEBACK_START = re.compile(r'^(Traceback \(most recent call last\):|\s*File "[^"]+", line \d+)')
+
+
+def _crash_cause(task_failure: str) -> WorkflowError:
+    """The exception workflow code raised, as runbook code would name it (``NameError: ...``).
+
+    ``task_failure`` is ``<Type>: <message>`` (the message may span lines), then the traceback.
+    """
+    lines = task_failure.strip().splitlines()
+    head: list[str] = []
+    for line in lines:
+        if _TRACEBACK_START.match(line):
+            break
+        head.append(line)
+    text = "\n".join(head) or (lines[0] if lines else "")
+    named = _EXCEPTION.match(text)
+    return WorkflowError(named.group(2), type=named.group(1)) if named else WorkflowError(text)
+
+
 def _raise_on_crash(descriptions: Mapping[str, WorkflowDescription]) -> None:
     for description in descriptions.values():
         if description.task_failure:
+            cause = _crash_cause(description.task_failure)
             raise WorkflowFailedError(
                 f"workflow {description.workflow_id} crashed in its workflow code (the engine retries it until "
                 f"the code is fixed): {description.task_failure}",
                 workflow_id=description.workflow_id,
                 status=description.status.value,
+                cause=cause,
             )
 
 

@@ -21,15 +21,20 @@ a person could answer now; :func:`answer_gate` sends an answer built by
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
 from ntro.runtime.protocol import WorkflowClient
 from ntro.workflow.exceptions import NtroError
 
-__all__ = ["REVIEW_SIGNAL", "Gate", "answer_gate", "open_gates", "review_answer", "upload_answer"]
+if TYPE_CHECKING:
+    from ntro.documents import DocumentStore
+
+__all__ = ["REVIEW_SIGNAL", "Gate", "answer_gate", "document_answer", "open_gates", "review_answer", "upload_answer"]
 
 REVIEW_SIGNAL = "user_action"
 """The signal that answers an ``interactive_review`` (``NtroWorkflow.user_action``)."""
@@ -211,6 +216,48 @@ def upload_answer(
         "tenant_slug": gate.args.get("tenant_id_or_slug"),
         "entity_slug": gate.args.get("entity_id_or_slug"),
     }
+
+
+def document_answer(
+    gate: Gate,
+    data: bytes | str | os.PathLike[str] | IO[bytes],
+    *,
+    filename: str | None = None,
+    content_type: str | None = None,
+    store: DocumentStore | None = None,
+) -> dict[str, Any]:
+    """Put a document into the store, then return the payload that answers upload ``gate`` with its ref.
+
+    The store is written before anything is sent, so an answer never points
+    at nothing: send the payload with :func:`answer_gate`. ``ntro workflow
+    answer ID upload SOURCE FILE`` and ``ntro workflow run --interactive``
+    answer uploads this way. This call blocks while the document is written;
+    from async code, run it with ``asyncio.to_thread``.
+
+    Args:
+        gate: An upload gate (``submit_file``).
+        data: The document: a local file's path, its bytes, or a binary file object.
+        filename: Its name (default: the path's name, or the file object's).
+        content_type: Its media type (default: guessed from ``filename``).
+        store: The store to put it into (default: :func:`ntro.documents.default_store`).
+
+    Raises:
+        ntro.documents.DocumentError: The document cannot be stored (too large,
+            the store cannot be reached); nothing was written.
+    """
+    from ntro import documents
+
+    if filename is None:
+        named = data if isinstance(data, str | os.PathLike) else getattr(data, "name", None)
+        filename = Path(named).name if isinstance(named, str | os.PathLike) and str(named) else None
+    target = store if store is not None else documents.default_store()
+    ref = target.put(data, filename, content_type)
+    return upload_answer(
+        gate,
+        document_ref=ref,
+        filename=filename,
+        content_type=content_type or documents.guess_content_type(filename),
+    )
 
 
 async def answer_gate(client: WorkflowClient, gate: Gate, payload: Any) -> None:

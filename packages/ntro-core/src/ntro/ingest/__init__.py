@@ -1,83 +1,61 @@
-"""ntro.ingest: the feedback models an ingesting runbook shows people (ntro 0.1.2's names).
+"""ntro.ingest: ntro 0.1.2's ingest models, field for field.
 
-Runbooks pass them to ``NtroWorkflow.set_user_feedback(kind="ingest", payload=...)``
-while a gate is open, so the UI can say how an upload went::
+:class:`IngestOutcome` (with :class:`IngestProgressSnapshot` and
+:class:`IngestIssueSummary`) is the feedback an ingesting runbook shows people;
+``ntro.workflow`` exports the three too. A runbook passes one to
+``NtroWorkflow.set_user_feedback(kind="ingest", payload=...)`` while its
+upload gate is open::
 
-    from ntro.workflow import IngestIssueSummary, IngestOutcome, IngestProgressSnapshot
+    from ntro.workflow import IngestOutcome
 
     self.set_user_feedback(
         kind="ingest",
         payload=IngestOutcome(
+            source_ref="expenses-may.csv",
+            parsed_rows=12,
+            accepted_rows=11,
+            rejected_rows=1,
             status="partial",
-            progress=IngestProgressSnapshot(received=12, accepted=11, rejected=1, expected=20),
-            issues=[IngestIssueSummary(code="bad_date", message="date is not a date", rows=["R-7"])],
+            message="1 row has no amount",
+            reasons=[{"reason": "no amount", "count": 1}],
+            progress={"accepted_rows": 11, "target_rows": 20},
         ),
         level="warning",
     )
 
-They are pydantic models; ``set_user_feedback`` stores their JSON form.
-ntro 0.1.2's fields were not published; these are this project's.
+``set_user_feedback`` stores the model's JSON form. :meth:`IngestOutcome.from_counts`
+fills the counts and the status from two numbers.
+
+:class:`SubmittedRecord`, :class:`SubmittedDocument` and
+:class:`ExtractedDocument` are 0.1.2's records of submitted rows, uploaded
+files and their extractions. The submodules are 0.1.2's too
+(``ntro.ingest.outcome``, ``.records``, ``.documents``). 0.1.2's database
+helpers (``insert_submitted_record``, ``fetch_submitted_document_by_id``,
+``fetch_latest_submitted_document``, ``insert_submitted_document``,
+``insert_extracted_document``, ``list_submitted_documents``) used the hosted
+platform's database and are not carried over: importing one raises an
+``ImportError`` that says so.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any
 
-import pydantic
+from ntro.ingest._not_carried import not_carried_over
+from ntro.ingest.documents import ExtractedDocument, SubmittedDocument
+from ntro.ingest.outcome import IngestIssueSummary, IngestOutcome, IngestProgressSnapshot, IngestStatus
+from ntro.ingest.records import SubmittedRecord
 
-__all__ = ["IngestIssueSummary", "IngestOutcome", "IngestProgressSnapshot"]
-
-
-class IngestIssueSummary(pydantic.BaseModel):
-    """One kind of problem found in what was ingested.
-
-    Attributes:
-        code: A short machine-readable code (``bad_date``, ``duplicate``...).
-        message: What is wrong, for people.
-        severity: ``info``, ``warning`` or ``error``.
-        count: How many rows or documents have it.
-        rows: Ids of (some of) the rows that have it.
-    """
-
-    code: str
-    message: str
-    severity: Literal["info", "warning", "error"] = "warning"
-    count: int = 1
-    rows: list[str] = pydantic.Field(default_factory=list)
+__all__ = [
+    "ExtractedDocument",
+    "IngestIssueSummary",
+    "IngestOutcome",
+    "IngestProgressSnapshot",
+    "IngestStatus",
+    "SubmittedDocument",
+    "SubmittedRecord",
+]
 
 
-class IngestProgressSnapshot(pydantic.BaseModel):
-    """How far an ingest has got.
-
-    Attributes:
-        received: Rows or documents received so far.
-        accepted: Those accepted.
-        rejected: Those rejected.
-        expected: How many are expected in all, when known.
-    """
-
-    received: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    expected: int | None = None
-
-    @property
-    def complete(self) -> bool:
-        """Whether everything expected has arrived (never, when nothing is expected)."""
-        return self.expected is not None and self.received >= self.expected
-
-
-class IngestOutcome(pydantic.BaseModel):
-    """Where an ingest stands: its status, progress and problems.
-
-    Attributes:
-        status: ``pending`` (waiting for input), ``partial``, ``complete`` or ``failed``.
-        progress: The counts so far.
-        issues: The problems found, one entry per kind.
-        message: One line for people, if any.
-    """
-
-    status: Literal["pending", "partial", "complete", "failed"] = "pending"
-    progress: IngestProgressSnapshot = pydantic.Field(default_factory=IngestProgressSnapshot)
-    issues: list[IngestIssueSummary] = pydantic.Field(default_factory=list)
-    message: str | None = None
+def __getattr__(name: str) -> Any:
+    not_carried_over(__name__, name)

@@ -19,12 +19,19 @@ __version__ = "0.2.0"
 
 if TYPE_CHECKING:
     from ntro.ingest import IngestIssueSummary, IngestOutcome, IngestProgressSnapshot
-    from ntro.runtime.protocol import get_runtime, reset_runtime, set_runtime
+    from ntro.runtime.protocol import (
+        ActivityInfo,
+        ActivityOptions,
+        ChildWorkflowOptions,
+        RetryPolicy,
+        WorkflowInfo,
+        get_runtime,
+        reset_runtime,
+        set_runtime,
+    )
     from ntro.workflow import registry
     from ntro.workflow._base import NtroWorkflow
     from ntro.workflow._facade import activity, runbook
-    from ntro.workflow._info import ActivityInfo, WorkflowInfo
-    from ntro.workflow._options import ActivityOptions, ChildWorkflowOptions, RetryPolicy
     from ntro.workflow.decorators import UIComponent, ui_step
     from ntro.workflow.exceptions import (
         ActivityError,
@@ -76,11 +83,11 @@ _LAZY: dict[str, tuple[str, str]] = {
     "ActivityError": ("ntro.workflow.exceptions", "ActivityError"),
     "NtroError": ("ntro.workflow.exceptions", "NtroError"),
     "RuntimeNotAvailableError": ("ntro.workflow.exceptions", "RuntimeNotAvailableError"),
-    "RetryPolicy": ("ntro.workflow._options", "RetryPolicy"),
-    "ActivityOptions": ("ntro.workflow._options", "ActivityOptions"),
-    "ChildWorkflowOptions": ("ntro.workflow._options", "ChildWorkflowOptions"),
-    "WorkflowInfo": ("ntro.workflow._info", "WorkflowInfo"),
-    "ActivityInfo": ("ntro.workflow._info", "ActivityInfo"),
+    "RetryPolicy": ("ntro.runtime.protocol", "RetryPolicy"),
+    "ActivityOptions": ("ntro.runtime.protocol", "ActivityOptions"),
+    "ChildWorkflowOptions": ("ntro.runtime.protocol", "ChildWorkflowOptions"),
+    "WorkflowInfo": ("ntro.runtime.protocol", "WorkflowInfo"),
+    "ActivityInfo": ("ntro.runtime.protocol", "ActivityInfo"),
     "get_runtime": ("ntro.runtime.protocol", "get_runtime"),
     "set_runtime": ("ntro.runtime.protocol", "set_runtime"),
     "reset_runtime": ("ntro.runtime.protocol", "reset_runtime"),

@@ -14,9 +14,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from ntro.workflow._definitions import activity_definition
+from ntro.runtime.protocol import activity_definition
+from ntro.runtime.protocol._definitions import STEP_STATE_ATTR
 from ntro.workflow._facade import runbook
-from ntro.workflow.decorators import STEP_ATTR
+from ntro.workflow.decorators import STEP_ATTR, _notify_gate
 
 __all__ = ["PENDING_ACTION_KINDS", "NtroWorkflow"]
 
@@ -244,10 +245,12 @@ class NtroWorkflow:
         self._gate_token += 1
         pending["gate"] = self._gate_token
         self._pending_action = pending
+        _notify_gate(pending, "opened")
         try:
             await runbook.wait_condition(predicate, timeout=timeout)
         finally:
             self._pending_action = None
+            _notify_gate(pending, "closed")
         self._capture_step_snapshot(
             display_hint=hint or {"component": "SUMMARY", "config": {}},
             payload={"args": pending.get("args", {}), "reason": pending.get("reason")},
@@ -306,11 +309,13 @@ class NtroWorkflow:
         self._gate_token += 1
         pending["gate"] = self._gate_token
         self._pending_action = pending
+        _notify_gate(pending, "opened")
         try:
             await runbook.wait_condition(lambda: self._drain_row_actions() or self._received_user_action is not None)
         finally:
             self._pending_action = None
             self._pending_payload = None
+            _notify_gate(pending, "closed")
         decision = self._take_user_action()
         self._capture_step_snapshot(display_hint=hint, payload=body, decision=decision, overwrite=True)
         return decision
@@ -419,6 +424,8 @@ class NtroWorkflow:
             self._pending_action["step_id"] = self._current_step_id
         self._gate_token += 1
         self._pending_action["gate"] = self._gate_token
+        gate = self._pending_action
+        _notify_gate(gate, "opened")
 
         async def one(index: int) -> Any:
             try:
@@ -433,7 +440,12 @@ class NtroWorkflow:
             outcomes = await asyncio.gather(*(one(i) for i in range(len(inputs))), return_exceptions=True)
         finally:
             self._pending_action = None
+            _notify_gate(gate, "closed")
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
         return list(outcomes)
+
+
+# NtroWorkflow keeps the state of steps: @runbook.defn lets its subclasses have @runbook.step methods.
+setattr(NtroWorkflow, STEP_STATE_ATTR, True)

@@ -2,7 +2,7 @@
 
 They replace ``temporalio.workflow`` and ``temporalio.activity`` with the same
 call shapes. Decorators record runtime-neutral metadata (see
-:mod:`ntro.workflow._definitions`); calls dispatch to the runtime driving the
+:mod:`ntro.runtime.protocol`); calls dispatch to the runtime driving the
 current workflow. Outside any workflow, a call that needs one raises
 :class:`~ntro.workflow.exceptions.NotInWorkflowError` on every runtime alike:
 no backend is asked, so none can answer differently (ntro 0.1.2 ran a stray
@@ -19,8 +19,19 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, Protocol, TypeVar, overload
 
-from ntro.runtime.protocol import driving_runtime
-from ntro.workflow._definitions import (
+from ntro.runtime.protocol import (
+    DEFAULT_ACTIVITY_OPTIONS,
+    DEFAULT_CHILD_OPTIONS,
+    ActivityInfo,
+    ActivityOptions,
+    ChildWorkflowOptions,
+    Duration,
+    RetryPolicy,
+    WorkflowInfo,
+    driving_runtime,
+    to_timedelta,
+)
+from ntro.runtime.protocol._definitions import (
     QUERY_ATTR,
     RUN_ATTR,
     SIGNAL_ATTR,
@@ -30,16 +41,6 @@ from ntro.workflow._definitions import (
     define_activity,
     define_workflow,
     mark_handler,
-)
-from ntro.workflow._info import ActivityInfo, WorkflowInfo
-from ntro.workflow._options import (
-    DEFAULT_ACTIVITY_OPTIONS,
-    DEFAULT_CHILD_OPTIONS,
-    ActivityOptions,
-    ChildWorkflowOptions,
-    Duration,
-    RetryPolicy,
-    to_timedelta,
 )
 from ntro.workflow.exceptions import NotInWorkflowError
 

@@ -41,9 +41,9 @@ from typing import Any
 
 import attrs
 
+from ntro.runtime.protocol import activity_definition, maybe_workflow_definition
+from ntro.runtime.protocol._naming import class_name_for_slug
 from ntro.workflow import registry
-from ntro.workflow._definitions import activity_definition, maybe_workflow_definition
-from ntro.workflow._naming import class_name_for_slug
 from ntro.workflow.exceptions import NtroError
 
 __all__ = [

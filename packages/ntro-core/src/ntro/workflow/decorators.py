@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from ntro.runtime.protocol import driving_runtime
-from ntro.workflow._definitions import STEP_ATTR
+from ntro.runtime.protocol._definitions import STEP_ATTR
 
 __all__ = ["STEP_ATTR", "UIComponent", "step", "ui_step"]
 
@@ -48,6 +48,18 @@ def _notify(step_id: str, title: str, status: str) -> None:
     runtime = driving_runtime()
     if runtime is not None:
         runtime.step_changed(step_id, title, status)
+
+
+def _notify_gate(pending_action: dict[str, Any], status: str) -> None:
+    """Tell the driving runtime that a gate is ``"opened"`` or ``"closed"`` (for observers only).
+
+    A runtime written before :meth:`~ntro.runtime.protocol.Runtime.gate_changed`
+    existed is simply not told.
+    """
+    runtime = driving_runtime()
+    changed = getattr(runtime, "gate_changed", None)
+    if changed is not None:
+        changed(pending_action, status)
 
 
 def step(*, name: str, title: str, icon: str | None = None, config: dict[str, Any] | None = None) -> Callable[[F], F]:

@@ -12,24 +12,33 @@ The harness is a caller of the client (:mod:`ntro.runtime.protocol`,
   about to answer;
 * on Temporal every finished history is **replayed** through the sandboxed
   ``Replayer``: a non-deterministic runbook fails its scenario;
-* a bug in workflow code fails the scenario at once, with its traceback, on
-  both engines (Temporal would retry the workflow task forever).
+* a bug in workflow code fails the scenario at once, on both engines
+  (Temporal would retry the workflow task forever), reported the same way on
+  both: ``NameError: name 'workflow' is not defined``, the runbook's own file
+  and line, then its own frames of the traceback;
+* the timeline is what happened, in order: steps, gates and children come from
+  the client's run events (:class:`~ntro.runtime.protocol.RunEventSource`) as
+  workflow code reports them, activities from the mocks as they run.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import time
 import traceback
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from ntro.client import Gate, drive, review_answer, upload_answer
 from ntro.runtime.protocol import (
     ClientOptions,
+    RunEvent,
+    RunEventSource,
     WorkflowClient,
     WorkflowDescription,
     activity_definition,
@@ -38,7 +47,7 @@ from ntro.runtime.protocol import (
 )
 from ntro.testing._results import ActivityCall, RunResult, StepEvent
 from ntro.testing._scenarios import HAPPY, Scenario
-from ntro.workflow.exceptions import NtroError, WorkflowFailedError
+from ntro.workflow.exceptions import NtroError, WorkflowError, WorkflowFailedError
 
 __all__ = ["RUNTIMES", "WorkflowHarness", "discover_activities"]
 
@@ -268,17 +277,30 @@ class WorkflowHarness:
         self._started = time.monotonic()
         answers: Any = policy if policy is not None else _ScenarioPolicy(scenario, self._note)
         seen_ids: list[str] = []
+        root_id = workflow_id or str(uuid.uuid4())
 
-        def on_steps(changes: list[Any]) -> None:
+        def reached(workflow_id: str, step_id: str) -> None:
+            found = steps.setdefault(workflow_id, [])
+            if step_id not in found:
+                found.append(step_id)
+
+        def on_steps(changes: list[Any]) -> None:  # an engine that cannot tell: steps as each look finds them
             for change in changes:
-                reached = steps.setdefault(change.workflow_id, [])
-                if change.step.id not in reached:
-                    reached.append(change.step.id)
+                reached(change.workflow_id, change.step.id)
                 self._note(
                     "step",
                     change.workflow_id,
                     {"step_id": change.step.id, "title": change.step.title, "status": change.step.status},
                 )
+
+        def on_event(event: RunEvent) -> None:  # may be called on the engine's thread: only note it
+            if event.workflow_id.split(":")[0] != root_id:
+                return
+            kind, detail = _timeline_entry(event)
+            if kind == "step" and detail["status"] != "failed":
+                reached(event.workflow_id, str(detail["step_id"]))
+            if kind:
+                self._note(kind, event.workflow_id, detail)
 
         def on_look(descriptions: Mapping[str, WorkflowDescription]) -> None:
             seen_ids.extend(wid for wid in descriptions if wid not in seen_ids)
@@ -287,14 +309,23 @@ class WorkflowHarness:
         start: dict[str, Any] = {}
         if start_signal is not None:
             start = {"start_signal": start_signal[0], "start_signal_args": [start_signal[1]]}
-        handle = await client.start_workflow(workflow or self.workflow_cls, *run_args, id=workflow_id, **start)
-        status, result, error, shape = "completed", None, None, None
+        source = client if isinstance(client, RunEventSource) else None
+        if source is not None:
+            source.add_run_observer(on_event)
+        status, result, error, shape, crashed = "completed", None, None, None, False
         try:
+            handle = await client.start_workflow(workflow or self.workflow_cls, *run_args, id=root_id, **start)
             outcome = await drive(
-                client, handle, answers, on_steps=on_steps, on_look=on_look, timeout=timeout or self.timeout
+                client,
+                handle,
+                answers,
+                on_steps=None if source is not None else on_steps,
+                on_look=on_look,
+                timeout=timeout or self.timeout,
             )
         except WorkflowFailedError as exc:
-            status, error, shape = "failed", _failure_text(exc), error_shape(exc)
+            status, error, shape = "failed", self._failure_text(exc), error_shape(exc)
+            crashed = exc.status == "RUNNING"  # failed, yet running: its workflow task fails (and is retried)
         except TimeoutError:
             pending = getattr(answers, "pending", [])[-1:]
             status, error = "failed", f"timed out after {timeout or self.timeout:g}s (pending: {pending})"
@@ -305,30 +336,68 @@ class WorkflowHarness:
                 pass
         else:
             result = _jsonable(outcome)
+        finally:
+            if source is not None:
+                source.remove_run_observer(on_event)
         replayed: bool | None = None
-        if self.runtime == "temporal":
-            replay_error = await self._replay(seen_ids or [handle.id])
+        if self.runtime == "temporal" and not crashed:  # a crashed history replays to the same crash
+            replay_error = await self._replay(seen_ids or [root_id])
             replayed = replay_error is None
             if replay_error is not None:
                 status = "failed"
                 error = replay_error if error is None else f"{error}\n{replay_error}"
-        self._note("done" if status == "completed" else "error", handle.id, {} if error is None else {"error": error})
+        self._note("done" if status == "completed" else "error", root_id, {} if error is None else {"error": error})
         return RunResult(
             scenario=scenario.name,
-            workflow_id=handle.id,
+            workflow_id=root_id,
             status=status,
             result=result,
             error=error,
             events=tuple(self._events),
             duration_s=self._now(),
             runtime=self.runtime,
-            activity_calls=tuple(c for c in self._calls if c.workflow_id.split(":")[0] == handle.id),
+            activity_calls=tuple(c for c in self._calls if c.workflow_id.split(":")[0] == root_id),
             steps={k: tuple(v) for k, v in steps.items()},
             pending_actions=tuple(getattr(answers, "pending", ())),
             decisions=tuple(getattr(answers, "decisions", ())),
             replayed=replayed,
             error_shape=shape,
         )
+
+    def _failure_text(self, exc: WorkflowFailedError) -> str:
+        """Say why the run failed; a crash the same way on both engines, the runbook's own file and line first."""
+        cause = exc.cause
+        crashed = exc.status == "RUNNING" or (cause is not None and not isinstance(cause, WorkflowError))
+        if not crashed or cause is None:
+            return _failure_text(exc)
+        if isinstance(cause, WorkflowError):
+            name, message = cause.type, cause.message
+        else:
+            name, message = type(cause).__name__, str(cause)
+        if cause.__traceback__ is not None:
+            stack = "".join(traceback.format_exception(type(cause), cause, cause.__traceback__))
+        else:
+            stack = exc.message  # on Temporal, the worker's traceback text
+        frames = _own_frames(stack, self._runbook_dirs())
+        lines = [f"{name}: {message}"]
+        if frames:
+            path, line, function, _ = frames[-1]
+            lines.append(f"  at {path}, line {line}, in {function}")
+            lines.append("Traceback (the runbook's own frames, most recent call last):")
+            for path, line, function, code in frames:
+                lines.append(f'  File "{path}", line {line}, in {function}')
+                if code:
+                    lines.append(f"    {code}")
+        return "\n".join(lines)
+
+    def _runbook_dirs(self) -> list[Path]:
+        found: list[Path] = []
+        for cls in (self.workflow_cls, *self.child_workflows):
+            module = sys.modules.get(cls.__module__)
+            where = getattr(module, "__file__", None)
+            if where:
+                found.append(Path(where).resolve().parent)
+        return found
 
     async def _replay(self, workflow_ids: Sequence[str]) -> str | None:
         """Replay the finished histories of ``workflow_ids`` in the sandbox; return why one did not replay."""
@@ -339,8 +408,6 @@ class WorkflowHarness:
 
 def error_shape(exc: WorkflowFailedError) -> dict[str, Any]:
     """Describe a run's failure as runbook code sees it: ``{type, message, non_retryable, details}``."""
-    from ntro.workflow.exceptions import WorkflowError
-
     cause = exc.cause
     if isinstance(cause, WorkflowError):
         return {
@@ -352,6 +419,46 @@ def error_shape(exc: WorkflowFailedError) -> dict[str, Any]:
     if cause is not None:
         return {"type": type(cause).__name__, "message": str(cause), "non_retryable": False, "details": []}
     return {"type": exc.status, "message": exc.message, "non_retryable": False, "details": []}
+
+
+_STEP_STATUS = {"started": "active", "completed": "completed", "failed": "failed"}
+
+_FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line (?P<line>\d+), in (?P<function>.+)$')
+
+
+def _timeline_entry(event: RunEvent) -> tuple[str | None, dict[str, Any]]:
+    """The timeline's kind and detail for a run event (``None`` for one the timeline does not show)."""
+    group, _, what = event.kind.partition(".")
+    detail = dict(event.detail)
+    if group == "step":
+        return "step", {"step_id": detail.get("step_id"), "title": detail.get("title"), "status": _STEP_STATUS[what]}
+    if group == "gate":
+        return "gate", {**detail, "status": what}
+    if event.kind == "child.started":
+        return "child", {**detail, "status": "started"}
+    return None, detail  # workflow.crashed: the run's error says it
+
+
+def _own_frames(stack: str, dirs: Sequence[Path]) -> list[tuple[str, int, str, str]]:
+    """The frames of a traceback's text in the runbook's own files (all of them when none is), outermost first."""
+    frames: list[tuple[str, int, str, str]] = []
+    lines = stack.splitlines()
+    for index, text in enumerate(lines):
+        found = _FRAME.match(text)
+        if found is None:
+            continue
+        following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        code = "" if following.startswith("File ") or _FRAME.match(following) else following
+        frames.append((found["path"], int(found["line"]), found["function"].strip(), code))
+    own = [f for f in frames if any(_within(f[0], d) for d in dirs)]
+    return own or frames
+
+
+def _within(path: str, directory: Path) -> bool:
+    try:
+        return Path(path).resolve().is_relative_to(directory)
+    except OSError:  # pragma: no cover - an unreadable frame path
+        return False
 
 
 def _failure_text(exc: WorkflowFailedError) -> str:

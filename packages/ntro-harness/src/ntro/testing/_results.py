@@ -14,7 +14,9 @@ import attrs
 __all__ = ["ActivityCall", "RunResult", "StepEvent"]
 
 EVENT_KINDS = (
-    "step",  # detail: step_id, title, status ("active" | "completed")
+    "step",  # detail: step_id, title, status ("active" | "completed" | "failed")
+    "gate",  # a gate opened or closed: gate, action (the pending action's kind), step_id, status ("opened" | "closed")
+    "child",  # the workflow started a child: child_workflow_id, status ("started")
     "submit_file",  # an upload answered: signal, source, document_ref, step_id
     "review",  # a review answered: response ("approve" | "reject"), step_id, corrections?
     "drill_down",  # a gate answered in a child: children
@@ -28,7 +30,12 @@ EVENT_KINDS = (
 
 @attrs.frozen
 class StepEvent:
-    """One thing that happened in a scenario run, in order.
+    """One thing that happened in a scenario run, in the order it happened.
+
+    Steps, gates and children are recorded as workflow code reports them (the
+    client's :class:`~ntro.runtime.protocol.RunEvent` s), activities as the
+    harness's mocks run them, answers as the harness gives them: the same
+    order on both engines for the same scenario.
 
     Attributes:
         kind: One of the event kinds listed in ``ntro.testing._results.EVENT_KINDS``.

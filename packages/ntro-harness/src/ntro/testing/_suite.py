@@ -13,7 +13,7 @@ import attrs
 
 from ntro.testing._harness import WorkflowHarness
 from ntro.testing._results import RunResult
-from ntro.testing._scenarios import HAPPY, Scenario
+from ntro.testing._scenarios import HAPPY, Decision, Scenario
 
 __all__ = ["DEFAULT_MAX_PATHS", "explore", "parity_diff", "parity_view", "run_scenarios"]
 
@@ -94,8 +94,13 @@ def parity_diff(local: RunResult, temporal: RunResult) -> str | None:
     return f"the engines differ in {', '.join(parts)}:\n{diff}"
 
 
-def _path_name(decisions: Sequence[str]) -> str:
-    return "explore:" + ("".join("A" if d == "approve" else "R" for d in decisions) or "-")
+def _path_name(base: Scenario, decisions: Sequence[str]) -> str:
+    path = "".join("A" if d == "approve" else "R" for d in decisions) or "-"
+    return f"explore:{path}" if base.name == HAPPY.name else f"explore:{base.name}:{path}"
+
+
+def _flipped(decision: str) -> Decision:
+    return "reject" if decision == "approve" else "approve"
 
 
 async def explore(
@@ -107,33 +112,43 @@ async def explore(
     timeout: float | None = None,
     on_result: Callable[[RunResult], None] | None = None,
 ) -> tuple[list[RunResult], bool]:
-    """Walk the runbook's decision paths: approve or reject at each review, up to ``max_paths`` runs.
+    """Walk the runbook's decision paths from ``base``: each review answered either way, up to ``max_paths`` runs.
 
-    The first path approves everything. Each run that answered ``n`` reviews
-    branches into paths that keep its first ``i`` answers and reject the next
-    one, for every ``i`` from its own forced prefix to ``n - 1``.
+    Every path is ``base`` with its review answers forced: its uploads, mocks
+    (:data:`~ntro.testing.REAL` activities too) and corrections apply on every
+    path, so a runbook whose gates only open after real activity output (an
+    upload loop that waits for accepted rows) is explored as it runs. Pass the
+    bundle's own ``happy`` scenario (``load_scenarios(dir)["happy"]``) as
+    ``ntro workflow test --explore`` does.
+
+    The first path answers as ``base`` does. Each run that answered ``n``
+    reviews branches into paths that keep its first ``i`` answers and give the
+    other answer to the next one, for every ``i`` from its own forced prefix
+    to ``n - 1``; reviews past a forced prefix are answered as ``base`` says.
 
     Returns:
-        The results (each named ``explore:<A|R per review>``) and whether
-        paths were left unexplored because of ``max_paths``.
+        The results (each named ``explore:<A|R per review>``, or
+        ``explore:<base>:<A|R...>`` from a base other than ``happy``) and
+        whether paths were left unexplored because of ``max_paths``.
     """
-    queue: list[tuple[str, ...]] = [()]
-    seen: set[tuple[str, ...]] = set()
+    queue: list[tuple[Decision, ...]] = [()]
+    seen: set[tuple[Decision, ...]] = set()
     results: list[RunResult] = []
     while queue and len(results) < max_paths:
         prefix = queue.pop(0)
         if prefix in seen:
             continue
         seen.add(prefix)
-        scenario = attrs.evolve(base, name=_path_name(prefix), decisions=prefix, approve_reviews=True)
+        forced = (*prefix, *(base.decisions or ())[len(prefix) :])  # past the prefix, as the base answers
+        scenario = attrs.evolve(base, name=_path_name(base, forced), decisions=forced)
         result = await harness.run(input=input, scenario=scenario, timeout=timeout)
-        result = attrs.evolve(result, scenario=_path_name(result.decisions))
+        result = attrs.evolve(result, scenario=_path_name(base, result.decisions))
         results.append(result)
         if on_result is not None:
             on_result(result)
-        taken = list(result.decisions)
+        taken: list[Decision] = ["reject" if d == "reject" else "approve" for d in result.decisions]
         for index in range(len(prefix), len(taken)):
-            branch = (*taken[:index], "reject")
+            branch = (*taken[:index], _flipped(taken[index]))
             if branch not in seen:
                 queue.append(branch)
     return results, bool(queue)

@@ -45,7 +45,10 @@ class TestCommand:
             help="the engine; 'both' also checks that the engines agree (default: local)",
         )
         parser.add_argument(
-            "--explore", action="store_true", help="also walk every approve/reject path of the runbook's reviews"
+            "--explore",
+            action="store_true",
+            help="also walk every approve/reject path of the runbook's reviews, from the bundle's happy scenario "
+            "(or from each --scenario), its uploads and mocks applying on every path",
         )
         parser.add_argument("--max-paths", type=int, default=None, metavar="N", help="paths --explore walks (32)")
         parser.add_argument(
@@ -77,7 +80,8 @@ class TestCommand:
             bundle = load_bundle(args.bundle, workflow_class=args.workflow_class)
             children = [load_bundle(child) for child in args.child]
             value = parse_input(bundle.workflow_cls, read_input_text(args.input))
-            scenarios = select_scenarios(load_scenarios(bundle.path), args.scenario or None)
+            available = load_scenarios(bundle.path)
+            scenarios = select_scenarios(available, args.scenario or None)
         except (BundleError, InputError, ScenarioError) as exc:
             raise CommandError(str(exc)) from None
         runtimes = ("local", "temporal") if args.runtime == "both" else (args.runtime,)
@@ -88,7 +92,10 @@ class TestCommand:
         lint_failed = False
         if not args.no_lint:
             lint_failed = _lint([bundle.path, *(c.path for c in children)])
-        results = asyncio.run(self._run_all(args, bundle, children, value, scenarios, runtimes))
+        # --explore walks from the bundle's own happy scenario (tests/scenarios.py may replace the built-in),
+        # or from each scenario named.
+        bases = scenarios if args.scenario else [available["happy"]]
+        results = asyncio.run(self._run_all(args, bundle, children, value, scenarios, runtimes, bases))
         return _report(args, results, bundle.slug) or (1 if lint_failed else 0)
 
     async def _run_all(
@@ -99,6 +106,7 @@ class TestCommand:
         value: Any,
         scenarios: list[Any],
         runtimes: Any,
+        bases: list[Any],
     ) -> list[Any]:
         from ntro.testing._harness import WorkflowHarness
         from ntro.testing._suite import DEFAULT_MAX_PATHS, explore, parity_diff, run_scenarios
@@ -120,11 +128,16 @@ class TestCommand:
             try:
                 async with harness:
                     found = await run_scenarios(harness, scenarios, input=value, on_result=_progress)
-                    if args.explore:
-                        paths, truncated = await explore(
-                            harness, input=value, max_paths=args.max_paths or DEFAULT_MAX_PATHS, on_result=_progress
+                    for base in bases if args.explore else ():
+                        paths, cut = await explore(
+                            harness,
+                            input=value,
+                            base=base,
+                            max_paths=args.max_paths or DEFAULT_MAX_PATHS,
+                            on_result=_progress,
                         )
                         found += paths
+                        truncated = truncated or cut
             except RuntimeNotAvailableError as exc:
                 raise CommandError(str(exc), exit_code=2) from None
             by_runtime[runtime] = found

@@ -267,7 +267,7 @@ th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: v
 .pill.failed, .pill.raised, .pill.reject { background: var(--fail-bg); color: var(--fail); }
 .pill.mocked { background: #ede9fe; color: var(--act); }
 .pill.real { background: #e0f2fe; color: var(--child); }
-.pill.gate { background: var(--gate-bg); color: var(--gate); }
+.pill.gate, .pill.opened, .pill.closed { background: var(--gate-bg); color: var(--gate); }
 details { margin-top: 12px; }
 summary { cursor: pointer; color: var(--muted); font-weight: 600; font-size: 14px; }
 details pre { background: var(--bg); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px;
@@ -307,6 +307,15 @@ def _event_html(result: RunResult, event: StepEvent) -> str:
         step_id = detail.get("step_id")
         note = f' <span class="note mono">{_e(step_id)}</span>' if step_id and step_id != title else ""
         return f"Step <b>{_e(title)}</b>{note}{_pill(status, status) if status else ''}"
+    if kind == "gate":
+        status = str(detail.get("status") or "")
+        step = detail.get("step_id")
+        text = f"Gate {_e(detail.get('gate', '?'))} <code>{_e(detail.get('action') or 'pending action')}</code>"
+        text += f' <span class="note">in <span class="mono">{_e(step)}</span></span>' if step else ""
+        return text + (_pill(status, status) if status else "")
+    if kind == "child":
+        child = str(detail.get("child_workflow_id") or "?")
+        return f"Child <code>{_e(_short_child_id(child, result.workflow_id))}</code> {_pill('started', 'started')}"
     if kind == "review":
         response = str(detail.get("response") or "")
         step = detail.get("step_id")

@@ -18,7 +18,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from ntro.workflow.exceptions import RuntimeNotAvailableError
+from ntro.runtime.protocol._errors import RuntimeNotAvailableError
+from ntro.runtime.protocol._selection import INSTALL_HINT
 
 __all__ = [
     "CLIENT_ENTRY_POINT_GROUP",
@@ -27,6 +28,10 @@ __all__ = [
     "ChildRun",
     "ClientFactory",
     "ClientOptions",
+    "RUN_EVENT_KINDS",
+    "RunEvent",
+    "RunEventSource",
+    "RunObserver",
     "RunbookState",
     "StepState",
     "WorkflowClient",
@@ -167,7 +172,8 @@ class WorkflowDescription:
         children: The child workflows the runbook started.
         task_failure: Why the engine keeps retrying the run's workflow task (a
             bug in workflow code: Temporal retries it until the code is
-            fixed), with the traceback; ``None`` when it is not failing.
+            fixed): ``<ExceptionType>: <message>`` on the first line, then the
+            traceback; ``None`` when it is not failing.
             LocalRuntime fails the run instead, so it never sets this.
     """
 
@@ -204,6 +210,74 @@ class WorkflowDescription:
             "children": [attrs.asdict(c) for c in self.children],
             "task_failure": self.task_failure,
         }
+
+
+RUN_EVENT_KINDS = (
+    "step.started",
+    "step.completed",
+    "step.failed",
+    "gate.opened",
+    "gate.closed",
+    "child.started",
+    "workflow.crashed",
+)
+"""The kinds of :class:`RunEvent`, the same on every engine that reports them."""
+
+
+@attrs.frozen
+class RunEvent:
+    """Something a run's workflow code did, reported as it happens (see :class:`RunEventSource`).
+
+    Attributes:
+        kind: One of :data:`RUN_EVENT_KINDS`:
+
+            * ``step.started``, ``step.completed``, ``step.failed``: a
+              ``@runbook.step`` began, returned or raised (``step_id``, ``title``);
+            * ``gate.opened``, ``gate.closed``: a gate (a pending action) was
+              advertised, or stopped being (``gate``: its number in the run,
+              ``action``: the pending action's kind, ``step_id``);
+            * ``child.started``: the workflow started a child (``child_workflow_id``);
+            * ``workflow.crashed``: the engine failed a workflow task because
+              workflow code raised (an engine that retries such a task, as
+              Temporal does, instead of failing the run): ``error_type``,
+              ``message`` and ``traceback`` (the text of the Python traceback).
+        workflow_id: The workflow it happened in (a child's own id for a child).
+        detail: Kind-specific facts (JSON-ready, except where said).
+    """
+
+    kind: str
+    workflow_id: str
+    detail: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+RunObserver = Callable[[RunEvent], None]
+"""A callable told about each :class:`RunEvent`.
+
+It may be called from the engine's own thread (a Temporal worker runs workflow
+code on a thread pool): it must be quick, must not block, and must hand work
+to an event loop with ``call_soon_threadsafe``. Workflow code waits for it, but
+nothing it does can change the workflow's state.
+"""
+
+
+@runtime_checkable
+class RunEventSource(Protocol):
+    """What a :class:`WorkflowClient` offers when it can tell what its runs do, as they do it (optional).
+
+    A client whose workflow code runs in its own process can: the local
+    client (fed by its LocalRuntime), and the Temporal client that hosts its
+    own worker (``ClientOptions.workflows``). Each event is reported once, in
+    the order workflow code did it (never again when Temporal replays a
+    history). A client of a remote cluster has nothing to report: check with
+    ``isinstance(client, RunEventSource)`` and fall back to
+    :meth:`~ntro.runtime.protocol.WorkflowHandle.describe`.
+    """
+
+    def add_run_observer(self, observer: RunObserver) -> None:
+        """Tell ``observer`` about every :class:`RunEvent` of this client's runs from now on."""
+
+    def remove_run_observer(self, observer: RunObserver) -> None:
+        """Stop telling ``observer`` (nothing happens when it was not added)."""
 
 
 @runtime_checkable
@@ -376,8 +450,6 @@ def open_client(name: str, options: ClientOptions | None = None) -> AbstractAsyn
         RuntimeNotAvailableError: No installed backend of that name publishes a client
             (the message says what to install).
     """
-    from ntro.runtime.protocol._selection import INSTALL_HINT
-
     for ep in entry_points(group=CLIENT_ENTRY_POINT_GROUP):
         if ep.name == name:
             try:
@@ -405,8 +477,6 @@ def require_clients(*names: str) -> None:
 
 
 def _not_installed(name: str) -> str:
-    from ntro.runtime.protocol._selection import INSTALL_HINT
-
     names = ", ".join(installed_clients()) or "none"
     hint = INSTALL_HINT.get(name, "choose one of the installed backends")
     return f"no runtime backend named {name!r} is installed (installed: {names}); {hint}"

@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from ntro.runtime.protocol._errors import WorkflowError
 from ntro.runtime.protocol._shared import ErrorType
-from ntro.workflow.exceptions import WorkflowError
 
 if TYPE_CHECKING:
     import pydantic

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ntro.workflow.exceptions import RuntimeNotAvailableError
+from ntro.runtime.protocol._errors import RuntimeNotAvailableError
 
 if TYPE_CHECKING:
-    from ntro.runtime.protocol import Runtime
+    from ntro.runtime.protocol._runtime import Runtime
 
 ENTRY_POINT_GROUP = "ntro.runtimes"
 INSTALL_HINT = {

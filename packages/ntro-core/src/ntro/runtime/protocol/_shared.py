@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Final
 
-from ntro.workflow import registry
-from ntro.workflow._definitions import WorkflowDefinition, defined_workflows, maybe_workflow_definition
-from ntro.workflow.exceptions import UpdateFailedError, WorkflowError
+from ntro.runtime.protocol._definitions import WorkflowDefinition, defined_workflows, maybe_workflow_definition
+from ntro.runtime.protocol._errors import UpdateFailedError, WorkflowError
+from ntro.runtime.protocol._registry import get_registered, list_registered_slugs
 
 __all__ = [
     "ErrorType",
@@ -73,7 +73,7 @@ def resolve_workflow(workflow: type | str) -> WorkflowDefinition:
             f"a workflow is a @runbook.defn class or a registered slug (a str), not {cls_of.__qualname__} "
             f"({given!r:.60})"
         )
-    cls = registry.get_registered(workflow)
+    cls = get_registered(workflow)
     if cls is not None:
         found = maybe_workflow_definition(cls)
         if found is not None:
@@ -81,7 +81,7 @@ def resolve_workflow(workflow: type | str) -> WorkflowDefinition:
     for defn in reversed(defined_workflows()):
         if defn.name == workflow:
             return defn
-    known = ", ".join(registry.list_registered_slugs()) or "none"
+    known = ", ".join(list_registered_slugs()) or "none"
     what = f"no workflow registered for slug {workflow!r}" if workflow.strip() else "the workflow slug is empty"
     raise WorkflowError(
         f"{what} (registered: {known}); import its module "

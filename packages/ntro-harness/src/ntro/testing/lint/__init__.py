@@ -1,7 +1,7 @@
 """The determinism lint: static checks that workflow code will replay identically.
 
 Workflow code (classes decorated with ``@runbook.defn`` or deriving from
-``NtroWorkflow``, and the module-level functions they call) must make the
+``NtroWorkflow``, and the functions and classes they reach in the bundle) must make the
 same decisions every time Temporal replays it, so it may not read the clock,
 randomness, the environment, files or the network, sleep on the wall clock,
 start threads or processes, call activities directly, or use

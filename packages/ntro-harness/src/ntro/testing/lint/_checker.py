@@ -6,14 +6,17 @@ import ast
 from collections.abc import Callable
 from pathlib import Path
 
-from ntro.testing.lint._outline import ActivityIndex, ModuleOutline, is_activity
+from ntro.testing.lint._outline import BundleIndex, ModuleOutline, is_activity
 from ntro.testing.lint._symbols import MODULE_LOCAL, Comprehension, Scope, is_temporal_workflow
 from ntro.testing.lint._targets import ENVIRONMENT_VALUES, match_call, runbook_equivalent
 
-__all__ = ["Checker", "Report"]
+__all__ = ["Checker", "Reach", "Report"]
 
 Report = Callable[[ast.expr | ast.stmt, str, str], None]
 """Called with the offending node, the rule code and the message."""
+
+Reach = Callable[["Checker", str], None]
+"""Called with the checker and a dotted name from another module that the code it checks uses."""
 
 _IMPORT_MESSAGE = "temporalio.workflow imported in runbook code; use the facade: from ntro.workflow import runbook"
 _ENV_MESSAGE = "{name} reads the process environment; pass the value in the workflow input or read it in an activity"
@@ -27,7 +30,14 @@ class Checker(ast.NodeVisitor):
     so each violation is reported once.
     """
 
-    def __init__(self, module: ModuleOutline, index: ActivityIndex, origin: Path | None, report: Report) -> None:
+    def __init__(
+        self,
+        module: ModuleOutline,
+        index: BundleIndex,
+        origin: Path | None,
+        report: Report,
+        reach: Reach | None = None,
+    ) -> None:
         """Prepare to check the module described by ``module``.
 
         Args:
@@ -35,38 +45,80 @@ class Checker(ast.NodeVisitor):
             index: Finds activities defined in the bundle's other modules.
             origin: The module's file, to find those modules; ``None`` for source without a file.
             report: Receives each finding.
+            reach: Receives each dotted name from outside this module that
+                checked code uses (``.helpers.stamp``), so the caller can check
+                what it names as workflow code too.
         """
         self.module = module
         self.index = index
         self.origin = origin
         self.report = report
+        self.reach = reach
         self.scope: Scope = module.scope
         self._flagged: set[int] = set()
         self._reached: list[str] = []
+        self._done: set[str] = set()
+        self._sent: set[str] = set()
+        self._imports_checked = False
 
     # -- entry points ----------------------------------------------------
 
     def check_workflow_code(self) -> None:
-        """Check the workflow classes and every module-level function they reach."""
+        """Check the workflow classes and every module-level function and class they reach."""
         if not self.module.workflow_classes:
             return
-        for stmt in self.module.imports:
-            self._check_import(stmt)
+        self._check_imports()
         for cls in self.module.workflow_classes:
+            self._done.add(cls.name)
             self.visit(cls)
-        done: set[str] = set()
+        self._drain()
+
+    def check_definition(self, name: str) -> bool:
+        """Check the module-level function or class ``name``, which workflow code elsewhere reaches.
+
+        Returns:
+            Whether ``name`` is such a definition (and not an activity).
+        """
+        if name in self.module.activities or (name not in self.module.functions and name not in self.module.classes):
+            return False
+        self._reached.append(name)
+        self._drain()
+        return True
+
+    def check_module(self, tree: ast.Module, skip: frozenset[str] = frozenset()) -> None:
+        """Check everything in ``tree`` as if it were workflow code, except activities and ``skip``.
+
+        Args:
+            tree: The module.
+            skip: Names of module-level definitions not to check (the helpers
+                only activities use, see :func:`activity_only`).
+        """
+        self._imports_checked = True  # the import statements are checked in place
+        for stmt in tree.body:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                if stmt.name in skip or stmt.name in self._done:
+                    continue
+                self._done.add(stmt.name)
+            self.visit(stmt)
+        self._drain()
+
+    def _drain(self) -> None:
         while self._reached:
             name = self._reached.pop()
-            function = self.module.functions.get(name)
-            if name in done or function is None or name in self.module.activities:
+            if name in self._done or name in self.module.activities:
                 continue
-            done.add(name)
-            self.visit(function)
+            node = self.module.functions.get(name) or self.module.classes.get(name)
+            if node is None:
+                continue
+            self._done.add(name)
+            self._check_imports()
+            self.visit(node)
 
-    def check_module(self, tree: ast.Module) -> None:
-        """Check everything in ``tree`` except activities, as if it all were workflow code."""
-        for stmt in tree.body:
-            self.visit(stmt)
+    def _check_imports(self) -> None:
+        if not self._imports_checked:
+            self._imports_checked = True
+            for stmt in self.module.imports:
+                self._check_import(stmt)
 
     # -- reporting -------------------------------------------------------
 
@@ -184,7 +236,16 @@ class Checker(ast.NodeVisitor):
             if target is not None and is_temporal_workflow(target):
                 self._temporal_use(node, target)
                 return
+            if target is not None:
+                self._elsewhere(target)
         self.generic_visit(node)
+
+    def _elsewhere(self, target: str) -> None:
+        if self.reach is None or target in self._sent or target.startswith((MODULE_LOCAL, "builtins.")):
+            return
+        self._sent.add(target)
+        if BundleIndex.may_hold(target):
+            self.reach(self, target)
 
     def visit_Name(self, node: ast.Name) -> None:
         if not isinstance(node.ctx, ast.Load):
@@ -198,6 +259,8 @@ class Checker(ast.NodeVisitor):
             self._reached.append(target.removeprefix(MODULE_LOCAL))
         elif is_temporal_workflow(target):
             self._temporal_use(node, target)
+        else:
+            self._elsewhere(target)
 
     def visit_Call(self, node: ast.Call) -> None:
         self.generic_visit(node)

@@ -60,8 +60,9 @@ class LintCommand:
             "--scope",
             choices=("workflow", "module"),
             default="workflow",
-            help="workflow: lint workflow classes and the functions they call (default); "
-            "module: lint every function except activities",
+            help="workflow: lint workflow classes and the functions and classes they reach, in any module "
+            "of the bundle (default); module: lint every function and class except activities and the "
+            "helpers only activities use",
         )
         parser.add_argument("--list-rules", action="store_true", help="print the rule codes and exit")
 

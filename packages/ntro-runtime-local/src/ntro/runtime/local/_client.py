@@ -22,10 +22,13 @@ from ntro.runtime.local._events import LocalEvent
 from ntro.runtime.local._run import LocalRun
 from ntro.runtime.local._runtime import LocalRuntime
 from ntro.runtime.protocol import (
+    RUN_EVENT_KINDS,
     RUNBOOK_QUERIES,
     ClientOptions,
     ErrorType,
     PayloadError,
+    RunEvent,
+    RunObserver,
     WorkflowDescription,
     WorkflowStatus,
     resolve_workflow,
@@ -39,7 +42,7 @@ from ntro.workflow.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from ntro.runtime.protocol import ClientFactory, WorkflowClient, WorkflowHandle
+    from ntro.runtime.protocol import ClientFactory, RunEventSource, WorkflowClient, WorkflowHandle
 
 __all__ = ["LocalClient", "LocalClientHandle", "open_client"]
 
@@ -230,6 +233,7 @@ class LocalClient:
         self._changed = asyncio.Event()
         self._generation = 0
         self._seen = 0
+        self._run_observers: list[RunObserver] = []
         self.runtime.add_observer(self._observe)
 
     def __repr__(self) -> str:
@@ -238,6 +242,22 @@ class LocalClient:
     def _observe(self, event: LocalEvent) -> None:
         self._generation += 1
         self._changed.set()
+        if self._run_observers and event.kind in RUN_EVENT_KINDS:
+            reported = RunEvent(event.kind, event.workflow_id, event.detail)
+            for observer in list(self._run_observers):
+                observer(reported)
+
+    def add_run_observer(self, observer: RunObserver) -> None:
+        """Tell ``observer`` about every :class:`~ntro.runtime.protocol.RunEvent` of this client's runs, as it happens.
+
+        Called synchronously from the runtime, in the order workflow code does things.
+        """
+        self._run_observers.append(observer)
+
+    def remove_run_observer(self, observer: RunObserver) -> None:
+        """Stop telling ``observer`` (nothing happens when it was not added)."""
+        if observer in self._run_observers:
+            self._run_observers.remove(observer)
 
     async def start_workflow(
         self,
@@ -394,4 +414,5 @@ def _failure_line(exc: BaseException) -> str:
 if TYPE_CHECKING:
     _as_factory: ClientFactory = open_client
     _as_client: type[WorkflowClient] = LocalClient
+    _as_source: type[RunEventSource] = LocalClient
     _as_handle: type[WorkflowHandle] = LocalClientHandle

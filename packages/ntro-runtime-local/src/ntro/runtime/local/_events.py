@@ -19,9 +19,10 @@ class LocalEvent:
             at its pending action), ``activity.started``,
             ``activity.completed``, ``activity.failed``, ``activity.retrying``,
             ``child.started``, ``step.started``, ``step.completed``,
-            ``step.failed`` and ``signal.received``.
+            ``step.failed``, ``gate.opened``, ``gate.closed`` and ``signal.received``.
         workflow_id: The workflow the event belongs to.
         detail: Kind-specific facts (``step_id`` and ``title`` for steps,
+            ``gate``, ``action`` (the pending action's kind) and ``step_id`` for gates,
             ``activity`` and ``attempt`` for activities, ``error`` for failures).
     """
 

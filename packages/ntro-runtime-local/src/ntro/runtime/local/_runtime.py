@@ -25,7 +25,7 @@ import random
 import sys
 import types
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
@@ -1052,6 +1052,14 @@ class LocalRuntime:
         if self._observers:
             run = _RUN.get()
             self._emit(f"step.{status}", run.workflow_id if run else "<no-workflow>", step_id=step_id, title=title)
+
+    def gate_changed(self, pending_action: Mapping[str, Any], status: str) -> None:
+        """Report a gate opening or closing to observers (``gate.opened``, ``gate.closed``)."""
+        if self._observers:
+            run = _RUN.get()
+            where = run.workflow_id if run else "<no-workflow>"
+            gate, action, step_id = (pending_action.get(key) for key in ("gate", "kind", "step_id"))
+            self._emit(f"gate.{status}", where, gate=gate, action=action, step_id=step_id)
 
     # -- the Runtime protocol: inside an activity --------------------------------------------
     def activity_info(self) -> ActivityInfo:

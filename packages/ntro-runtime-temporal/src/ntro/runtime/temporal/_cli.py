@@ -27,7 +27,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ntro.cli import CommandError, finish_output, read_input_text, report_interruption, to_json_text
+from ntro.cli import (
+    CommandError,
+    add_documents_option,
+    documents_from_args,
+    finish_output,
+    read_input_text,
+    report_interruption,
+    to_json_text,
+)
 from ntro.runtime.temporal._connect import (
     DEFAULT_TASK_QUEUE,
     TASK_QUEUE_ENV,
@@ -188,6 +196,7 @@ class WorkerCommand:
             help="how long the server keeps a workflow's next task for this worker's cache before any worker "
             "may take it (temporalio's default: 10); lower it to fail over faster after a crash",
         )
+        add_documents_option(parser)
         add_connection_options(parser)
 
     def run(self, args: argparse.Namespace) -> int:
@@ -200,6 +209,9 @@ class WorkerCommand:
             if args.keep is not None or args.poll is not None:
                 raise CommandError("--keep and --poll go with --registry URL")
         settings = settings_from_args(args)
+        from ntro.documents import set_default_store
+
+        registry = bundles = None
         if args.registry is not None:
             from ntro.registry import RegistryError, open_registry
 
@@ -207,9 +219,14 @@ class WorkerCommand:
                 registry = open_registry(args.registry)
             except RegistryError as exc:
                 raise CommandError(str(exc), exit_code=1) from None
-            return _run_to_the_end(self._follow(args, settings, registry))
-        bundles = load_bundles(args.paths)
-        return _run_to_the_end(self._serve(args, settings, bundles))
+        else:
+            bundles = load_bundles(args.paths)
+        store = documents_from_args(args)
+        if args.documents is not None:  # the hosted activities' ntro.documents calls read this store
+            set_default_store(store)
+        if registry is not None:
+            return _run_to_the_end(self._follow(args, settings, registry, store.url))
+        return _run_to_the_end(self._serve(args, settings, bundles or [], store.url))
 
     def _options(self, args: argparse.Namespace) -> dict[str, Any]:
         options: dict[str, Any] = {
@@ -220,7 +237,9 @@ class WorkerCommand:
             options["sticky_queue_schedule_to_start_timeout"] = timedelta(seconds=args.sticky_timeout)
         return options
 
-    async def _follow(self, args: argparse.Namespace, settings: ConnectionSettings, registry: Any) -> int:
+    async def _follow(
+        self, args: argparse.Namespace, settings: ConnectionSettings, registry: Any, documents: str
+    ) -> int:
         from ntro.runtime.temporal._deploy import DEFAULT_KEEP, DEFAULT_POLL, RegistryFollower
         from ntro.runtime.temporal._plugin import NtroPlugin
 
@@ -238,13 +257,13 @@ class WorkerCommand:
         stop = _stop_on_signals()
         _say(
             f"following the registry at {registry.url} on task queue {task_queue!r} at {settings.describe()} "
-            f"as worker deployment {follower.deployment!r}; SIGINT or SIGTERM stops it"
+            f"as worker deployment {follower.deployment!r}, documents in {documents}; SIGINT or SIGTERM stops it"
         )
         await follower.run(stop, f"stopping (running activities get {args.graceful_timeout:g}s to finish)")
         _say("stopped")
         return 0
 
-    async def _serve(self, args: argparse.Namespace, settings: Any, bundles: list[Any]) -> int:
+    async def _serve(self, args: argparse.Namespace, settings: Any, bundles: list[Any], documents: str) -> int:
         from temporalio.worker import Worker
 
         from ntro.runtime.temporal._deploy import hosted
@@ -261,7 +280,10 @@ class WorkerCommand:
         stop = _stop_on_signals()
         slugs = ", ".join(f"{b.slug} ({b.workflow_cls.__name__})" for b in bundles)
         async with worker:
-            _say(f"hosting {slugs} on task queue {task_queue!r} at {settings.describe()}; SIGINT or SIGTERM stops it")
+            _say(
+                f"hosting {slugs} on task queue {task_queue!r} at {settings.describe()}, documents in {documents}; "
+                "SIGINT or SIGTERM stops it"
+            )
             await stop.wait()
             _say(f"stopping (running activities get {args.graceful_timeout:g}s to finish)")
         _say("stopped")

@@ -25,7 +25,7 @@ import logging
 import time
 import typing
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,6 +39,8 @@ from ntro.runtime.protocol import (
     RUNBOOK_QUERIES,
     RUNBOOK_STATE_QUERY,
     ClientOptions,
+    RunEvent,
+    RunObserver,
     WorkflowDescription,
     WorkflowStatus,
     check_workflow_id,
@@ -54,6 +56,7 @@ from ntro.runtime.temporal._connect import (
     resolve_settings,
 )
 from ntro.runtime.temporal._errors import from_update_failure, from_workflow_failure
+from ntro.runtime.temporal._events import unwatch, watch
 from ntro.workflow.exceptions import (
     NtroError,
     WorkflowAlreadyStartedError,
@@ -111,6 +114,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # person closes a gate, so steps asked after it are never older than the gate it shows.
 _STATE_ORDER = ("current_pending_action", "current_steps", "children_by_step_id")
 assert set(_STATE_ORDER) == set(RUNBOOK_QUERIES)
+
+
+class _Crashed(Exception):
+    """The workflow task failed while the client waited for an answer from the workflow."""
 
 
 class TemporalUnavailableError(NtroError, ConnectionError):
@@ -200,9 +207,79 @@ class TemporalClient:
         self._unbundled_types: set[str] = set()  # workflow types without the one-query runbook state
         self._stateless_types: set[str] = set()  # workflow types without any runbook query
         self._started: dict[str, None] = {}
+        self._hosted: str | None = None  # the task queue of the worker this client hosts in-process
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._run_observers: list[RunObserver] = []
+        self._reported: set[tuple[str, Any]] = set()
+        self._crashes: dict[str, str] = {}  # workflow id -> its failed workflow task, as the worker saw it
+        self._crash_waiters: dict[str, asyncio.Future[None]] = {}
 
     def __repr__(self) -> str:
         return f"TemporalClient({self.where}, task_queue={self.task_queue!r})"
+
+    # -- run events (the worker this client hosts in-process) ---------------------------------
+    def add_run_observer(self, observer: RunObserver) -> None:
+        """Tell ``observer`` about every :class:`~ntro.runtime.protocol.RunEvent` of this client's runs, as it happens.
+
+        Only runs that the worker this client hosts (:func:`open_client` with
+        ``workflows``) executes are reported: the events come from workflow code
+        in this process, never twice, and not while temporalio replays a
+        history. ``observer`` is called on the worker's workflow thread.
+        """
+        self._run_observers.append(observer)
+
+    def remove_run_observer(self, observer: RunObserver) -> None:
+        """Stop telling ``observer`` (nothing happens when it was not added)."""
+        if observer in self._run_observers:
+            self._run_observers.remove(observer)
+
+    def _host(self, task_queue: str) -> None:
+        """Watch the runs of the in-process worker on ``task_queue``: their events, and workflow tasks that fail."""
+        self._hosted, self._loop = task_queue, asyncio.get_running_loop()
+        watch(task_queue, self._feed)
+
+    def _unhost(self) -> None:
+        if self._hosted is not None:
+            unwatch(self._hosted, self._feed)
+            self._hosted = None
+
+    def _feed(self, event: RunEvent, key: tuple[str, Any]) -> None:
+        if key in self._reported:  # workflow code run again after a failed task, or a retried crash
+            return
+        self._reported.add(key)
+        if event.kind == "workflow.crashed":
+            detail = event.detail
+            self._crashes[event.workflow_id] = f"{detail['error_type']}: {detail['message']}\n{detail['traceback']}"
+            if self._loop is not None and not self._loop.is_closed():
+                self._loop.call_soon_threadsafe(self._crashed, event.workflow_id)
+        for observer in list(self._run_observers):
+            observer(event)
+
+    def _crashed(self, workflow_id: str) -> None:
+        waiter = self._crash_waiters.pop(workflow_id, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def _unless_crashed(self, workflow_id: str, call: Callable[[], Awaitable[Any]]) -> Any:
+        """Await ``call()``, unless the workflow task of ``workflow_id`` fails first (then raise :class:`_Crashed`).
+
+        A query waits for the workflow task in flight: one that fails would
+        keep it waiting for its whole timeout.
+        """
+        if self._hosted is None:
+            return await call()
+        if workflow_id in self._crashes:
+            raise _Crashed
+        waiter = self._crash_waiters.get(workflow_id)
+        if waiter is None or waiter.done():
+            waiter = self._crash_waiters[workflow_id] = asyncio.get_running_loop().create_future()
+        task = asyncio.ensure_future(call())
+        await asyncio.wait((task, waiter), return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            return task.result()
+        task.cancel()
+        await asyncio.wait((task,))
+        raise _Crashed
 
     @property
     def where(self) -> str:
@@ -466,7 +543,8 @@ async def _task_failure(handle: temporalio.client.WorkflowHandle[Any, Any]) -> s
     async for event in handle.fetch_history_events():
         if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
             cause = event.workflow_task_failed_event_attributes.failure
-            failure = f"{cause.message}\n{cause.stack_trace}".strip()
+            kind = cause.application_failure_info.type if cause.HasField("application_failure_info") else ""
+            failure = f"{kind + ': ' if kind else ''}{cause.message}\n{cause.stack_trace}".strip()
         elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
             failure = None
     return failure
@@ -701,6 +779,9 @@ class TemporalWorkflowHandle:
         self._client._looked[self._id] = info.history_length
         raw = info.raw_description
         failing = raw.HasField("pending_workflow_task") and raw.pending_workflow_task.attempt > 1
+        crash = self._client._crashes.get(self._id) if not description.status.finished else None
+        if crash is not None:  # the worker in this process saw its workflow task fail: no history to read
+            return attrs.evolve(description, task_failure=crash)
         if failing or (self._client._time_skipping and not description.status.finished):
             # A workflow task that keeps failing is a bug in workflow code, which Temporal retries until
             # it is fixed. A cluster says so in the pending task's attempt; the time-skipping test server
@@ -715,6 +796,17 @@ class TemporalWorkflowHandle:
         kind = description.workflow_type
         if kind in self._client._stateless_types:  # no runbook queries: nothing to ask
             return description
+        try:
+            described: WorkflowDescription = await self._client._unless_crashed(
+                self._id, lambda: self._state(description, timeout)
+            )
+        except _Crashed:
+            return attrs.evolve(description, task_failure=self._client._crashes[self._id])
+        return described
+
+    async def _state(self, description: WorkflowDescription, timeout: float) -> WorkflowDescription:
+        """Return ``description`` with the runbook's state, asked through its queries."""
+        kind = description.workflow_type
         if kind not in self._client._unbundled_types:
             try:
                 state = await self._query(RUNBOOK_STATE_QUERY, (), timeout)
@@ -805,6 +897,7 @@ async def _open(options: ClientOptions) -> AsyncIterator[TemporalClient]:
                     raw = await connect(settings, plugins=[NtroPlugin()])
             started_something = environment is not None
             task_queue = options.task_queue
+            hosting: list[TemporalClient] = []
             if options.workflows:
                 from temporalio.worker import Worker
 
@@ -816,14 +909,26 @@ async def _open(options: ClientOptions) -> AsyncIterator[TemporalClient]:
                     activities=_unique(options.activities),
                 )
                 started_something = True
+                # Stop watching only once the worker has stopped: a failing task is retried until then.
+                stack.callback(_unhost_all, hosting)
                 await stack.enter_async_context(worker)
-            yield TemporalClient(raw, task_queue=task_queue, environment=environment)
+            client = TemporalClient(raw, task_queue=task_queue, environment=environment)
+            if options.workflows:
+                assert task_queue is not None
+                client._host(task_queue)
+                hosting.append(client)
+            yield client
     finally:
         if started_something:
             # Calls cut off by stopping the worker and the server complete on temporalio's native
             # threads; one that completes after the interpreter began to finalise aborts the process
             # (see _process.py). Let them complete while this event loop still runs.
             await asyncio.sleep(SETTLE_SECONDS)
+
+
+def _unhost_all(clients: list[TemporalClient]) -> None:
+    for client in clients:
+        client._unhost()
 
 
 def open_client(options: ClientOptions | None = None) -> AbstractAsyncContextManager[TemporalClient]:

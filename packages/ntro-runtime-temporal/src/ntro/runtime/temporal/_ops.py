@@ -7,7 +7,8 @@
 ``ntro workflow update ID NAME [--input JSON|@file]``  send an update and print its answer
 ``ntro workflow answer ID approve|reject``             answer the open review(s)
 ``[--note TEXT] [--correction JSON]...``
-``ntro workflow answer ID upload SOURCE FILE``         answer the open upload of SOURCE with FILE
+``ntro workflow answer ID upload SOURCE FILE``         put FILE into the document store, then answer
+``[--documents URL]``                                  the open upload of SOURCE with its ref
 ``ntro workflow result ID [--wait]``                   the result, as JSON
 ``ntro workflow cancel ID``                            ask a run to cancel
 ``ntro workflow list [--status S] [--limit N]``        runs, newest first
@@ -23,8 +24,8 @@ exit 1. Nothing here imports temporalio at module level.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
-import mimetypes
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -33,12 +34,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ntro.cli import CommandError, read_input_text, to_json_text
+from ntro.cli import CommandError, add_documents_option, documents_from_args, read_input_text, to_json_text
 from ntro.runtime.temporal._cli import _add_task_queue, _run_to_the_end, _task_queue, command_client, positive_int
 from ntro.runtime.temporal._connect import ConnectionSettings, add_connection_options, settings_from_args
 
 if TYPE_CHECKING:
     from ntro.client import Gate
+    from ntro.documents import DocumentStore
     from ntro.runtime.protocol import WorkflowDescription, WorkflowStatus
     from ntro.runtime.temporal._client import TemporalClient
 
@@ -354,8 +356,8 @@ class AnswerCommand:
             "upload",
             nargs="*",
             metavar="SOURCE FILE",
-            help="for upload: the source asked for (e.g. trial-balance) and the file; the worker reads FILE "
-            "at its absolute path",
+            help="for upload: the source asked for (e.g. trial-balance) and the file; FILE goes into the "
+            "document store (--documents) first, and the answer carries its ref",
         )
         parser.add_argument("--note", metavar="TEXT", help="a note for the review (approve|reject)")
         parser.add_argument(
@@ -365,12 +367,14 @@ class AnswerCommand:
             metavar="JSON|@FILE",
             help="a correction for the review, a JSON object (repeatable)",
         )
+        add_documents_option(parser)
         _configure(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         """Check the answer, send it, and print one line per gate answered."""
         _check_id(args)
         path: Path | None = None
+        store: DocumentStore | None = None
         corrections: list[Mapping[str, Any]] = []
         if args.decision == "upload":
             if len(args.upload) != 2:
@@ -382,6 +386,8 @@ class AnswerCommand:
             path = Path(args.upload[1]).expanduser().resolve()
             if not path.is_file():
                 raise CommandError(f"{args.upload[1]}: no such file")
+            store = documents_from_args(args)
+            _check_size(store, path)
         else:
             if args.upload:
                 raise CommandError(
@@ -394,16 +400,17 @@ class AnswerCommand:
                     raise CommandError(f"--correction must be a JSON object, not {raw}")
                 corrections.append(value)
         settings = settings_from_args(args)
-        return _run_to_the_end(self._answer(args, settings, path, corrections))
+        return _run_to_the_end(self._answer(args, settings, path, store, corrections))
 
     async def _answer(
         self,
         args: argparse.Namespace,
         settings: ConnectionSettings,
         path: Path | None,
+        store: DocumentStore | None,
         corrections: list[Mapping[str, Any]],
     ) -> int:
-        from ntro.client import answer_gate, open_gates, review_answer, upload_answer
+        from ntro.client import answer_gate, document_answer, open_gates, review_answer
 
         answered: list[dict[str, Any]] = []
         lines: list[str] = []
@@ -414,7 +421,7 @@ class AnswerCommand:
                     f"workflow {args.workflow_id} {root.status.in_words}; there is nothing to answer", exit_code=1
                 )
             gates = await open_gates(client, args.workflow_id)
-            if path is None:
+            if path is None or store is None:
                 picked = [g for g in gates if g.kind == "interactive_review"]
                 if not picked:
                     raise CommandError(
@@ -446,23 +453,29 @@ class AnswerCommand:
                         exit_code=1,
                     )
                 gate = picked[0]
-                resolved = path
-                payload = upload_answer(
-                    gate,
-                    document_ref=str(resolved),
-                    filename=resolved.name,
-                    content_type=mimetypes.guess_type(resolved.name)[0] or "application/octet-stream",
-                )
+                # The store first: the signal then never points at nothing.
+                payload = await asyncio.to_thread(document_answer, gate, path, store=store)
                 await answer_gate(client, gate, payload)
                 answered.append(_answered(gate, payload))
                 lines.append(
-                    f"sent {resolved} as {gate.signal_name} to workflow {gate.signal_workflow_id} ({gate.describe()})"
+                    f"sent {path} as {gate.signal_name} to workflow {gate.signal_workflow_id} ({gate.describe()}); "
+                    f"stored as {payload['document_ref']} in {store.url}"
                 )
         if args.json:
             _print_json(answered)
         else:
             print("\n".join(lines))
         return 0
+
+
+def _check_size(store: DocumentStore, path: Path) -> None:
+    """Refuse a file over the store's limit before connecting (one line, exit 2)."""
+    from ntro.documents import DocumentTooLargeError
+
+    try:
+        store.check_size(path.stat().st_size, path.name)
+    except DocumentTooLargeError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _answered(gate: Gate, payload: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import random as _random
 import sys
 import uuid
 import weakref
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
@@ -25,6 +25,7 @@ from ntro.runtime.protocol import (
 )
 from ntro.runtime.temporal._binding import arm, require_bound, require_bound_activity
 from ntro.runtime.temporal._errors import from_activity_error, from_child_error
+from ntro.runtime.temporal._events import report
 from ntro.runtime.temporal._options import activity_kwargs, child_kwargs
 from ntro.runtime.temporal._scopes import scoped_workflow
 
@@ -106,6 +107,7 @@ class TemporalRuntime:
         handle = await temporalio.workflow.start_child_workflow(
             name, args=list(args), result_type=result_type, **kwargs
         )
+        report("child.started", {"child_workflow_id": handle.id})
         return TemporalChildHandle(handle)
 
     async def execute_child_workflow(
@@ -205,7 +207,13 @@ class TemporalRuntime:
         return temporalio.activity.in_activity()
 
     def step_changed(self, step_id: str, title: str, status: str) -> None:
-        """Nothing to do: on Temporal, progress is read through the workflow's queries."""
+        """Report a step's progress (``step.started``...) to a client hosting this worker; never on replay."""
+        report(f"step.{status}", {"step_id": step_id, "title": title})
+
+    def gate_changed(self, pending_action: Mapping[str, Any], status: str) -> None:
+        """Report a gate opening or closing (``gate.opened``, ``gate.closed``), as :meth:`step_changed` does."""
+        gate, action, step_id = (pending_action.get(key) for key in ("gate", "kind", "step_id"))
+        report(f"gate.{status}", {"gate": gate, "action": action, "step_id": step_id})
 
 
 class TemporalChildHandle:

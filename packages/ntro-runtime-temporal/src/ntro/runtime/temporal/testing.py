@@ -12,6 +12,11 @@ the scripts directory of the running Python environment. The ``start_*``
 helpers hand the path to temporalio's ``*_existing_path`` parameters, so
 temporalio never downloads anything. A missing binary raises
 :class:`ServerNotFoundError` naming the package to install.
+
+temporalio's native bridge can abort the interpreter while it finalises,
+after every test has passed (temporalio/sdk-python#300): a test process that
+loaded it (:func:`bridge_loaded`) can end with its real exit status through
+:func:`exit_skipping_finalization` once its work is done.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ntro.runtime.temporal._process import bridge_loaded, exit_skipping_finalization
 from ntro.workflow.exceptions import NtroError
 
 __all__ = [
@@ -36,6 +42,8 @@ __all__ = [
     "TEST_SERVER_ENV",
     "ServerNotFoundError",
     "WorkerProcess",
+    "bridge_loaded",
+    "exit_skipping_finalization",
     "find_cli",
     "find_test_server",
     "start_dev_server",

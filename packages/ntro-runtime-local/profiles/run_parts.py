@@ -1,13 +1,16 @@
 """Where the cost of a concurrent local workflow goes, part by part.
 
-``python bench/profiles/run_parts.py`` prints CPU microseconds per workflow
-for 10,000 workflows gathered at once (the best of several rounds):
+``python packages/ntro-runtime-local/profiles/run_parts.py`` prints CPU
+microseconds per workflow for 10,000 workflows gathered at once (the best of
+several rounds):
 
 * plain asyncio: ``gather`` of coroutines that await five coroutines (the
   floor any engine pays for this shape of load);
 * ``run_local`` of a workflow with no activity, and with five;
 
-then what each piece of starting and closing a run costs on its own.
+then what each piece of starting and closing a run costs on its own. The
+pieces are LocalRuntime's own, so this profile lives with it; the workflows
+are the benchmarks' (``bench/workflows.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 
 from workflows import ChainWorkflow, step
 

@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 import attrs
 
-from ntro.workflow import registry
-from ntro.workflow._naming import slug_for_class_name
+from ntro.runtime.protocol._naming import slug_for_class_name
+from ntro.runtime.protocol._registry import register_workflow
 
 WORKFLOW_ATTR = "__ntro_workflow__"
 ACTIVITY_ATTR = "__ntro_activity__"
@@ -25,6 +25,7 @@ QUERY_ATTR = "__ntro_query__"
 UPDATE_ATTR = "__ntro_update__"
 VALIDATOR_ATTR = "__ntro_update_validator__"  # the update name a validator checks
 STEP_ATTR = "__ntro_ui_step__"  # the record @runbook.step leaves on a method (ntro 0.1.2's name)
+STEP_STATE_ATTR = "__ntro_step_state__"  # set on a base class that keeps the state of steps (NtroWorkflow)
 LEGACY_ACTIVITY_FLAG = "__ntro_activity_defn"  # the flag ntro 0.1.2 set; run_step and old code read it
 
 
@@ -204,15 +205,12 @@ def define_workflow(cls: type, *, name: str | None, slug: str | None) -> Workflo
                 "have: decorate the handler with @runbook.update and its validator with @<handler>.validator"
             )
         updates[update_name] = attrs.evolve(updates[update_name], validator=validator_name)
-    if steps:
-        from ntro.workflow._base import NtroWorkflow
-
-        if not issubclass(cls, NtroWorkflow):
-            raise TypeError(
-                f"{cls.__qualname__} has @runbook.step methods ({', '.join(steps)}) but does not derive from "
-                "NtroWorkflow, which keeps the steps' state: declare it as "
-                f"'class {cls.__name__}(NtroWorkflow)' and call super().__init__() in its __init__"
-            )
+    if steps and not getattr(cls, STEP_STATE_ATTR, False):
+        raise TypeError(
+            f"{cls.__qualname__} has @runbook.step methods ({', '.join(steps)}) but does not derive from "
+            "NtroWorkflow, which keeps the steps' state: declare it as "
+            f"'class {cls.__name__}(NtroWorkflow)' and call super().__init__() in its __init__"
+        )
     defn = WorkflowDefinition(
         cls=cls,
         name=name or cls.__name__,
@@ -224,7 +222,7 @@ def define_workflow(cls: type, *, name: str | None, slug: str | None) -> Workflo
     )
     type.__setattr__(cls, WORKFLOW_ATTR, defn)
     if not _throwaway():
-        registry.register_workflow(defn.slug, cls)
+        register_workflow(defn.slug, cls)
         _defined_workflows.append(defn)
     for binder in list(_binders):
         binder.bind_workflow(defn)
