@@ -103,7 +103,8 @@ CREATE = [
     pytest.param(["--version", "1 0"], None, [], "version '1 0' is not valid", 2, id="bad-version"),
     # the registry
     pytest.param([], None, ["--registry", "nosuch://registry"], "Protocol not known: nosuch", 1, id="bad-protocol"),
-    pytest.param([], None, ["--registry", "s3://bucket/reg"], "pip install s3fs", 1, id="missing-backend"),
+    pytest.param([], None, ["--registry", "gs://bucket/reg"], 'pip install "ntro-core[gcs]"', 1, id="missing-backend"),
+    pytest.param([], None, ["--registry", "s3://"], "the registry URL 's3://' names no bucket", 1, id="no-bucket"),
     # the binding
     pytest.param(["--pin"], None, [], "--pin binds the runbook to an entity: add --entity E", 2, id="pin-alone"),
     pytest.param(["--every", "1h"], None, [], "--every binds the runbook to an entity", 2, id="every-alone"),

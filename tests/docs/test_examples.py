@@ -452,7 +452,7 @@ def test_cluster_transcript(name: str, cluster: Cluster) -> None:
 @pytest.mark.parametrize("name", _params("deploy", ".console"))
 def test_deploy_transcript(name: str, cluster: Cluster, tmp_path: Path) -> None:
     """The deploy guide's commands: a registry in a fresh directory, its worker, on the cluster's dev server."""
-    env = _environment({"TEMPORAL_HOST": cluster.host})
+    env = _environment(cluster.exported)  # TEMPORAL_HOST, and the cluster's NTRO_DOCUMENTS
     shown = {**cluster.shown, str(tmp_path / "registry"): SHOWN_REGISTRY}
     _run_transcript(CONSOLE / name, env, shown=shown, look_again=True)
 

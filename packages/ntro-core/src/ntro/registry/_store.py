@@ -1,85 +1,52 @@
-"""A store addressed by an fsspec URL: open it with clear errors, write atomically, hash content.
+"""The registry's store: files under one root of an fsspec URL, in the registry's own terms.
 
-This is the plumbing the registry needs from "a directory by default,
-``s3://`` and the like": one small class over an fsspec filesystem, so the
-registry code never speaks fsspec itself. The documents store (``ntro.documents``)
-keeps its bytes in the same kind of store; once it lands, this module is the one
-place to point at its plumbing instead.
+The fsspec plumbing — opening a URL with one-line errors, writing a file so it
+is never half there, the content hash — is the document store's
+(:mod:`ntro.documents`), shared. What the registry adds:
 
-Guarantees:
-
-* :meth:`Store.write` replaces a file in one step on a local directory (a
-  temporary file renamed over it), and with the filesystem's own whole-object
-  put elsewhere (object stores write an object whole or not at all);
 * :meth:`Store.create` writes a file only when it does not exist yet, in one
   step: a hard link on a local directory, the ``xb`` open mode elsewhere
-  (checked afterwards where a store may not honour it);
-* every failure to reach the store is one :class:`~ntro.registry.RegistryUnreachableError`
-  line naming the URL.
+  (checked afterwards where a store may not honour it); that is how a
+  publish commits;
+* every failure to open, read or write the store is one
+  :class:`StoreUnreachableError` line naming the URL.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ntro.documents._fs import ATOMIC_WRITES, content_hash, open_filesystem, protocols_of, reason, redacted, write_whole
 from ntro.workflow.exceptions import NtroError
 
 __all__ = ["Store", "StoreUnreachableError", "content_hash", "open_store"]
 
 T = TypeVar("T")
 
-_MISSING_BACKENDS = {
-    "s3": "s3fs",
-    "s3a": "s3fs",
-    "gs": "gcsfs",
-    "gcs": "gcsfs",
-    "az": "adlfs",
-    "abfs": "adlfs",
-    "abfss": "adlfs",
-    "sftp": "paramiko",
-    "ssh": "paramiko",
-}
-
 
 class StoreUnreachableError(NtroError, OSError):
     """The store cannot be opened, read or written; the message says which and why."""
 
 
-def content_hash(data: bytes) -> str:
-    """Return the SHA-256 of ``data`` as 64 hex digits."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    text = str(exc).strip().splitlines()
-    return text[0] if text and text[0] else type(exc).__name__
-
-
-def _protocol(url: str) -> str:
-    return url.split("://", 1)[0].lower() if "://" in url else "file"
-
-
 def open_store(url: str, what: str = "store") -> Store:
-    """Open the store at ``url``: a local path (``./registry``, ``file:///srv/registry``) or any fsspec URL.
+    """Open the store at ``url``: a local path (``./registry``, ``~/registry``) or any fsspec URL.
 
     Nothing is read or written yet; a store that does not exist is created by
     its first write.
 
     Args:
         url: Where the store lives.
-        what: What the store is, for messages (``registry``, ``documents store``).
+        what: What the store is, for messages (``registry``).
 
     Raises:
-        StoreUnreachableError: The URL is empty, names no known protocol, or
-            the package for its protocol is not installed.
+        StoreUnreachableError: The URL is empty or cannot be used (an unknown
+            protocol, a package that is not installed, no bucket), or a
+            filesystem that connects as it is made cannot be reached.
     """
     if not url or not url.strip():
         raise StoreUnreachableError(
@@ -87,23 +54,13 @@ def open_store(url: str, what: str = "store") -> Store:
         )
     if "\0" in url:
         raise StoreUnreachableError(f"{url!r} is not a usable {what} URL (it holds a NUL byte)")
-    from fsspec.core import url_to_fs
-
-    protocol = _protocol(url)
-    local = Path(url).expanduser() if protocol == "file" and "://" not in url else None
-    try:
-        fs, root = url_to_fs(str(local.absolute()) if local is not None else url)
-    except ImportError:
-        package = _MISSING_BACKENDS.get(protocol)
-        hint = f"pip install {package}" if package else f"install the fsspec package for {protocol}://"
-        raise StoreUnreachableError(
-            f"cannot open the {what} at {url}: {protocol}:// needs a package ({hint})"
-        ) from None
-    except ValueError as exc:
-        raise StoreUnreachableError(f"cannot open the {what} at {url}: {_reason(exc)}") from None
-    except Exception as exc:  # a backend's own failure to set up (bad credentials, a bad host name...)
-        raise StoreUnreachableError(f"cannot reach the {what} at {url}: {_reason(exc)}") from None
-    return Store(fs, str(root).rstrip("/") or "/", url, what)
+    target = url.strip()
+    if "://" not in target:  # a plain path: ~ and relative paths as the shell means them
+        target = str(Path(target).expanduser().absolute())
+    fs, root = open_filesystem(
+        target, {}, what=what, config_error=StoreUnreachableError, unavailable_error=StoreUnreachableError
+    )
+    return Store(fs, root or "/", url, what)
 
 
 class Store:
@@ -119,10 +76,11 @@ class Store:
     def __init__(self, fs: Any, root: str, url: str, what: str) -> None:
         self.fs = fs
         self.root = root
-        self.url = url
+        self.url = redacted(url)
         self.what = what
-        protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
-        self.local = protocol in ("file", "local")
+        protocols = protocols_of(fs)
+        self.local = "file" in protocols or "local" in protocols
+        self.atomic = protocols[0] in ATOMIC_WRITES
 
     def path(self, relative: str) -> str:
         """The full path of ``relative`` on the filesystem."""
@@ -136,7 +94,7 @@ class Store:
         except StoreUnreachableError:
             raise
         except Exception as exc:
-            raise StoreUnreachableError(f"cannot {action} the {self.what} at {self.url}: {_reason(exc)}") from None
+            raise StoreUnreachableError(f"cannot {action} the {self.what} at {self.url}: {reason(exc)}") from None
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -189,16 +147,13 @@ class Store:
     def write(self, relative: str, data: bytes) -> None:
         """Write a file whole, replacing what was there, in one step."""
         full = self.path(relative)
-        if self.local:
-            self._guard("write to", lambda: self._local_write(full, data, exclusive=False))
-            return
-        self._guard("write to", lambda: self.fs.pipe_file(full, data))
+        self._guard("write to", lambda: write_whole(self.fs, full, data, atomic=self.atomic))
 
     def create(self, relative: str, data: bytes) -> bool:
         """Write a file only when it does not exist yet, in one step; return whether it was written."""
         full = self.path(relative)
         if self.local:
-            return self._guard("write to", lambda: self._local_write(full, data, exclusive=True))
+            return self._guard("write to", lambda: _link_into_place(full, data))
 
         def create_remote() -> bool:
             parent = full.rsplit("/", 1)[0]
@@ -227,21 +182,18 @@ class Store:
 
         self._guard("remove from", rm)
 
-    @staticmethod
-    def _local_write(full: str, data: bytes, *, exclusive: bool) -> bool:
-        """Write a temporary file beside ``full``, then put it in place in one step; return whether it was."""
-        target = Path(full)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with _temporary_beside(target) as temporary:
-            temporary.write_bytes(data)
-            if not exclusive:
-                os.replace(temporary, target)
-                return True
-            try:
-                os.link(temporary, target)  # atomic, and refuses an existing name
-            except FileExistsError:
-                return False
-        return True
+
+def _link_into_place(full: str, data: bytes) -> bool:
+    """Create the local file ``full`` holding ``data`` unless it exists, in one step; return whether it did."""
+    target = Path(full)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _temporary_beside(target) as temporary:
+        temporary.write_bytes(data)
+        try:
+            os.link(temporary, target)  # atomic, and refuses an existing name
+        except FileExistsError:
+            return False
+    return True
 
 
 @contextlib.contextmanager
