@@ -249,7 +249,6 @@ class RegistryFollower:
                         f"{slug} {version} (in revision {revision.id}) failed to load: {reason}; "
                         "hosting the other runbooks without it"
                     )
-            scope_revision(revision.id, {slug: b.workflow_cls for slug, b in loaded.bundles.items()})
         return loaded
 
     async def _serve(self, revision: Revision, *, pinned: bool) -> None:
@@ -261,6 +260,7 @@ class RegistryFollower:
         loaded = self._load(revision)
         if not loaded.bundles:
             return
+        scope_revision(revision.id, {slug: b.workflow_cls for slug, b in loaded.bundles.items()})
         workflows, activities = hosted(loaded.bundles.values())
         listing = ", ".join(f"{slug} {revision.runbooks[slug].version}" for slug in loaded.bundles)
         if revision.id not in self._versioned:
