@@ -204,5 +204,15 @@ async def test_a_binding_schedule_starts_runs_on_the_bound_version(
     schedules = await ntro("schedule", "list", "--host", host)
     assert "deploy-review-initech" not in schedules and "deploy-review-hooli" in schedules
     worker.wait_for(f"no longer hosting revision {pinned_to.id} for pinned bindings")  # type: ignore[union-attr]
+    worker.wait_for(f"no longer hosting revision {pinned_to.id}: no runs are left")  # type: ignore[union-attr]
+
+    # Bound again, the old revision is served again, and its runs start its own child again.
+    await ntro(
+        "workflow", "create", "--path", str(BUNDLES / "review-v1"), *common,
+        "--entity", "initech", "--binding", "initech-again", "--input", quiet, "--every", "1d", "--pin",
+    )  # fmt: skip
+    worker.wait_for(f"hosting revision {pinned_to.id} for pinned bindings")  # type: ignore[union-attr]
+    out = await ntro("schedule", "trigger", "initech-again", "--host", host, "--wait", "--json")
+    assert json.loads(out)["result"][2:] == ["checked batch with deploy-check v1"]
     assert worker.stop() == 0
     assert [line for line in worker.seen if "failed to load" in line] == [said]  # said once, not once per revision
