@@ -446,14 +446,9 @@ def test_importing_the_facades_or_the_module_does_not_import_fsspec() -> None:
 
 
 def test_document_answer_puts_the_file_first_and_answers_with_its_ref(tmp_path: Path) -> None:
-    gate = Gate(
-        workflow_id="wf",
-        kind="submit_file",
-        signal_workflow_id="wf",
-        signal_name="document_submitted",
-        source="bank-statement",
-        pending={"args": {"source": "bank-statement", "entity_id_or_slug": "demo-fund"}},
-    )
+    args = {"source": "bank-statement", "entity_id_or_slug": "demo-fund", "signal_name": "document_submitted"}
+    gate = Gate.of("wf", {"kind": "submit_file", "args": args})
+    assert gate is not None
     path = tmp_path / "october.csv"
     path.write_bytes(CSV)
     store = DocumentStore(str(tmp_path / "docs"))

@@ -53,9 +53,15 @@ class ExpenseProcessorWorkflow(NtroWorkflow):
 
     # -- row actions while the review is open ---------------------------------------------
     def on_row_action(self, action: dict[str, Any]) -> None:
-        """Apply ``edit_cell`` and ``reject_row`` (and ``restore_row``) while the review gate is open."""
+        """Apply ``edit_cell`` and ``reject_row`` (and ``restore_row``) while the review gate is open.
+
+        The row action's fields are in its ``payload`` (as ``ntro.client.row_action`` sends them),
+        or beside its ``kind``.
+        """
         if not self._reviewing:
             return
+        if isinstance(action.get("payload"), dict):
+            action = action["payload"]
         op = action.get("action") or action.get("row_action")
         row_id = action.get("row_id") or action.get("expense_id") or action.get("id")
         if op == "edit_cell":

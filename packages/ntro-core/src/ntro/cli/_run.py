@@ -44,6 +44,7 @@ from ntro.cli._documents import add_documents_option, documents_from_args
 from ntro.workflow.exceptions import RuntimeNotAvailableError, WorkflowError, WorkflowFailedError
 
 if TYPE_CHECKING:
+    from ntro.client import Gate
     from ntro.documents import DocumentStore
 
 __all__ = ["RUN_COMMAND", "RunCommand", "read_input_text", "to_json_text"]
@@ -141,7 +142,15 @@ def _first_line(text: str) -> str:
 
 def _failure_line(exc: BaseException) -> str:
     if isinstance(exc, WorkflowFailedError) and exc.cause is not None:
-        return _failure_line(exc.cause)
+        from ntro.runtime.protocol import WorkflowStatus
+
+        line = _failure_line(exc.cause)
+        if exc.status == WorkflowStatus.RUNNING:  # its workflow task keeps failing: the engine retries, the run lives
+            return (
+                f"workflow {exc.workflow_id} crashed in its workflow code (the engine retries it until the code "
+                f"is fixed): {line}"
+            )
+        return line
     if isinstance(exc, WorkflowError):
         if exc.type == "UnknownWorkflowSlug":
             from ntro.workflow.registry import list_registered_slugs
@@ -262,7 +271,7 @@ class _Policy:
         self.prompter = _Prompter(err)
         self.store = store
 
-    async def answer(self, gate: Any) -> Any:
+    async def answer(self, gate: Gate) -> Any:
         from ntro.client import review_answer, upload_answer
 
         wid = gate.workflow_id
@@ -270,15 +279,14 @@ class _Policy:
             decision = await self._ask_review(gate) if self.interactive else self.decision
             self.display.line(wid, f"↳ {decision} ({gate.reason or 'review'})", extra=1)
             return review_answer(decision)
-        source = gate.source or gate.signal_name
         payload = await self._upload(gate) if self.interactive else None
         if payload is None:
-            payload = upload_answer(gate, document_ref=f"sample:{source}")
+            payload = upload_answer(gate, document_ref=f"sample:{gate.upload_name}")
         shown = payload["document_ref"] if payload["document_ref"].startswith("sample:") else payload["filename"]
         self.display.line(wid, f"↳ {shown} sent as {gate.signal_name} ({gate.reason or 'upload'})", extra=1)
         return payload
 
-    async def _upload(self, gate: Any) -> dict[str, Any] | None:
+    async def _upload(self, gate: Gate) -> dict[str, Any] | None:
         """A file typed at the prompt, put into the document store: its answer (``None``: the bundled sample)."""
         from ntro.client import document_answer
         from ntro.documents import DocumentError, DocumentTooLargeError
@@ -297,7 +305,7 @@ class _Policy:
     def _say(self, workflow_id: str, text: str) -> None:
         self.display.line(workflow_id, text, extra=1, always=True)
 
-    async def _ask_file(self, gate: Any) -> Path | None:
+    async def _ask_file(self, gate: Gate) -> Path | None:
         self._say(gate.workflow_id, f"? {self.display.label(gate.workflow_id)}{gate.reason or 'a file is needed'}")
         while True:
             text = await self.prompter.ask("  file to upload (Enter for the runbook's bundled sample): ")
@@ -308,10 +316,10 @@ class _Policy:
                 return path
             self._say(gate.workflow_id, f"  no such file: {text}")
 
-    async def _ask_review(self, gate: Any) -> str:
+    async def _ask_review(self, gate: Gate) -> str:
         wid = gate.workflow_id
         self._say(wid, f"? {self.display.label(wid)}{gate.reason or 'review'}")
-        payload = gate.pending.get("payload")
+        payload = gate.action.payload
         if isinstance(payload, Mapping):
             for key, value in list(payload.items())[:_SUMMARY_LINES]:
                 self._say(wid, f"    {key}: {_short(value)}")

@@ -150,7 +150,7 @@ async def drive(
             if root is not None and root.status.finished:
                 break
             progressed = False
-            known = {wid: d.pending_action for wid, d in descriptions.items()}
+            known = {wid: d.action for wid, d in descriptions.items()}
             for gate in await open_gates(client, handle.id, known=known):
                 if gate.key in answered:
                     continue

@@ -3,7 +3,9 @@
 Subclasses call ``super().__init__()``. The base class answers the queries
 the UI and the harness read (``current_pending_action``, ``current_steps``,
 ``step_snapshots``, ``current_ui_state``, ``children_by_step_id``) and takes
-the ``user_action`` signal. Same names and shapes as ntro 0.1.2.
+the ``user_action`` signal. Same names and shapes as ntro 0.1.2: every
+pending action it publishes is built as a
+:class:`~ntro.runtime.protocol.PendingAction`, the record its readers parse.
 """
 
 from __future__ import annotations
@@ -14,15 +16,22 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from ntro.runtime.protocol import activity_definition
+from ntro.runtime.protocol import (
+    PENDING_ACTION_KINDS,
+    ROW_ACTION,
+    DrillChild,
+    PendingAction,
+    SignalTarget,
+    UploadSlot,
+    activity_definition,
+    split_answer,
+)
+from ntro.runtime.protocol._actions import SLOT_SIGNAL
 from ntro.runtime.protocol._definitions import STEP_STATE_ATTR
 from ntro.workflow._facade import runbook
 from ntro.workflow.decorators import STEP_ATTR, _notify_gate
 
 __all__ = ["PENDING_ACTION_KINDS", "NtroWorkflow"]
-
-PENDING_ACTION_KINDS = ("submit_file", "submit_files", "interactive_review", "drill_down")
-"""The kinds of pending action a runbook may advertise."""
 
 _log = logging.getLogger("ntro.workflow")
 
@@ -53,6 +62,7 @@ class NtroWorkflow:
         self._user_feedback: dict[str, Any] | None = None
         self._step_snapshots: dict[str, dict[str, Any]] = {}
         self._gate_token = 0
+        self._review_gate: int | None = None
         self._ai_config: Any = None
         self._child_ids: set[str] = set()
         self._checks_warned = False
@@ -114,14 +124,12 @@ class NtroWorkflow:
         if self._pending_action is not None:
             return dict(self._pending_action)
         running = [
-            {"task_id": c["workflow_id"], "step_id": step, "slug": c["slug"]}
+            DrillChild(c["workflow_id"], step, c["slug"])
             for step, kids in self._children_by_step_id.items()
             for c in kids
             if c["status"] == "running"
         ]
-        if running:
-            return {"kind": "drill_down", "reason": "waiting on child workflows", "children": running}
-        return None
+        return PendingAction.drill_down(running).to_wire() if running else None
 
     @runbook.query(name="ntro_runbook_state")
     def runbook_state(self) -> dict[str, Any]:
@@ -134,11 +142,43 @@ class NtroWorkflow:
 
     @runbook.signal
     def user_action(self, action: dict[str, Any]) -> None:
-        """A person's answer: ``{"kind": "approve"|"reject", ...}``, or a ``row_action``."""
-        if isinstance(action, dict) and action.get("kind") == "row_action":
+        """A person's answer: ``{"kind": "approve"|"reject", ...}``, or a ``row_action``.
+
+        An answer that names its gate (``"gate": N``, as :mod:`ntro.client`
+        sends it) is taken only while review ``N`` is open, and a decision
+        only once: a second answer to the same review, or one to a review
+        already closed, is ignored (and logged). The runbook sees the answer
+        without the number. One that names no gate is taken as in ntro 0.1.2.
+        """
+        gate, action = split_answer(action)
+        row = isinstance(action, dict) and action.get("kind") == ROW_ACTION
+        if gate is not None and not self._open_for(gate, row=row):
+            return
+        if row:
             self._pending_row_actions.append(action)
         else:
             self._received_user_action = action
+
+    def _open_for(self, gate: int, *, row: bool) -> bool:
+        if gate != self._review_gate:
+            runbook.logger.warning("an answer to review gate %s was ignored: that review is not open", gate)
+            return False
+        if not row and self._received_user_action is not None:
+            runbook.logger.warning("a second answer to review gate %s was ignored: it was answered already", gate)
+            return False
+        return True
+
+    def _revise(self, gate: int, change: Callable[[PendingAction], PendingAction]) -> None:
+        """Republish the pending action of gate ``gate``, changed (nothing when another one is published)."""
+        current = self._pending_action
+        if current is not None and current.get("gate") == gate:
+            self._pending_action = change(PendingAction.from_wire(current)).to_wire()
+
+    def _close(self, gate: int) -> dict[str, Any]:
+        """Stop publishing gate ``gate``'s pending action; return it as it was last published."""
+        closing = self._pending_action if self._pending_action is not None else {}
+        self._pending_action = None
+        return closing if closing.get("gate") == gate else {}
 
     # -- steps ----------------------------------------------------------------------------------
     def _capture_step_snapshot(
@@ -182,10 +222,7 @@ class NtroWorkflow:
         feedback = {"kind": kind, "level": level, "payload": to_jsonable(payload)}
         self._user_feedback = feedback
         if self._pending_action is not None:
-            self._pending_action["feedback"] = feedback
-            hint = self._pending_action.get("display_hint")
-            if isinstance(hint, dict):
-                hint.setdefault("config", {})["feedback"] = feedback
+            self._pending_action = PendingAction.from_wire(self._pending_action).with_feedback(feedback).to_wire()
         if isinstance(self._pending_payload, dict):
             self._pending_payload["feedback"] = feedback
         return feedback
@@ -232,27 +269,19 @@ class NtroWorkflow:
         if kind not in PENDING_ACTION_KINDS:
             raise ValueError(f"action kind must be one of {', '.join(PENDING_ACTION_KINDS)}, not {kind!r}")
         self._warn_checks(checks_spec)
-        pending = dict(action)
-        hint = display_hint or pending.get("display_hint")
-        if hint is None and kind == "submit_file":
-            hint = {"component": "FILE_UPLOAD", "config": {}}
-        if hint is not None:
-            pending["display_hint"] = hint
-        if self._user_feedback is not None:
-            pending.setdefault("feedback", self._user_feedback)
-        if self._current_step_id is not None:
-            pending.setdefault("step_id", self._current_step_id)
         self._gate_token += 1
-        pending["gate"] = self._gate_token
-        self._pending_action = pending
-        _notify_gate(pending, "opened")
+        gate = self._gate_token
+        published = self._pending_action = PendingAction.advertised(
+            action, gate=gate, display_hint=display_hint, feedback=self._user_feedback, step_id=self._current_step_id
+        ).to_wire()
+        _notify_gate(published, "opened")
         try:
             await runbook.wait_condition(predicate, timeout=timeout)
         finally:
-            self._pending_action = None
+            pending = self._close(gate) or published
             _notify_gate(pending, "closed")
         self._capture_step_snapshot(
-            display_hint=hint or {"component": "SUMMARY", "config": {}},
+            display_hint=pending.get("display_hint") or {"component": "SUMMARY", "config": {}},
             payload={"args": pending.get("args", {}), "reason": pending.get("reason")},
         )
 
@@ -295,27 +324,25 @@ class NtroWorkflow:
         hint = display_hint or {"component": "APPROVAL_FORM", "config": {}}
         self._received_user_action = None
         self._pending_payload = body
-        pending: dict[str, Any] = {
-            "kind": "interactive_review",
-            "tools": ["ntro_task_approve", "ntro_task_reject"],
-            "payload": body,
-            "display_hint": hint,
-            "reason": reason,
-        }
-        if self._current_step_id is not None:
-            pending["step_id"] = self._current_step_id
-        if self._user_feedback is not None:
-            pending["feedback"] = self._user_feedback
         self._gate_token += 1
-        pending["gate"] = self._gate_token
-        self._pending_action = pending
-        _notify_gate(pending, "opened")
+        gate = self._review_gate = self._gate_token
+        published = self._pending_action = PendingAction.review(
+            payload=body,
+            display_hint=hint,
+            reason=reason,
+            step_id=self._current_step_id,
+            feedback=self._user_feedback,
+            gate=gate,
+        ).to_wire()
+        _notify_gate(published, "opened")
         try:
             await runbook.wait_condition(lambda: self._drain_row_actions() or self._received_user_action is not None)
         finally:
-            self._pending_action = None
+            self._review_gate = None
+            closing = self._close(gate) or published
+            hint = closing.get("display_hint", hint)
             self._pending_payload = None
-            _notify_gate(pending, "closed")
+            _notify_gate(closing, "closed")
         decision = self._take_user_action()
         self._capture_step_snapshot(display_hint=hint, payload=body, decision=decision, overwrite=True)
         return decision
@@ -403,44 +430,27 @@ class NtroWorkflow:
             source = str(spec.get("source", len(ids)))
             child_id = self._child_id(step, runbook_slug, source)
             ids.append(child_id)
-            slot = dict(spec)
-            slot["status"] = "pending"
-            slot["args"] = {
-                "source": source,
-                "schema_slug": spec.get("schema_slug"),
-                "signal_task_id": child_id,
-                "signal_name": "document_submitted",
-            }
-            slots.append(slot)
-        config: dict[str, Any] = {"title": title, "instructions": instructions, "expected": slots}
-        if actions is not None:
-            config["actions"] = actions
-        self._pending_action = {
-            "kind": "submit_files",
-            "reason": f"{len(slots)} document(s) to upload",
-            "display_hint": {"component": "MULTI_FILE_UPLOAD", "config": config},
-        }
-        if self._current_step_id is not None:
-            self._pending_action["step_id"] = self._current_step_id
+            slots.append(UploadSlot.wire_for(spec, source=source, signal=SignalTarget(SLOT_SIGNAL, child_id)))
         self._gate_token += 1
-        self._pending_action["gate"] = self._gate_token
-        gate = self._pending_action
-        _notify_gate(gate, "opened")
+        gate = self._gate_token
+        published = self._pending_action = PendingAction.uploads(
+            slots, title=title, instructions=instructions, actions=actions, step_id=self._current_step_id, gate=gate
+        ).to_wire()
+        _notify_gate(published, "opened")
 
         async def one(index: int) -> Any:
             try:
                 result = await self._run_child(slug=runbook_slug, input=inputs[index], step=step, child_id=ids[index])
             except BaseException:
-                slots[index]["status"] = "failed"
+                self._revise(gate, lambda action: action.with_slot_status(index, "failed"))
                 raise
-            slots[index]["status"] = "completed"
+            self._revise(gate, lambda action: action.with_slot_status(index, "completed"))
             return result
 
         try:
             outcomes = await asyncio.gather(*(one(i) for i in range(len(inputs))), return_exceptions=True)
         finally:
-            self._pending_action = None
-            _notify_gate(gate, "closed")
+            _notify_gate(self._close(gate) or published, "closed")
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome

@@ -113,7 +113,7 @@ class _ScenarioPolicy:
                 detail["corrections"] = corrections
             self.note("review", gate.workflow_id, detail)
             return review_answer(decision, corrections=corrections)
-        source = gate.source or gate.signal_name
+        source = gate.upload_name
         payload = upload_answer(gate, document_ref=f"sample:{source}")
         payload.update(self.scenario.upload_fields(gate.source, gate.signal_name))
         self.note(

@@ -34,6 +34,16 @@ from typing import TYPE_CHECKING
 from ntro.runtime.protocol._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from ntro.runtime.protocol._actions import (
+        PENDING_ACTION_KINDS,
+        REVIEW_DECISIONS,
+        REVIEW_SIGNAL,
+        ROW_ACTION,
+        SLOT_STATUSES,
+        DrillChild,
+        PendingAction,
+        split_answer,
+    )
     from ntro.runtime.protocol._client import (
         CLIENT_ENTRY_POINT_GROUP,
         RUN_EVENT_KINDS,
@@ -82,6 +92,15 @@ if TYPE_CHECKING:
         WorkflowError,
         WorkflowFailedError,
         WorkflowNotFoundError,
+    )
+    from ntro.runtime.protocol._hints import (
+        Column,
+        Dataset,
+        DisplayHint,
+        Feedback,
+        HintAction,
+        SignalTarget,
+        UploadSlot,
     )
     from ntro.runtime.protocol._info import ActivityInfo, WorkflowInfo
     from ntro.runtime.protocol._options import (
@@ -139,9 +158,14 @@ __all__ = [
     "DEFAULT_PAYLOAD_CONVERTER",
     "ENTRY_POINT_GROUP",
     "INSTALL_HINT",
+    "PENDING_ACTION_KINDS",
+    "REVIEW_DECISIONS",
+    "REVIEW_SIGNAL",
+    "ROW_ACTION",
     "RUNBOOK_QUERIES",
     "RUNBOOK_STATE_QUERY",
     "RUN_EVENT_KINDS",
+    "SLOT_STATUSES",
     "ActivityDefinition",
     "ActivityInfo",
     "ActivityOptions",
@@ -151,16 +175,23 @@ __all__ = [
     "ChildWorkflowOptions",
     "ClientFactory",
     "ClientOptions",
+    "Column",
+    "Dataset",
+    "DisplayHint",
+    "DrillChild",
     "Duration",
     "ErrorType",
+    "Feedback",
     "FunctionHints",
     "HandlerDefinition",
+    "HintAction",
     "LoggerLike",
     "NotInWorkflowError",
     "NtroError",
     "Payload",
     "PayloadConverter",
     "PayloadError",
+    "PendingAction",
     "RetryPolicy",
     "RunEvent",
     "RunEventSource",
@@ -169,8 +200,10 @@ __all__ = [
     "Runtime",
     "RuntimeNotAvailableError",
     "Selection",
+    "SignalTarget",
     "StepState",
     "UpdateFailedError",
+    "UploadSlot",
     "WorkflowAlreadyStartedError",
     "WorkflowClient",
     "WorkflowDefinition",
@@ -210,6 +243,7 @@ __all__ = [
     "runbook_state",
     "selected_runtime",
     "set_runtime",
+    "split_answer",
     "to_timedelta",
     "unbind_driver",
     "update_failure",
@@ -219,6 +253,25 @@ __all__ = [
 # Each name loads with its module on first use: importing one part of the
 # protocol does not import the others.
 _EXPORTS: dict[str, tuple[str, ...]] = {
+    "ntro.runtime.protocol._actions": (
+        "PENDING_ACTION_KINDS",
+        "REVIEW_DECISIONS",
+        "REVIEW_SIGNAL",
+        "ROW_ACTION",
+        "SLOT_STATUSES",
+        "DrillChild",
+        "PendingAction",
+        "split_answer",
+    ),
+    "ntro.runtime.protocol._hints": (
+        "Column",
+        "Dataset",
+        "DisplayHint",
+        "Feedback",
+        "HintAction",
+        "SignalTarget",
+        "UploadSlot",
+    ),
     "ntro.runtime.protocol._client": (
         "CLIENT_ENTRY_POINT_GROUP",
         "RUNBOOK_QUERIES",

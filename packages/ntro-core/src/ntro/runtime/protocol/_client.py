@@ -18,6 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from ntro.runtime.protocol._actions import PendingAction
 from ntro.runtime.protocol._errors import RuntimeNotAvailableError
 from ntro.runtime.protocol._selection import INSTALL_HINT
 
@@ -189,6 +190,11 @@ class WorkflowDescription:
     pending_action: Mapping[str, Any] | None = None
     children: tuple[ChildRun, ...] = ()
     task_failure: str | None = None
+
+    @property
+    def action(self) -> PendingAction | None:
+        """:attr:`pending_action` read as a :class:`~ntro.client.PendingAction` (``None`` when there is none)."""
+        return PendingAction.parse(self.pending_action)
 
     def with_state(self, state: RunbookState) -> WorkflowDescription:
         """Return this description with the runbook's own state filled in."""

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ntro.client import Gate
+from ntro.client import ROW_ACTION, Gate, answer_gate
 
 if TYPE_CHECKING:
     from ntro.testing._harness import WorkflowHarness
@@ -222,8 +222,8 @@ class ScriptPolicy:
             self.pending.append({"workflow_id": gate.workflow_id, "pending": shape})
             self._last = shape
             if sent < len(answer.row_actions):
-                row = {"kind": "row_action", **answer.row_actions[sent]}
-                await self.harness.client.get_workflow_handle(gate.signal_workflow_id).signal(gate.signal_name, row)
+                row = {"kind": ROW_ACTION, **answer.row_actions[sent]}
+                await answer_gate(self.harness.client, gate, row)
                 self._rows_sent[gate.key] = sent + 1
                 return None
         else:

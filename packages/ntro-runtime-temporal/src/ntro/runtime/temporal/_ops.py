@@ -27,7 +27,7 @@ import argparse
 import asyncio
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -134,10 +134,6 @@ async def _tree(client: TemporalClient, workflow_id: str) -> _Node:
     return node(workflow_id, 0)
 
 
-def _source_of(args: Mapping[str, Any]) -> str:
-    return str(args.get("source") or args.get("signal_name") or "a file")
-
-
 def waits_for(description: WorkflowDescription, root_id: str) -> str | None:
     """Say in plain words what a running workflow waits for, and how to answer it.
 
@@ -148,27 +144,24 @@ def waits_for(description: WorkflowDescription, root_id: str) -> str | None:
     """
     if description.status.finished:
         return None
-    pending = description.pending_action
-    if pending is None:
+    action = description.action
+    if action is None:
         return "nothing to answer now" if description.steps else None
-    kind = pending.get("kind")
-    reason = str(pending.get("reason") or "")
+    kind = action.kind
+    reason = action.reason or ""
     if kind == "interactive_review":
         return (
             f"waits for a review: {reason or 'approve or reject'} "
             f"(answer with: ntro workflow answer {root_id} approve|reject)"
         )
     if kind == "submit_file":
-        args = pending.get("args")
-        source = _source_of(args if isinstance(args, Mapping) else {})
+        source = action.slots[0].name or "a file"
         return (
             f"waits for an upload of {source}{f': {reason}' if reason else ''} "
             f"(answer with: ntro workflow answer {root_id} upload {source} FILE)"
         )
     if kind == "submit_files":
-        config = (pending.get("display_hint") or {}).get("config") or {}
-        slots = [s for s in config.get("expected") or () if isinstance(s, Mapping)]
-        listed = ", ".join(f"{_source_of(s.get('args') or {})} ({s.get('status', 'pending')})" for s in slots)
+        listed = ", ".join(f"{s.name or 'a file'} ({s.status})" for s in action.slots)
         return (
             f"waits for uploads{f' ({reason})' if reason else ''}: {listed or 'none listed'} "
             f"(answer each with: ntro workflow answer {root_id} upload SOURCE FILE)"
@@ -334,10 +327,6 @@ class UpdateCommand:
 # -- answer --------------------------------------------------------------------------------------
 
 
-def _waiting_words(gates: Sequence[Gate]) -> str:
-    return "; ".join(f"{g.describe()} (in {g.workflow_id})" for g in gates) or "nothing a person can answer now"
-
-
 class AnswerCommand:
     """``ntro workflow answer ID approve|reject`` or ``... ID upload SOURCE FILE``: answer a run's gate."""
 
@@ -410,7 +399,15 @@ class AnswerCommand:
         store: DocumentStore | None,
         corrections: list[Mapping[str, Any]],
     ) -> int:
-        from ntro.client import answer_gate, document_answer, open_gates, review_answer
+        from ntro.client import (
+            GateNotFoundError,
+            answer_gate,
+            document_answer,
+            open_gates,
+            pick_reviews,
+            pick_upload,
+            review_answer,
+        )
 
         answered: list[dict[str, Any]] = []
         lines: list[str] = []
@@ -421,45 +418,22 @@ class AnswerCommand:
                     f"workflow {args.workflow_id} {root.status.in_words}; there is nothing to answer", exit_code=1
                 )
             gates = await open_gates(client, args.workflow_id)
-            if path is None or store is None:
-                picked = [g for g in gates if g.kind == "interactive_review"]
-                if not picked:
-                    raise CommandError(
-                        f"workflow {args.workflow_id} has no review open; it waits for: {_waiting_words(gates)}",
-                        exit_code=1,
-                    )
+            try:
+                picked = pick_reviews(gates, args.workflow_id) if path is None else []
+                upload = pick_upload(gates, args.workflow_id, args.upload[0]) if path is not None else None
+            except GateNotFoundError as exc:
+                raise CommandError(str(exc), exit_code=1) from None
+            for gate in picked:
                 payload = review_answer(args.decision, note=args.note, corrections=corrections)
-                for gate in picked:
-                    await answer_gate(client, gate, payload)
-                    answered.append(_answered(gate, payload))
-                    lines.append(f"{_DONE[args.decision]} {gate.describe()} (workflow {gate.workflow_id})")
-            else:
-                source = args.upload[0]
-                uploads = [g for g in gates if g.kind == "submit_file"]
-                picked = [g for g in uploads if source in (g.source, g.signal_name)]
-                if not picked:
-                    open_sources = ", ".join(sorted({g.source or g.signal_name for g in uploads}))
-                    where = (
-                        f"the uploads open are: {open_sources}" if uploads else f"it waits for: {_waiting_words(gates)}"
-                    )
-                    raise CommandError(
-                        f"workflow {args.workflow_id} waits for no upload of {source!r}; {where}", exit_code=1
-                    )
-                if len(picked) > 1:
-                    ids = ", ".join(g.signal_workflow_id for g in picked)
-                    raise CommandError(
-                        f"{len(picked)} uploads of {source!r} are open (workflows {ids}); answer one at a time "
-                        "with its workflow id: ntro workflow answer CHILD_ID upload SOURCE FILE",
-                        exit_code=1,
-                    )
-                gate = picked[0]
+                answered.append(_answered(gate, await answer_gate(client, gate, payload)))
+                lines.append(f"{_DONE[args.decision]} {gate.describe()} (workflow {gate.workflow_id})")
+            if upload is not None and path is not None and store is not None:
                 # The store first: the signal then never points at nothing.
-                payload = await asyncio.to_thread(document_answer, gate, path, store=store)
-                await answer_gate(client, gate, payload)
-                answered.append(_answered(gate, payload))
+                payload = await asyncio.to_thread(document_answer, upload, path, store=store)
+                answered.append(_answered(upload, await answer_gate(client, upload, payload)))
                 lines.append(
-                    f"sent {path} as {gate.signal_name} to workflow {gate.signal_workflow_id} ({gate.describe()}); "
-                    f"stored as {payload['document_ref']} in {store.url}"
+                    f"sent {path} as {upload.signal_name} to workflow {upload.signal_workflow_id} "
+                    f"({upload.describe()}); stored as {payload['document_ref']} in {store.url}"
                 )
         if args.json:
             _print_json(answered)
