@@ -96,6 +96,13 @@ async def _failed_tasks(env: Any, workflow_id: str) -> list[str]:
     return failed
 
 
+async def _triggered(ntro: Ntro, env: Any, schedule_id: str, host: str) -> Any:
+    """Trigger a binding's schedule with ``ntro schedule trigger``; return the run's result (in a minute at most)."""
+    out = await ntro("schedule", "trigger", schedule_id, "--host", host, "--json")
+    handle = env.client.get_workflow_handle(json.loads(out)["workflow_id"])
+    return await asyncio.wait_for(handle.result(), 60)
+
+
 async def _pinned_version(env: Any, workflow_id: str) -> str:
     described = await env.client.get_workflow_handle(workflow_id).describe()
     return str(described.raw_description.workflow_execution_info.versioning_info.deployment_version.build_id)
@@ -180,8 +187,7 @@ async def test_a_binding_schedule_starts_runs_on_the_bound_version(
 
     results = {}
     for binding in ("deploy-review-initech", "deploy-review-hooli", "newest-check"):
-        out = await ntro("schedule", "trigger", binding, "--host", host, "--wait", "--json")
-        results[binding] = json.loads(out)["result"]
+        results[binding] = await _triggered(ntro, dev_server, binding, host)
 
     assert results["deploy-review-initech"][0] == "deploy-review v1 for initech"  # pinned: v1 after v2 came
     assert results["deploy-review-initech"][1].startswith("prepared batch with v1 ")
@@ -190,8 +196,10 @@ async def test_a_binding_schedule_starts_runs_on_the_bound_version(
     assert results["deploy-review-hooli"][2:] == ["checked batch with deploy-check v2"]
     assert results["newest-check"] == {"text": "checked batch-9 with deploy-check v2", "version": 2}
 
-    out = await ntro("workflow", "start", "--binding", "deploy-review-initech", *common, "--wait")
-    assert json.loads(out)[0] == "deploy-review v1 for initech"  # a run of the pinned binding, started by hand
+    out = await ntro("workflow", "start", "--binding", "deploy-review-initech", *common, "--id", "by-hand")
+    assert out.startswith("started deploy-review as workflow by-hand ")
+    by_hand = await asyncio.wait_for(dev_server.client.get_workflow_handle("by-hand").result(), 60)
+    assert by_hand[0] == "deploy-review v1 for initech"  # a run of the pinned binding, started by hand
 
     listing = await ntro("workflow", "bindings", "--registry", str(registry))
     assert [line.split()[:3] for line in listing.splitlines()] == [
@@ -212,7 +220,7 @@ async def test_a_binding_schedule_starts_runs_on_the_bound_version(
         "--entity", "initech", "--binding", "initech-again", "--input", quiet, "--every", "1d", "--pin",
     )  # fmt: skip
     worker.wait_for(f"hosting revision {pinned_to.id} for pinned bindings")  # type: ignore[union-attr]
-    out = await ntro("schedule", "trigger", "initech-again", "--host", host, "--wait", "--json")
-    assert json.loads(out)["result"][2:] == ["checked batch with deploy-check v1"]
+    again = await _triggered(ntro, dev_server, "initech-again", host)
+    assert again[2:] == ["checked batch with deploy-check v1"]
     assert worker.stop() == 0
     assert [line for line in worker.seen if "failed to load" in line] == [said]  # said once, not once per revision
