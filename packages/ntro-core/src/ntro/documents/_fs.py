@@ -22,6 +22,7 @@ __all__ = [
     "EXTRAS",
     "content_hash",
     "open_filesystem",
+    "is_local",
     "protocols_of",
     "reason",
     "redacted",
@@ -65,6 +66,13 @@ def redacted(url: str) -> str:
 def protocols_of(fs: Any) -> tuple[str, ...]:
     """The protocols a filesystem answers to (its first one is its own)."""
     return (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
+
+
+def is_local(fs: Any) -> bool:
+    """Whether ``fs`` is this machine's own filesystem (a directory, as ``file://``)."""
+    from fsspec.implementations.local import LocalFileSystem
+
+    return isinstance(fs, LocalFileSystem)
 
 
 def open_filesystem(

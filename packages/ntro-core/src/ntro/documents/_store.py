@@ -36,7 +36,16 @@ from ntro.documents._errors import (
     DocumentStoreUnavailableError,
     DocumentTooLargeError,
 )
-from ntro.documents._fs import ATOMIC_WRITES, content_hash, open_filesystem, protocols_of, reason, redacted, write_whole
+from ntro.documents._fs import (
+    ATOMIC_WRITES,
+    content_hash,
+    is_local,
+    open_filesystem,
+    protocols_of,
+    reason,
+    redacted,
+    write_whole,
+)
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
@@ -253,9 +262,8 @@ class DocumentStore:
             config_error=DocumentStoreConfigError,
             unavailable_error=DocumentStoreUnavailableError,
         )
-        protocols = protocols_of(self._fs)
-        self._atomic = protocols[0] in ATOMIC_WRITES
-        local = "file" in protocols
+        self._atomic = protocols_of(self._fs)[0] in ATOMIC_WRITES
+        local = is_local(self._fs)
         self.url = self._fs.unstrip_protocol(self._root or "/") if local else redacted(url.strip()).rstrip("/")
 
     url: str

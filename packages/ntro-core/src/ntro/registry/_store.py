@@ -21,7 +21,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ntro.documents._fs import ATOMIC_WRITES, content_hash, open_filesystem, protocols_of, reason, redacted, write_whole
+from ntro.documents._fs import (
+    ATOMIC_WRITES,
+    content_hash,
+    is_local,
+    open_filesystem,
+    protocols_of,
+    reason,
+    redacted,
+    write_whole,
+)
 from ntro.workflow.exceptions import NtroError
 
 __all__ = ["Store", "StoreUnreachableError", "content_hash", "open_store"]
@@ -78,9 +87,8 @@ class Store:
         self.root = root
         self.url = redacted(url)
         self.what = what
-        protocols = protocols_of(fs)
-        self.local = "file" in protocols or "local" in protocols
-        self.atomic = protocols[0] in ATOMIC_WRITES
+        self.local = is_local(fs)
+        self.atomic = protocols_of(fs)[0] in ATOMIC_WRITES
 
     def path(self, relative: str) -> str:
         """The full path of ``relative`` on the filesystem."""
