@@ -181,6 +181,8 @@ def types(session: nox.Session) -> None:
         "ntro.ingest",
         "-p",
         "ntro.documents",
+        "-p",
+        "ntro.registry",
         *(["-p", "ntro.runtime.local"] if (ROOT / LOCAL / "src/ntro/runtime/local/__init__.py").exists() else []),
         *(
             ["-p", "ntro.runtime.temporal"]

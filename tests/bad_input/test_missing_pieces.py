@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ntro_bad_input import HAS_TEMPORALIO, INGEST, clean_env, needs_harness, refused
+from ntro_bad_input import HAS_TEMPORALIO, INGEST, clean_env, needs_harness, needs_temporal_commands, refused
 
 HIDER = Path(__file__).parent / "support" / "hide_entry_points"
 TEMPORAL_COMMANDS = ",".join(
@@ -21,7 +21,13 @@ TEMPORAL_COMMANDS = ",".join(
     for name in (
         "worker",
         "schedule.*",
-        *(f"workflow.{c}" for c in ("start", "describe", "signal", "update", "answer", "result", "cancel", "list")),
+        *(
+            f"workflow.{c}"
+            for c in (
+                *("start", "describe", "signal", "update", "answer", "result", "cancel", "list"),
+                *("create", "versions", "bindings"),
+            )
+        ),
     )
 )
 HARNESS_COMMANDS = ",".join(f"ntro.commands:workflow.{name}" for name in ("lint", "test", "validate"))
@@ -46,6 +52,9 @@ HIDDEN = [
     pytest.param(["workflow", "result", "x"], "'ntro workflow result' is not installed", TEMPORAL, id="result"),
     pytest.param(["workflow", "cancel", "x"], "'ntro workflow cancel' is not installed", TEMPORAL, id="cancel"),
     pytest.param(["workflow", "list", "--limit", "0"], "'ntro workflow list' is not installed", TEMPORAL, id="list"),
+    pytest.param(["workflow", "create", "--path", INGEST], "'ntro workflow create' is not", TEMPORAL, id="create"),
+    pytest.param(["workflow", "versions"], "'ntro workflow versions' is not", TEMPORAL, id="versions"),
+    pytest.param(["workflow", "bindings"], "'ntro workflow bindings' is not", TEMPORAL, id="bindings"),
     pytest.param(["schedule", "list"], "'ntro schedule' is not installed", TEMPORAL, id="schedule-list"),
     pytest.param(["schedule"], "'ntro schedule' is not installed", TEMPORAL, id="schedule"),
     pytest.param(["workflow", "lint", "."], "'ntro workflow lint' is not installed", HARNESS, id="lint"),
@@ -57,6 +66,15 @@ HIDDEN = [
 @pytest.mark.parametrize(("argv", "words", "install"), HIDDEN)
 def test_a_command_that_is_not_installed(argv: list[str], words: str, install: str) -> None:
     refused(argv, words, install, code=1, env=without(f"{TEMPORAL_COMMANDS},{HARNESS_COMMANDS}"))
+
+
+@needs_temporal_commands
+def test_create_without_the_harness(tmp_path: Path) -> None:
+    """Publishing validates and lints first: without the harness, ``create`` says what to install."""
+    env = clean_env(PYTHONPATH=str(HIDER), NTRO_TEST_HIDDEN_MODULES="ntro.testing")
+    argv = ["workflow", "create", "--path", INGEST, "--registry", str(tmp_path)]
+    refused(argv, "with the test harness", HARNESS, code=1, env=env)
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- an engine that is not installed -----------------------------------------------------------------------

@@ -43,6 +43,7 @@ import time
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,6 +80,8 @@ NEEDS: dict[str, str] = {
     "operating-walk.console": "cluster",
     "operating-schedules.console": "cluster",
     "deploy-start.console": "cluster",
+    "deploy-registry.console": "deploy",  # a registry and ntro worker --registry of its own, on the cluster's server
+    "deploy-local.console": "temporal",  # ntro workflow create comes with ntro-runtime-temporal; no server is used
     # programs
     "answer_a_gate.py": "local",
     "upload_a_document.py": "local",
@@ -248,35 +251,87 @@ READ_ONLY = re.compile(r"^ntro (workflow (describe|list|result)|schedule (descri
 LOOK_AGAIN_FOR = 60.0
 
 
+WORKER_SAYS = "ntro worker: "
+
+
+def _unshown(text: str, shown: dict[str, str] | None) -> str:
+    """``text`` as the page writes it, with the real values back (the cluster's address, a registry's path)."""
+    for real, documented in (shown or {}).items():
+        text = text.replace(documented, real)
+    return text
+
+
+def _worker_lines(expected: str, workers: list[Any], shown: dict[str, str] | None) -> str:
+    """Wait for the lines a background ``ntro worker`` prints where the page shows them; return them."""
+    got = ""
+    for line in expected.splitlines():
+        if line.startswith(WORKER_SAYS):
+            assert workers, f"the page shows {line!r}, but no ntro worker runs in the background"
+            got += workers[-1].wait_for(_unshown(line, shown).split("...")[0], timeout=LOOK_AGAIN_FOR) + "\n"
+    return got
+
+
 def _run_transcript(
     path: Path, env: dict[str, str], shown: dict[str, str] | None = None, look_again: bool = False
 ) -> None:
+    """Run a transcript's commands and compare what they print with the page.
+
+    ``export NAME=VALUE`` sets a variable for the commands after it. ``ntro
+    worker ... &`` starts a worker in the background (stopped at the end);
+    the lines it prints meanwhile (``ntro worker: ...``) are shown after the
+    command they follow, and are waited for there, as a person would.
+    """
     text = path.read_text(encoding="utf-8")
     outputs: list[tuple[str, str]] = []
     failures: list[str] = []
-    for command, expected in parse_transcript(text):
-        deadline = time.monotonic() + LOOK_AGAIN_FOR
-        while True:
-            actual = run_command(command, env)
-            for real, documented in (shown or {}).items():
-                actual = actual.replace(real, documented)
-            again = look_again and not REGEN and READ_ONLY.match(command) is not None
-            if not again or matches(normalise(expected), normalise(actual)) or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)  # the run has not got there yet: look again
-        outputs.append((command, actual))
-        if not REGEN:
-            try:
-                check_output(expected, actual, f"{path.name}: $ {command}")
-            except pytest.fail.Exception as exc:
-                failures.append(str(exc))
+    workers: list[Any] = []
+    env = dict(env)
+    try:
+        for command, expected in parse_transcript(text):
+            deadline = time.monotonic() + LOOK_AGAIN_FOR
+            meanwhile: str | None = None
+            while True:
+                if command.startswith("export "):
+                    name, _, value = _unshown(command, shown).removeprefix("export ").partition("=")
+                    env[name] = value
+                    actual = ""
+                elif command.startswith("ntro worker ") and command.endswith("&"):
+                    from ntro.runtime.temporal.testing import WorkerProcess
+
+                    workers.append(WorkerProcess(shlex.split(_unshown(command, shown))[2:-1], env))
+                    actual = ""
+                else:
+                    actual = run_command(command, env)
+                if meanwhile is None:
+                    meanwhile = _worker_lines(expected, workers, shown)
+                actual += meanwhile
+                for real, documented in (shown or {}).items():
+                    actual = actual.replace(real, documented)
+                again = look_again and not REGEN and READ_ONLY.match(command) is not None
+                if not again or matches(normalise(expected), normalise(actual)) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)  # the run has not got there yet: look again
+            outputs.append((command, actual))
+            if not REGEN:
+                try:
+                    check_output(expected, actual, f"{path.name}: $ {command}")
+                except pytest.fail.Exception as exc:
+                    failures.append(str(exc))
+    finally:
+        for worker in workers:
+            worker.stop()
     if REGEN and "\n...\n" not in f"\n{text}" and "..." not in text:
         _regen_transcript(path, outputs)
     assert not failures, "\n\n".join(failures)
 
 
 def _params(kind: str, suffix: str, skip: tuple[str, ...] = ()) -> list[object]:
-    marks = {"local": [], "temporal": [pytest.mark.temporal], "cluster": [pytest.mark.temporal]}
+    marks = {
+        "local": [],
+        "temporal": [pytest.mark.temporal],
+        "cluster": [pytest.mark.temporal],
+        "deploy": [pytest.mark.temporal],
+    }
     return [
         pytest.param(name, marks=marks[need], id=name)
         for name, need in sorted(NEEDS.items())
@@ -284,10 +339,13 @@ def _params(kind: str, suffix: str, skip: tuple[str, ...] = ()) -> list[object]:
     ]
 
 
+SHOWN_REGISTRY = "/srv/ntro-registry"
+
+
 @pytest.mark.parametrize("name", _params("local", ".console") + _params("temporal", ".console"))
-def test_transcript(name: str) -> None:
-    """The commands of a transcript print what the page says."""
-    _run_transcript(CONSOLE / name, _environment())
+def test_transcript(name: str, tmp_path: Path) -> None:
+    """The commands of a transcript print what the page says (a registry the page puts in /srv is a fresh one)."""
+    _run_transcript(CONSOLE / name, _environment(), shown={str(tmp_path / "registry"): SHOWN_REGISTRY})
 
 
 # -- a cluster for the operating transcripts -----------------------------------------------------
@@ -389,6 +447,14 @@ def test_cluster_transcript(name: str, cluster: Cluster) -> None:
     """The operating commands print what the page says, against a real dev server and worker."""
     env = _environment(cluster.exported)  # TEMPORAL_HOST, and the worker's NTRO_DOCUMENTS
     _run_transcript(CONSOLE / name, env, shown=cluster.shown, look_again=True)
+
+
+@pytest.mark.parametrize("name", _params("deploy", ".console"))
+def test_deploy_transcript(name: str, cluster: Cluster, tmp_path: Path) -> None:
+    """The deploy guide's commands: a registry in a fresh directory, its worker, on the cluster's dev server."""
+    env = _environment(cluster.exported)  # TEMPORAL_HOST, and the cluster's NTRO_DOCUMENTS
+    shown = {**cluster.shown, str(tmp_path / "registry"): SHOWN_REGISTRY}
+    _run_transcript(CONSOLE / name, env, shown=shown, look_again=True)
 
 
 # -- Python programs -----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ OWNERS = {
     "ntro.client": "ntro-core",
     "ntro.events": "ntro-core",
     "ntro.ingest": "ntro-core",
+    "ntro.registry": "ntro-core",
     "ntro.runtime.local": "ntro-runtime-local",
     "ntro.runtime.temporal": "ntro-runtime-temporal",
     "ntro.testing": "ntro-harness",

@@ -37,6 +37,9 @@ _NEEDS_INSTALLING = {
             ("result", "fetches results of runs"),
             ("cancel", "cancels runs"),
             ("list", "lists runs"),
+            ("create", "publishes runbooks to a registry that Temporal workers follow"),
+            ("versions", "lists the versions in a registry that Temporal workers follow"),
+            ("bindings", "lists the bindings in a registry that Temporal workers follow"),
         )
     },
     **{f"workflow.{name}": "it comes with the test harness: {testing}" for name in ("lint", "test", "validate")},

@@ -31,6 +31,7 @@ import contextlib
 import json
 import logging
 import math
+import os
 import re
 import sys
 import threading
@@ -380,7 +381,19 @@ class RunCommand:
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the arguments of ``ntro workflow run``."""
-        parser.add_argument("bundle", metavar="DIR", help="the runbook bundle directory (runbook.md, templates/)")
+        parser.add_argument(
+            "bundle",
+            metavar="DIR|SLUG",
+            help="the runbook bundle directory (runbook.md, templates/), or with --registry (or --version) a "
+            "published runbook's slug",
+        )
+        parser.add_argument(
+            "--registry",
+            metavar="URL",
+            help="run a version published to this runbook registry: the newest, or --version V; the other "
+            "runbooks of its revision are loaded too (its children) [env NTRO_REGISTRY]",
+        )
+        parser.add_argument("--version", metavar="V", help="with a SLUG: the published version to run")
         parser.add_argument(
             "--child",
             action="append",
@@ -427,20 +440,25 @@ class RunCommand:
             raise CommandError(str(exc), exit_code=1) from None
         if args.workflow_id is not None and not args.workflow_id.strip():
             raise CommandError("--workflow-id is empty; give an id, or leave the option out for a random one")
-        try:
-            bundle = load_bundle(args.bundle, workflow_class=args.workflow_class)
-            children = [load_bundle(child) for child in args.child]
-            value = parse_input(bundle.workflow_cls, read_input_text(args.input))
-        except (BundleError, InputError) as exc:
-            raise CommandError(str(exc)) from None
-        if args.interactive and (sys.stdin is None or not sys.stdin.isatty()):
-            raise CommandError("--interactive needs a terminal on stdin; use --answer approve|reject instead")
-        # Only a typed file or --documents needs the store: a run on the bundled samples never opens one.
-        store = documents_from_args(args) if args.interactive or args.documents is not None else None
-        loggers = backend_info(args.runtime).engine_loggers
-        quiet = _engine_warnings_quiet(loggers, verbose=bool(getattr(args, "verbose", False)))
-        with quiet, _hosting(store, args.documents):
-            result = asyncio.run(self._session(args, bundle, children, value, store))
+        with contextlib.ExitStack() as cleanup:
+            try:
+                if _from_registry(args):
+                    bundle, children = _published(args, cleanup)
+                else:
+                    bundle = load_bundle(args.bundle, workflow_class=args.workflow_class)
+                    children = []
+                children += [load_bundle(child) for child in args.child]
+                value = parse_input(bundle.workflow_cls, read_input_text(args.input))
+            except (BundleError, InputError) as exc:
+                raise CommandError(str(exc)) from None
+            if args.interactive and (sys.stdin is None or not sys.stdin.isatty()):
+                raise CommandError("--interactive needs a terminal on stdin; use --answer approve|reject instead")
+            # Only a typed file or --documents needs the store: a run on the bundled samples never opens one.
+            store = documents_from_args(args) if args.interactive or args.documents is not None else None
+            loggers = backend_info(args.runtime).engine_loggers
+            quiet = _engine_warnings_quiet(loggers, verbose=bool(getattr(args, "verbose", False)))
+            with quiet, _hosting(store, args.documents):
+                result = asyncio.run(self._session(args, bundle, children, value, store))
         print(to_json_text(result))
         return 0
 
@@ -478,6 +496,51 @@ class RunCommand:
                 raise
         display.line(handle.id, f"✓ {bundle.slug} completed in {time.monotonic() - started:.2f}s")
         return result
+
+
+def _from_registry(args: argparse.Namespace) -> bool:
+    """Whether ``args.bundle`` is a published runbook's slug rather than a bundle directory.
+
+    It is with ``--registry`` or ``--version``, or with ``NTRO_REGISTRY`` set and no directory of that name here.
+    """
+    if args.registry is not None or args.version is not None:
+        return True
+    return bool(os.environ.get("NTRO_REGISTRY", "").strip()) and not os.path.isdir(args.bundle)
+
+
+def _published(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> tuple[Any, list[Any]]:
+    """Load ``args.bundle`` (a slug) at ``args.version`` from the registry, and the rest of its revision.
+
+    Raises:
+        CommandError: The registry cannot be read, has no such slug or version, or the runbook does not load.
+    """
+    import tempfile
+
+    from ntro.registry import RegistryError, RegistryUnreachableError, open_registry
+
+    if args.workflow_class is not None:
+        raise CommandError("--workflow-class goes with a bundle DIR; a published runbook's class is its own")
+    try:
+        registry = open_registry(args.registry)
+        published = registry.get(args.bundle, args.version)
+        revision = registry.revision_for(published.slug, args.version)
+        cache = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="ntro-run-"))
+        loaded = registry.load_revision(revision, cache)
+    except RegistryUnreachableError as exc:
+        raise CommandError(str(exc), exit_code=1) from None
+    except RegistryError as exc:
+        raise CommandError(str(exc)) from None
+    if published.slug in loaded.failures:
+        raise CommandError(loaded.failures[published.slug])
+    if not args.quiet:
+        print(
+            f"ntro: {published.slug} {published.version} from {registry.url} (revision {revision.id})",
+            file=sys.stderr,
+        )
+    for slug, reason in sorted(loaded.failures.items()):
+        print(f"ntro: warning: {slug}, in the same revision, does not load: {reason}", file=sys.stderr)
+    bundles = dict(loaded.bundles)
+    return bundles.pop(published.slug), list(bundles.values())
 
 
 async def _cancel_quietly(handle: Any) -> None:

@@ -17,18 +17,15 @@ first store is made, never when this module is.
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 import mimetypes
 import os
 import re
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TypeAlias
-from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 
@@ -38,6 +35,16 @@ from ntro.documents._errors import (
     DocumentStoreConfigError,
     DocumentStoreUnavailableError,
     DocumentTooLargeError,
+)
+from ntro.documents._fs import (
+    ATOMIC_WRITES,
+    content_hash,
+    is_local,
+    open_filesystem,
+    protocols_of,
+    reason,
+    redacted,
+    write_whole,
 )
 
 __all__ = [
@@ -68,13 +75,6 @@ _Data: TypeAlias = "bytes | bytearray | memoryview | str | os.PathLike[str] | IO
 _REF = re.compile(r"sha256:([0-9a-fA-F]{64})")
 _OCTET_STREAM = "application/octet-stream"
 _MB = 2**20
-
-# Protocols where one write is atomic: an object store's PUT, or a dict entry in memory.
-_ATOMIC_WRITES = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "memory"})
-# Protocols whose URL must name a bucket (or container).
-_BUCKETS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"})
-# The ntro-core extra that installs a protocol's package.
-_EXTRAS = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs"}
 
 
 def guess_content_type(filename: str | None) -> str:
@@ -128,25 +128,6 @@ def _max_size_from_env() -> int:
     if not megabytes > 0 or megabytes == float("inf"):
         raise DocumentStoreConfigError(f"{MAX_SIZE_ENV}={raw!r} is not a number of megabytes above 0")
     return max(1, int(megabytes * _MB))
-
-
-def _reason(exc: BaseException) -> str:
-    """What went wrong, in a few words: an OS error's own words, or the first line of the message."""
-    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    lines = text.strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
-
-
-def _redacted(url: str) -> str:
-    """``url`` without a password in it (``ftp://me:secret@host`` -> ``ftp://me:***@host``)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 def _digest(ref: str) -> str:
@@ -204,7 +185,7 @@ class Samples:
         try:
             return path.open("rb")
         except OSError as exc:
-            raise DocumentStoreUnavailableError(f"the bundled sample {path} cannot be read: {_reason(exc)}") from exc
+            raise DocumentStoreUnavailableError(f"the bundled sample {path} cannot be read: {reason(exc)}") from exc
 
     def read(self, ref: str, *, samples: str | os.PathLike[str] | None = None) -> bytes:
         """Return the bytes of the sample ``ref`` names."""
@@ -234,32 +215,6 @@ SAMPLES = Samples()
 def is_sample(ref: str) -> bool:
     """Whether ``ref`` is a bundled-sample ref."""
     return isinstance(ref, str) and ref.startswith(SAMPLE_PREFIX)
-
-
-def _filesystem(url: str, options: dict[str, Any]) -> tuple[Any, str]:
-    """The fsspec filesystem and root path for ``url``; one line when the URL cannot be used."""
-    from fsspec.core import url_to_fs
-
-    shown = _redacted(url)
-    protocol = url.split("://", 1)[0].lower() if "://" in url else "file"
-    try:
-        fs, root = url_to_fs(url, **options)
-    except ImportError as exc:
-        extra = _EXTRAS.get(protocol)
-        how = f'pip install "ntro-core[{extra}]"' if extra else _reason(exc)
-        raise DocumentStoreConfigError(
-            f"the document store {shown} needs a package that is not installed: {how}"
-        ) from None
-    except (ValueError, TypeError, KeyError) as exc:
-        raise DocumentStoreConfigError(f"the document store URL {shown!r} cannot be used: {_reason(exc)}") from None
-    except Exception as exc:  # a filesystem that connects when it is made (SFTP, FTP...)
-        raise DocumentStoreUnavailableError(f"the document store {shown} cannot be reached: {_reason(exc)}") from exc
-    protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
-    if protocols[0] in _BUCKETS and not str(root).strip("/"):
-        raise DocumentStoreConfigError(
-            f"the document store URL {shown!r} names no bucket: give {protocols[0]}://BUCKET[/PREFIX]"
-        )
-    return fs, str(root).rstrip("/")
 
 
 class DocumentStore:
@@ -300,11 +255,16 @@ class DocumentStore:
         elif isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
             raise DocumentStoreConfigError(f"max_size must be a whole number of bytes above 0, not {max_size!r}")
         self.max_size = max_size
-        self._fs, self._root = _filesystem(url.strip(), storage_options)
-        protocols = (self._fs.protocol,) if isinstance(self._fs.protocol, str) else tuple(self._fs.protocol)
-        self._atomic = protocols[0] in _ATOMIC_WRITES
-        local = "file" in protocols
-        self.url = self._fs.unstrip_protocol(self._root or "/") if local else _redacted(url.strip()).rstrip("/")
+        self._fs, self._root = open_filesystem(
+            url.strip(),
+            storage_options,
+            what="document store",
+            config_error=DocumentStoreConfigError,
+            unavailable_error=DocumentStoreUnavailableError,
+        )
+        self._atomic = protocols_of(self._fs)[0] in ATOMIC_WRITES
+        local = is_local(self._fs)
+        self.url = self._fs.unstrip_protocol(self._root or "/") if local else redacted(url.strip()).rstrip("/")
 
     url: str
     """The store's URL, for messages (a local directory as an absolute ``file://`` URL; no password)."""
@@ -365,7 +325,7 @@ class DocumentStore:
             DocumentError: ``data`` is a path that cannot be read, or a text file object.
         """
         content, name = self._content(data, filename)
-        digest = hashlib.sha256(content).hexdigest()
+        digest = content_hash(content)
         ref = f"sha256:{digest}"
         blob, meta = self._paths(digest)
         metadata = {
@@ -397,13 +357,13 @@ class DocumentStore:
                     self.check_size(os.fstat(file.fileno()).st_size, name)  # a file says its size: no need to read it
                     return self._bounded(file, name), name
             except OSError as exc:
-                raise DocumentError(f"cannot read {path}: {_reason(exc)}") from None
+                raise DocumentError(f"cannot read {path}: {reason(exc)}") from None
         given = filename or getattr(data, "name", None)
         name = Path(given).name if isinstance(given, str) and given else None
         try:
             return self._bounded(data, name), name
         except OSError as exc:  # the source broke off (a dropped upload): nothing was written
-            raise DocumentError(f"cannot read {name or 'the document'}: {_reason(exc)}") from None
+            raise DocumentError(f"cannot read {name or 'the document'}: {reason(exc)}") from None
 
     def _bounded(self, file: IO[bytes], name: str | None) -> bytes:
         """Read ``file`` to its end, refusing it as soon as it is over the limit."""
@@ -429,20 +389,7 @@ class DocumentStore:
 
     def _write(self, path: str, data: bytes) -> None:
         """Write ``data`` at ``path`` so that ``path`` never holds part of it."""
-        if self._atomic:
-            self._fs.pipe_file(path, data)
-            return
-        self._fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-        temporary = f"{path}.{uuid.uuid4().hex}.part"
-        try:
-            self._fs.pipe_file(temporary, data)
-            self._fs.mv(temporary, path)
-        except BaseException:
-            try:
-                self._fs.rm_file(temporary)
-            except Exception:  # it was never created, or the store is gone: nothing more to do
-                pass
-            raise
+        write_whole(self._fs, path, data, atomic=self._atomic)
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -542,5 +489,5 @@ class DocumentStore:
             raise
         except Exception as exc:
             raise DocumentStoreUnavailableError(
-                f"the document store {self.url} cannot be {doing}: {_reason(exc)}"
+                f"the document store {self.url} cannot be {doing}: {reason(exc)}"
             ) from exc

@@ -62,6 +62,7 @@ __all__ = [
     "load_bundles",
     "positive_int",
     "quiet_runtime",
+    "registry_bundle",
     "seconds",
 ]
 
@@ -148,13 +149,34 @@ def load_bundles(paths: Sequence[str]) -> list[Any]:
 
 
 class WorkerCommand:
-    """``ntro worker PATH... [--task-queue Q]``: host runbook bundles on a Temporal cluster."""
+    """``ntro worker (PATH... | --registry URL) [--task-queue Q]``: host runbooks on a Temporal cluster."""
 
-    help = "host runbook bundles on a Temporal cluster (TEMPORAL_HOST) until stopped"
+    help = "host runbook bundles, or follow a registry, on a Temporal cluster (TEMPORAL_HOST) until stopped"
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the worker's arguments."""
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="a runbook bundle, or a directory of bundles")
+        parser.add_argument("paths", nargs="*", metavar="PATH", help="a runbook bundle, or a directory of bundles")
+        parser.add_argument(
+            "--registry",
+            metavar="URL",
+            help="follow this runbook registry instead: serve what is published there, and pick up new "
+            "publishes without a restart (each revision a Worker Deployment Version)",
+        )
+        parser.add_argument(
+            "--keep",
+            type=positive_int,
+            default=None,
+            metavar="N",
+            help="with --registry: serve the N newest revisions (default 3), besides those with runs left "
+            "and those pinned bindings name",
+        )
+        parser.add_argument(
+            "--poll",
+            type=seconds(),
+            default=None,
+            metavar="SECONDS",
+            help="with --registry: read the registry every SECONDS (default 5)",
+        )
         _add_task_queue(parser)
         parser.add_argument(
             "--max-concurrent-activities", type=positive_int, default=None, metavar="N", help="activities run at once"
@@ -179,62 +201,106 @@ class WorkerCommand:
 
     def run(self, args: argparse.Namespace) -> int:
         """Serve until SIGINT or SIGTERM; return 0 after a clean shutdown."""
+        if args.registry is not None and args.paths:
+            raise CommandError("give bundle paths or --registry URL, not both")
+        if args.registry is None:
+            if not args.paths:
+                raise CommandError("say what to host: runbook bundle paths, or --registry URL")
+            if args.keep is not None or args.poll is not None:
+                raise CommandError("--keep and --poll go with --registry URL")
         settings = settings_from_args(args)
-        bundles = load_bundles(args.paths)
         from ntro.documents import set_default_store
 
+        registry = bundles = None
+        if args.registry is not None:
+            from ntro.registry import RegistryError, open_registry
+
+            try:
+                registry = open_registry(args.registry)
+            except RegistryError as exc:
+                raise CommandError(str(exc), exit_code=1) from None
+        else:
+            bundles = load_bundles(args.paths)
         store = documents_from_args(args)
         if args.documents is not None:  # the hosted activities' ntro.documents calls read this store
             set_default_store(store)
-        return _run_to_the_end(self._serve(args, settings, bundles, store.url))
+        if registry is not None:
+            return _run_to_the_end(self._follow(args, settings, registry, store.url))
+        return _run_to_the_end(self._serve(args, settings, bundles or [], store.url))
+
+    def _options(self, args: argparse.Namespace) -> dict[str, Any]:
+        options: dict[str, Any] = {
+            "graceful_shutdown_timeout": timedelta(seconds=args.graceful_timeout),
+            "max_concurrent_activities": args.max_concurrent_activities,
+        }
+        if args.sticky_timeout is not None:
+            options["sticky_queue_schedule_to_start_timeout"] = timedelta(seconds=args.sticky_timeout)
+        return options
+
+    async def _follow(
+        self, args: argparse.Namespace, settings: ConnectionSettings, registry: Any, documents: str
+    ) -> int:
+        from ntro.runtime.temporal._deploy import DEFAULT_KEEP, DEFAULT_POLL, RegistryFollower
+        from ntro.runtime.temporal._plugin import NtroPlugin
+
+        client = await connect(settings, plugins=[NtroPlugin()])
+        task_queue = _task_queue(args)
+        follower = RegistryFollower(
+            client,
+            registry,
+            task_queue=task_queue,
+            say=_say,
+            keep=args.keep or DEFAULT_KEEP,
+            poll=args.poll or DEFAULT_POLL,
+            worker_options=self._options(args),
+        )
+        stop = _stop_on_signals()
+        _say(
+            f"following the registry at {registry.url} on task queue {task_queue!r} at {settings.describe()} "
+            f"as worker deployment {follower.deployment!r}, documents in {documents}; SIGINT or SIGTERM stops it"
+        )
+        await follower.run(stop, f"stopping (running activities get {args.graceful_timeout:g}s to finish)")
+        _say("stopped")
+        return 0
 
     async def _serve(self, args: argparse.Namespace, settings: Any, bundles: list[Any], documents: str) -> int:
         from temporalio.worker import Worker
 
+        from ntro.runtime.temporal._deploy import hosted
         from ntro.runtime.temporal._plugin import NtroPlugin
 
-        workflows: list[type] = []
-        activities: list[Any] = []
-        names: set[str] = set()
-        for bundle in bundles:
-            workflows.append(bundle.workflow_cls)
-            for fn in bundle.activities:
-                name = fn.__ntro_activity__.name
-                if name not in names:
-                    names.add(name)
-                    activities.append(fn)
+        workflows, activities = hosted(bundles)
         plugin = NtroPlugin(workflows=workflows, activities=activities)
         client = await connect(settings, plugins=[plugin])  # workers built on this client inherit the plugin
         task_queue = _task_queue(args)
         try:
-            options: dict[str, Any] = {"graceful_shutdown_timeout": timedelta(seconds=args.graceful_timeout)}
-            if args.sticky_timeout is not None:
-                options["sticky_queue_schedule_to_start_timeout"] = timedelta(seconds=args.sticky_timeout)
-            worker = Worker(
-                client, task_queue=task_queue, max_concurrent_activities=args.max_concurrent_activities, **options
-            )
+            worker = Worker(client, task_queue=task_queue, **self._options(args))
         except ValueError as exc:
             raise CommandError(f"cannot host these bundles: {exc}") from None
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
+        stop = _stop_on_signals()
         slugs = ", ".join(f"{b.slug} ({b.workflow_cls.__name__})" for b in bundles)
         async with worker:
-            print(
-                f"ntro worker: hosting {slugs} on task queue {task_queue!r} at {settings.describe()}, "
-                f"documents in {documents}; SIGINT or SIGTERM stops it",
-                file=sys.stderr,
-                flush=True,
+            _say(
+                f"hosting {slugs} on task queue {task_queue!r} at {settings.describe()}, documents in {documents}; "
+                "SIGINT or SIGTERM stops it"
             )
             await stop.wait()
-            print(
-                f"ntro worker: stopping (running activities get {args.graceful_timeout:g}s to finish)",
-                file=sys.stderr,
-                flush=True,
-            )
-        print("ntro worker: stopped", file=sys.stderr, flush=True)
+            _say(f"stopping (running activities get {args.graceful_timeout:g}s to finish)")
+        _say("stopped")
         return 0
+
+
+def _say(text: str) -> None:
+    print(f"ntro worker: {text}", file=sys.stderr, flush=True)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
 
 
 def _run_to_the_end(work: Coroutine[Any, Any, int]) -> int:
@@ -308,14 +374,47 @@ async def command_client(settings: ConnectionSettings, task_queue: str | None = 
 
 
 def add_bundles_option(parser: argparse.ArgumentParser) -> None:
-    """Add ``--bundles PATH`` (repeatable), where :func:`bundle_and_input` finds the slug's bundle."""
-    parser.add_argument(
+    """Add ``--bundles PATH`` (repeatable) and ``--registry URL``, where :func:`bundle_and_input` finds the slug."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--bundles",
         action="append",
         metavar="PATH",
         help="a runbook bundle or a directory of bundles, to resolve the slug and check the input "
         f"(repeatable) [env {BUNDLES_ENV}, {os.pathsep}-separated]",
     )
+    where.add_argument(
+        "--registry",
+        metavar="URL",
+        help="resolve the slug in this runbook registry instead (its newest version) [env NTRO_REGISTRY]",
+    )
+
+
+def registry_bundle(url: str | None, slug: str, version: str | None = None) -> Any:
+    """Return the bundle of ``slug`` (at ``version``, default the newest) from the registry at ``url``, imported.
+
+    Its files are written to a temporary directory, removed when the process ends.
+
+    Raises:
+        CommandError: The registry cannot be read, or has no such slug or version, or the bundle does not load.
+    """
+    import atexit
+    import shutil
+    import tempfile
+
+    from ntro.registry import RegistryError, RegistryUnreachableError, open_registry
+    from ntro.workflow.bundle import BundleError
+
+    try:
+        registry = open_registry(url)
+        published = registry.get(slug, version)
+        cache = tempfile.mkdtemp(prefix="ntro-registry-")
+        atexit.register(shutil.rmtree, cache, True)
+        return registry.load(published, cache)
+    except RegistryUnreachableError as exc:
+        raise CommandError(str(exc), exit_code=1) from None
+    except (RegistryError, BundleError) as exc:
+        raise CommandError(str(exc)) from None
 
 
 def bundle_and_input(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -327,19 +426,24 @@ def bundle_and_input(args: argparse.Namespace) -> tuple[Any, Any]:
     Raises:
         CommandError: No bundles are given, the slug is not among them, or the input does not fit.
     """
+    from ntro.registry import REGISTRY_ENV
     from ntro.workflow.bundle import InputError, parse_input
 
     paths = _bundle_paths(args)
-    if not paths:
+    registry = getattr(args, "registry", None)
+    if registry is not None or (not paths and os.environ.get(REGISTRY_ENV, "").strip()):
+        bundle = registry_bundle(registry, args.slug)
+    elif not paths:
         raise CommandError(
             f"cannot resolve slug {args.slug!r}: say where the runbook bundles are with --bundles PATH "
-            f"(or {BUNDLES_ENV}=PATH)"
+            f"(or {BUNDLES_ENV}=PATH), or name a registry with --registry URL"
         )
-    bundles = {b.slug: b for b in load_bundles(paths)}
-    bundle = bundles.get(args.slug)
-    if bundle is None:
-        known = ", ".join(sorted(bundles)) or "none"
-        raise CommandError(f"unknown slug {args.slug!r}; the bundles under {' '.join(paths)} have: {known}")
+    else:
+        bundles = {b.slug: b for b in load_bundles(paths)}
+        bundle = bundles.get(args.slug)
+        if bundle is None:
+            known = ", ".join(sorted(bundles)) or "none"
+            raise CommandError(f"unknown slug {args.slug!r}; the bundles under {' '.join(paths)} have: {known}")
     try:
         arg = parse_input(bundle.workflow_cls, read_input_text(args.input))
     except InputError as exc:
@@ -354,6 +458,38 @@ def _bundle_paths(args: argparse.Namespace) -> list[str]:
     return [p for p in from_env.split(os.pathsep) if p] if from_env else []
 
 
+def _binding_run(args: argparse.Namespace) -> tuple[Any, Any, str]:
+    """The bundle, the input and the task queue of a run of ``args.binding``.
+
+    A pinned binding's run takes its version, on its revision's own task queue.
+
+    Raises:
+        CommandError: The registry has no such binding, or the arguments contradict it.
+    """
+    from ntro.registry import RegistryError, RegistryUnreachableError, open_registry
+    from ntro.runtime.temporal._deploy import pinned_queue
+    from ntro.workflow.bundle import InputError, parse_input
+
+    if args.input is not None or args.bundles:
+        raise CommandError("--binding runs its binding's runbook with its input: drop --input and --bundles")
+    try:
+        binding = open_registry(args.registry).binding(args.binding)
+    except RegistryUnreachableError as exc:
+        raise CommandError(str(exc), exit_code=1) from None
+    except RegistryError as exc:
+        raise CommandError(str(exc)) from None
+    if args.slug is not None and args.slug != binding.slug:
+        raise CommandError(f"binding {binding.id} runs {binding.slug}, not {args.slug}; drop the slug")
+    bundle = registry_bundle(args.registry, binding.slug, binding.version if binding.pinned else None)
+    try:
+        arg = parse_input(bundle.workflow_cls, binding.input)
+    except InputError as exc:  # an unpinned binding's input, and a newer version's model
+        which = f"version {binding.version}" if binding.pinned else "the newest version"
+        raise CommandError(f"binding {binding.id}'s input does not fit {which} of {binding.slug}: {exc}") from None
+    task_queue = _task_queue(args)
+    return bundle, arg, pinned_queue(task_queue, binding.revision) if binding.pinned else task_queue
+
+
 class StartCommand:
     """``ntro workflow start SLUG --input JSON|@file [--wait]``: start a hosted runbook by slug."""
 
@@ -361,8 +497,13 @@ class StartCommand:
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the start command's arguments."""
-        parser.add_argument("slug", help="the runbook's slug, e.g. nav-monthly")
+        parser.add_argument("slug", nargs="?", help="the runbook's slug, e.g. nav-monthly")
         parser.add_argument("--input", "-i", metavar="JSON|@FILE", help="the workflow's input, as JSON or @file.json")
+        parser.add_argument(
+            "--binding",
+            metavar="ID",
+            help="start a run of this binding of the registry (its runbook, input, and version when pinned)",
+        )
         parser.add_argument(
             "--wait",
             action="store_true",
@@ -378,13 +519,20 @@ class StartCommand:
         settings = settings_from_args(args)
         if args.workflow_id is not None and not args.workflow_id.strip():
             raise CommandError("--id is empty; give an id, or leave the option out for a random one")
-        bundle, arg = bundle_and_input(args)
-        return _run_to_the_end(self._start(args, settings, bundle, arg))
+        if args.binding is not None:
+            bundle, arg, task_queue = _binding_run(args)
+        elif args.slug is None:
+            raise CommandError("say what to start: a runbook's SLUG, or --binding ID")
+        else:
+            bundle, arg = bundle_and_input(args)
+            task_queue = _task_queue(args)
+        return _run_to_the_end(self._start(args, settings, bundle, arg, task_queue))
 
-    async def _start(self, args: argparse.Namespace, settings: ConnectionSettings, bundle: Any, arg: Any) -> int:
+    async def _start(
+        self, args: argparse.Namespace, settings: ConnectionSettings, bundle: Any, arg: Any, task_queue: str
+    ) -> int:
         from ntro.workflow.exceptions import WorkflowAlreadyStartedError, WorkflowFailedError
 
-        task_queue = _task_queue(args)
         async with command_client(settings, task_queue) as client:
             run_args = () if arg is None else (arg,)
             try:

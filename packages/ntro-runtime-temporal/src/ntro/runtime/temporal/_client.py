@@ -367,7 +367,7 @@ class TemporalClient:
         return TemporalWorkflowHandle(self, workflow_id)
 
     async def list_workflows(
-        self, *, status: WorkflowStatus | None = None, limit: int | None = None
+        self, *, status: WorkflowStatus | None = None, limit: int | None = None, where: str | None = None
     ) -> list[WorkflowDescription]:
         """Return runs, newest first, without their runbook state.
 
@@ -375,10 +375,18 @@ class TemporalClient:
         a server without one (the time-skipping test server) lists the runs
         this client started.
 
+        Args:
+            status: Only runs with this status.
+            limit: At most this many.
+            where: A visibility query the runs must also match (Temporal's list filter syntax,
+                e.g. ``TemporalWorkerDeploymentVersion="ntro-runbooks:r3-1a2b3c4d"``).
+
         Raises:
             TemporalUnavailableError: The server cannot be reached.
         """
-        query = f'ExecutionStatus="{_VISIBILITY_STATUS[status]}"' if status is not None else None
+        clauses = [f'ExecutionStatus="{_VISIBILITY_STATUS[status]}"'] if status is not None else []
+        clauses += [f"({where})"] if where else []
+        query = " AND ".join(clauses) or None
         found: list[WorkflowDescription] = []
         try:
             async for info in self.client.list_workflows(query, limit=limit):

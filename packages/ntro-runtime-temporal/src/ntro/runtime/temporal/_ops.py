@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ntro.cli import CommandError, add_documents_option, documents_from_args, read_input_text, to_json_text
-from ntro.runtime.temporal._cli import _run_to_the_end, command_client, positive_int
+from ntro.runtime.temporal._cli import _add_task_queue, _run_to_the_end, _task_queue, command_client, positive_int
 from ntro.runtime.temporal._connect import ConnectionSettings, add_connection_options, settings_from_args
 
 if TYPE_CHECKING:
@@ -559,17 +560,29 @@ class ListCommand:
         """Add the list command's arguments."""
         parser.add_argument("--status", choices=STATUS_CHOICES, help="only runs with this status")
         parser.add_argument("--limit", type=positive_int, default=50, metavar="N", help="at most N runs (default 50)")
+        parser.add_argument(
+            "--revision",
+            metavar="ID",
+            help="only runs pinned to this registry revision (r3-1a2b3c4d) by the workers that follow a "
+            "registry on --task-queue",
+        )
+        _add_task_queue(parser)
         _configure(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         """Print one line per run."""
         settings = settings_from_args(args)
+        if args.revision is not None and not re.fullmatch(r"r\d+-[0-9a-f]{8}", args.revision):
+            raise CommandError(f"--revision {args.revision!r} is not a revision id; they look like r3-1a2b3c4d")
         return _run_to_the_end(self._list(args, settings))
 
     async def _list(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
+        from ntro.runtime.temporal._deploy import deployment_name, pinned_to
+
         status = _status_named(args.status) if args.status else None
+        where = pinned_to(deployment_name(_task_queue(args)), args.revision) if args.revision is not None else None
         async with command_client(settings) as client:
-            runs = await client.list_workflows(status=status, limit=args.limit)
+            runs = await client.list_workflows(status=status, limit=args.limit, where=where)
         if args.json:
             _print_json([run.to_json() for run in runs])
             return 0

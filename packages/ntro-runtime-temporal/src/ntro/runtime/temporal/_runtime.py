@@ -27,6 +27,7 @@ from ntro.runtime.temporal._binding import arm, require_bound, require_bound_act
 from ntro.runtime.temporal._errors import from_activity_error, from_child_error
 from ntro.runtime.temporal._events import report
 from ntro.runtime.temporal._options import activity_kwargs, child_kwargs
+from ntro.runtime.temporal._scopes import scoped_workflow
 
 if TYPE_CHECKING:
     from ntro.runtime.protocol import LoggerLike
@@ -281,7 +282,8 @@ def _current_instance() -> Any:
 
 
 def _workflow_target(workflow: type | str) -> tuple[str, str, type | None]:
-    cls = resolve_workflow(workflow).cls if isinstance(workflow, str) else workflow
+    # A slug names the class of the task's revision on a worker following a registry, else the registered one.
+    cls = (scoped_workflow(workflow) or resolve_workflow(workflow).cls) if isinstance(workflow, str) else workflow
     tdefn = cls.__dict__.get("__temporal_workflow_definition")
     if tdefn is None or tdefn.cls is not cls:
         require_bound(cls)

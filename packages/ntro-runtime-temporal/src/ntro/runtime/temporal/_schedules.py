@@ -26,13 +26,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
+import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ntro.cli import CommandError
+from ntro.cli import CommandError, to_json_text
 from ntro.runtime.temporal._cli import (
     _add_task_queue,
     _run_to_the_end,
@@ -64,8 +66,11 @@ __all__ = [
     "PauseCommand",
     "TriggerCommand",
     "UnpauseCommand",
+    "create_schedule",
     "cron_fields",
+    "delete_schedule",
     "every_words",
+    "next_words",
     "parse_every",
 ]
 
@@ -264,7 +269,8 @@ def _what(data: Mapping[str, Any]) -> str:
     return f"{data['slug']} ({kind})" if data.get("slug") else str(kind)
 
 
-def _next_words(data: Mapping[str, Any]) -> str:
+def next_words(data: Mapping[str, Any]) -> str:
+    """``next run <when>`` (``once unpaused`` when paused) of a schedule as ``describe --json`` prints it."""
     times = data["next_action_times"]
     if not times:
         return "no next run"
@@ -345,59 +351,116 @@ class CreateCommand:
     async def _create(
         self, args: argparse.Namespace, settings: ConnectionSettings, bundle: Any, arg: Any, spec: str | timedelta
     ) -> int:
-        from temporalio.client import (
-            Schedule,
-            ScheduleActionStartWorkflow,
-            ScheduleAlreadyRunningError,
-            ScheduleIntervalSpec,
-            ScheduleSpec,
-            ScheduleState,
-        )
-        from temporalio.service import RPCError, RPCStatusCode
-
-        from ntro.runtime.protocol import resolve_workflow
-
-        workflow_type = resolve_workflow(bundle.workflow_cls).name
         task_queue = _task_queue(args)
-        if isinstance(spec, str):
-            timetable, words = ScheduleSpec(cron_expressions=[spec]), f"cron {spec}"
-        else:
-            timetable, words = ScheduleSpec(intervals=[ScheduleIntervalSpec(every=spec)]), f"every {every_words(spec)}"
-        schedule = Schedule(
-            action=ScheduleActionStartWorkflow(
-                workflow_type,
-                args=[] if arg is None else [arg],
-                id=args.schedule_id,
-                task_queue=task_queue,
-            ),
-            spec=timetable,
-            state=ScheduleState(paused=args.paused, note=args.note),
-        )
         async with command_client(settings, task_queue) as client:
-            try:
-                await client.client.create_schedule(
-                    args.schedule_id, schedule, memo={MEMO_KEY: {"slug": bundle.slug, "spec": words}}
-                )
-            except ScheduleAlreadyRunningError:
-                raise CommandError(
-                    f"a schedule with id {args.schedule_id!r} already exists on Temporal at {client.where}; "
-                    "pick another --id, or delete that one first",
-                    exit_code=1,
-                ) from None
-            except RPCError as exc:
-                if exc.status == RPCStatusCode.INVALID_ARGUMENT and args.cron is not None:
-                    reason = exc.message.removeprefix("Invalid schedule spec: ")
-                    raise CommandError(f"--cron {args.cron!r} is not valid: {reason}") from None
-                raise
-            data = await _described(client, args.schedule_id)
+            data, words = await create_schedule(
+                client,
+                args.schedule_id,
+                bundle=bundle,
+                arg=arg,
+                task_queue=task_queue,
+                spec=spec,
+                paused=args.paused,
+                note=args.note,
+            )
         if args.json:
             _print_json(data)
         else:
             print(
                 f"created schedule {args.schedule_id}: {_what(data)} {words} on task queue {task_queue!r}, "
-                f"{'paused, ' if args.paused else ''}{_next_words(data)}"
+                f"{'paused, ' if args.paused else ''}{next_words(data)}"
             )
         return 0
+
+
+async def create_schedule(
+    client: TemporalClient,
+    schedule_id: str,
+    *,
+    bundle: Any,
+    arg: Any,
+    task_queue: str,
+    spec: str | timedelta,
+    paused: bool = False,
+    note: str | None = None,
+    memo: Mapping[str, Any] | None = None,
+    cron_option: str = "--cron",
+    id_option: str = "--id",
+) -> tuple[dict[str, Any], str]:
+    """Create a schedule that starts ``bundle``'s runbook with ``arg`` on ``task_queue``.
+
+    Args:
+        client: The client to create it with.
+        schedule_id: Its id (each run's workflow id is ``<id>-<scheduled time>``).
+        bundle: The runbook's bundle.
+        arg: Each run's input (``None``: none).
+        task_queue: Where the runs go.
+        spec: A cron expression (from :func:`cron_fields`) or an interval.
+        paused: Create it paused.
+        note: A note on its state.
+        memo: More entries for the ``ntro`` memo (``slug`` and ``spec`` are always there).
+        cron_option: The option the cron expression came from, for messages.
+        id_option: The option the id came from, for messages.
+
+    Returns:
+        The schedule as ``describe --json`` prints it, and its timetable in words.
+
+    Raises:
+        CommandError: A schedule with that id exists, or the server refuses the cron expression.
+    """
+    from temporalio.client import (
+        Schedule,
+        ScheduleActionStartWorkflow,
+        ScheduleAlreadyRunningError,
+        ScheduleIntervalSpec,
+        ScheduleSpec,
+        ScheduleState,
+    )
+    from temporalio.service import RPCError, RPCStatusCode
+
+    from ntro.runtime.protocol import resolve_workflow
+
+    workflow_type = resolve_workflow(bundle.workflow_cls).name
+    if isinstance(spec, str):
+        timetable, words = ScheduleSpec(cron_expressions=[spec]), f"cron {spec}"
+    else:
+        timetable, words = ScheduleSpec(intervals=[ScheduleIntervalSpec(every=spec)]), f"every {every_words(spec)}"
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(
+            workflow_type, args=[] if arg is None else [arg], id=schedule_id, task_queue=task_queue
+        ),
+        spec=timetable,
+        state=ScheduleState(paused=paused, note=note),
+    )
+    try:
+        await client.client.create_schedule(
+            schedule_id, schedule, memo={MEMO_KEY: {"slug": bundle.slug, "spec": words, **(memo or {})}}
+        )
+    except ScheduleAlreadyRunningError:
+        raise CommandError(
+            f"a schedule with id {schedule_id!r} already exists on Temporal at {client.where}; "
+            f"pick another {id_option}, or delete that one first",
+            exit_code=1,
+        ) from None
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.INVALID_ARGUMENT and isinstance(spec, str):
+            reason = exc.message.removeprefix("Invalid schedule spec: ")
+            raise CommandError(f"{cron_option} {spec!r} is not valid: {reason}") from None
+        raise
+    return await _described(client, schedule_id), words
+
+
+async def delete_schedule(client: TemporalClient, schedule_id: str) -> bool:
+    """Delete a schedule (the runs it started go on); return ``False`` when there was none."""
+    from temporalio.service import RPCError, RPCStatusCode
+
+    try:
+        await _handle(client, schedule_id).delete()
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND and not exc.message.lower().startswith("namespace "):
+            return False
+        raise
+    return True
 
 
 # -- list ------------------------------------------------------------------------------------------
@@ -515,7 +578,7 @@ class _StateCommand:
         elif self.pause:
             print(f"paused schedule {args.schedule_id}: it starts no runs until unpaused")
         else:
-            print(f"unpaused schedule {args.schedule_id}: {_next_words(data)}")
+            print(f"unpaused schedule {args.schedule_id}: {next_words(data)}")
         return 0
 
 
@@ -538,11 +601,12 @@ class UnpauseCommand(_StateCommand):
 class TriggerCommand:
     """``ntro schedule trigger ID``: start a run now, and print its workflow id."""
 
-    help = "start a schedule's run on Temporal now (even when paused) and print its workflow id"
+    help = "start a schedule's run on Temporal now (even when paused) and print its workflow id (--wait: its result)"
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the trigger command's arguments."""
         _schedule_id(parser)
+        parser.add_argument("--wait", action="store_true", help="wait for the run's result and print it as JSON")
         _configure(parser)
 
     def run(self, args: argparse.Namespace) -> int:
@@ -557,6 +621,29 @@ class TriggerCommand:
                 before = (await handle.describe()).info
                 await handle.trigger()
                 started = await _started_after(handle, before.num_actions, before.num_actions_skipped_overlap)
+            if args.wait and isinstance(started, tuple):
+                return await self._wait(args, client, *started)
+        return self._said(args, started)
+
+    async def _wait(self, args: argparse.Namespace, client: TemporalClient, workflow_id: str, run_id: str) -> int:
+        from ntro.workflow.exceptions import WorkflowFailedError
+
+        if not args.json:
+            print(
+                f"triggered schedule {args.schedule_id}: started workflow {workflow_id} (run {run_id})", file=sys.stderr
+            )
+        try:
+            result = await client.get_workflow_handle(workflow_id).result()
+        except WorkflowFailedError as exc:
+            raise CommandError(exc.message, exit_code=1) from None
+        if args.json:
+            data = json.loads(to_json_text(result))
+            _print_json({"schedule_id": args.schedule_id, "workflow_id": workflow_id, "run_id": run_id, "result": data})
+        else:
+            print(to_json_text(result))
+        return 0
+
+    def _said(self, args: argparse.Namespace, started: tuple[str, str] | list[str] | None) -> int:
         if started is None:
             raise CommandError(
                 f"triggered schedule {args.schedule_id}, but its run has not started yet; "

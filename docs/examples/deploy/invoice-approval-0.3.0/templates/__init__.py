@@ -1,0 +1,1 @@
+"""The templates of the invoice-approval runbook: its workflow, activities and models."""
