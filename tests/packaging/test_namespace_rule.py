@@ -36,6 +36,7 @@ def _good(folder: Path) -> None:
     _wheel(folder, "ntro_runtime_local", ["ntro/runtime/local/__init__.py", "ntro/runtime/local/py.typed"])
     _wheel(folder, "ntro_runtime_temporal", ["ntro/runtime/temporal/__init__.py", "ntro/runtime/temporal/py.typed"])
     _wheel(folder, "ntro_harness", ["ntro/testing/__init__.py", "ntro/testing/py.typed"])
+    _wheel(folder, "ntro_console", ["ntro/console/__init__.py", "ntro/console/py.typed"])
 
 
 def test_check_wheels_accepts_well_formed_wheels(tmp_path: Path) -> None:

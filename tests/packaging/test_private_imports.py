@@ -29,6 +29,7 @@ OWNERS = {
     "ntro.runtime.local": "ntro-runtime-local",
     "ntro.runtime.temporal": "ntro-runtime-temporal",
     "ntro.testing": "ntro-harness",
+    "ntro.console": "ntro-console",
     "ntro.runtime.understudy": "ntro-runtime-understudy",
 }
 

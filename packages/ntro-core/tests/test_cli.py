@@ -125,3 +125,21 @@ def test_a_missing_command_group_says_what_to_install(
     with pytest.raises(SystemExit):
         main(["--help"])
     assert " schedule " not in capsys.readouterr().out  # not listed: not installed
+
+
+def test_the_console_when_it_is_not_installed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without ntro-console, ``ntro console`` says what to install (and ``--help`` does not list it)."""
+    import ntro.cli._app as app
+
+    published = app._discover()
+    monkeypatch.setattr(app, "_discover", lambda: [found for found in published if found[0][0] != "console"])
+    assert main(["console", "examples/runbooks/nav-monthly"]) == 1
+    assert capsys.readouterr().err == (
+        "ntro: error: 'ntro console' is not installed: the web console where people start runs and answer their "
+        'gates: pip install "ntro-core[console]"\n'
+    )
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert " console " not in capsys.readouterr().out

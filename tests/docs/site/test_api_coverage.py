@@ -1,4 +1,4 @@
-"""The API reference documents every public name of the four distributions.
+"""The API reference documents every public name of the five distributions.
 
 A public module is one under ``packages/*/src/ntro`` with no part of its name
 starting with ``_``; its public names are its ``__all__`` (or, without one,
@@ -20,7 +20,7 @@ PACKAGES = REPO / "packages"
 
 
 def public_modules() -> list[str]:
-    """Every public module of the four distributions, by dotted name."""
+    """Every public module of the five distributions, by dotted name."""
     found = set()
     for src in sorted(PACKAGES.glob("*/src")):
         for path in (src / "ntro").rglob("*.py"):

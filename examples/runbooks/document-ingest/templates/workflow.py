@@ -100,7 +100,23 @@ class DocumentIngestWorkflow(NtroWorkflow):
                     "title": f"Check {extracted.filename}",
                     "subtitle": f"{len(extracted.line_items)} lines, total {extracted.total} {extracted.currency}",
                     "summary": {"low_confidence_lines": doubtful},
-                    "datasets": [{"key": "lines", "label": "Lines", "data_key": "line_items"}],
+                    "datasets": [
+                        {
+                            "key": "lines",
+                            "label": "Lines",
+                            "data_key": "line_items",
+                            "columns": [
+                                {"key": "id", "label": "Line"},
+                                {"key": "date", "label": "Date", "editable": True},
+                                {"key": "description", "label": "Description", "editable": True},
+                                {"key": "reference", "label": "Reference", "editable": True},
+                                {"key": "amount", "label": "Amount", "type": "money", "editable": True},
+                                {"key": "activity", "label": "Activity", "editable": True},
+                                {"key": "confidence", "label": "Confidence"},
+                                {"key": "issues", "label": "Issues"},
+                            ],
+                        }
+                    ],
                     "allow_corrections": True,
                     "confidence_warning_threshold": LOW_CONFIDENCE,
                     "approve_label": "Commit",

@@ -43,8 +43,10 @@ _NEEDS_INSTALLING = {
         )
     },
     **{f"workflow.{name}": "it comes with the test harness: {testing}" for name in ("lint", "test", "validate")},
+    "console": "the web console where people start runs and answer their gates: {console}",
 }
 _TESTING_HINT = 'pip install "ntro-core[testing]"'
+_CONSOLE_HINT = 'pip install "ntro-core[console]"'
 
 
 @runtime_checkable
@@ -160,7 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _not_installed(dotted: str, needs: str) -> str:
     from ntro.runtime.protocol import INSTALL_HINT
 
-    return f"'ntro {dotted.replace('.', ' ')}' is not installed: " + needs.format(**INSTALL_HINT, testing=_TESTING_HINT)
+    hints = {**INSTALL_HINT, "testing": _TESTING_HINT, "console": _CONSOLE_HINT}
+    return f"'ntro {dotted.replace('.', ' ')}' is not installed: " + needs.format(**hints)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,6 +25,10 @@ every engine (see ``ntro.runtime.protocol``); it also offers time control,
 replay checking and run events. ``BACKEND_INFO`` (``ntro.backends``) tells
 ntro, without importing temporalio, that ``TEMPORAL_HOST`` selects this
 backend and which of temporalio's parts need care.
+
+Another command that connects the way ``ntro worker`` does (``ntro console
+--runtime temporal``) takes the same options with
+:func:`add_connection_options` and reads them with :func:`settings_from_args`.
 """
 
 from __future__ import annotations
@@ -47,6 +51,12 @@ if TYPE_CHECKING:
         UnknownUpdateError,
         open_client,
     )
+    from ntro.runtime.temporal._connect import (
+        ConnectionSettings,
+        add_connection_options,
+        default_task_queue,
+        settings_from_args,
+    )
     from ntro.runtime.temporal._converter import ntro_data_converter
     from ntro.runtime.temporal._errors import NtroFailureConverter
     from ntro.runtime.temporal._plugin import NtroPlugin
@@ -56,6 +66,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BACKEND_INFO",
     "PASSTHROUGH_MODULES",
+    "ConnectionSettings",
     "NtroFailureConverter",
     "NtroPlugin",
     "QueryTimeoutError",
@@ -67,8 +78,11 @@ __all__ = [
     "TemporalWorkflowHandle",
     "UnknownQueryError",
     "UnknownUpdateError",
+    "add_connection_options",
+    "default_task_queue",
     "ntro_data_converter",
     "open_client",
+    "settings_from_args",
 ]
 
 _LAZY: dict[str, str] = {
@@ -86,6 +100,10 @@ _LAZY: dict[str, str] = {
     "UnknownUpdateError": "ntro.runtime.temporal._client",
     "QueryTimeoutError": "ntro.runtime.temporal._client",
     "open_client": "ntro.runtime.temporal._client",
+    "ConnectionSettings": "ntro.runtime.temporal._connect",
+    "add_connection_options": "ntro.runtime.temporal._connect",
+    "default_task_queue": "ntro.runtime.temporal._connect",
+    "settings_from_args": "ntro.runtime.temporal._connect",
 }
 
 
