@@ -19,7 +19,8 @@ import pytest
 import pytest_asyncio
 
 from ntro.cli import CommandError, main
-from ntro.runtime.temporal._schedules import NEEDS_A_CLUSTER, cron_fields, every_words, parse_every
+from ntro.runtime.temporal._schedules import NEEDS_A_CLUSTER
+from ntro.runtime.temporal._scheduling import cron_fields, every_words, parse_every
 from ntro.runtime.temporal.testing import ServerNotFoundError, WorkerProcess, start_dev_server
 
 pytestmark = [pytest.mark.temporal]
