@@ -91,6 +91,28 @@ def _check_id(args: argparse.Namespace) -> None:
         raise CommandError("the workflow ID is empty")
 
 
+def _sending(parser: argparse.ArgumentParser, what: str, name_help: str) -> None:
+    """The arguments of a command that sends ``what`` (a signal, an update): ID, NAME and its one ``--input``."""
+    _workflow_id(parser)
+    parser.add_argument(what, metavar="NAME", help=name_help)
+    parser.add_argument(
+        "--input",
+        "-i",
+        metavar="JSON|@FILE",
+        help=f"the {what}'s argument as JSON, @file.json or @- for stdin (default: none; 'null' sends None)",
+    )
+    add_cluster_options(parser)
+
+
+def _sent_values(args: argparse.Namespace, what: str) -> tuple[Any, ...]:
+    """What a signal or an update carries: nothing, or its ``--input`` (after checking the ID and the NAME)."""
+    _check_id(args)
+    if not getattr(args, what).strip():
+        raise CommandError(f"the {what} NAME is empty")
+    text = read_input_text(args.input)
+    return () if text is None else (parse_json_option(text, "--input"),)
+
+
 async def _existing(client: TemporalClient, workflow_id: str) -> WorkflowDescription:
     """Describe ``workflow_id`` without its queries; raises WorkflowNotFoundError for an unknown id."""
     return await client.get_workflow_handle(workflow_id).describe(with_state=False)
@@ -135,23 +157,11 @@ class SignalCommand:
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the signal command's arguments."""
-        _workflow_id(parser)
-        parser.add_argument("signal", metavar="NAME", help="the signal's name, e.g. user_action")
-        parser.add_argument(
-            "--input",
-            "-i",
-            metavar="JSON|@FILE",
-            help="the signal's argument as JSON, @file.json or @- for stdin (default: none; 'null' sends None)",
-        )
-        add_cluster_options(parser)
+        _sending(parser, "signal", "the signal's name, e.g. user_action")
 
     def run(self, args: argparse.Namespace) -> int:
         """Send the signal; print one line."""
-        _check_id(args)
-        if not args.signal.strip():
-            raise CommandError("the signal NAME is empty")
-        text = read_input_text(args.input)
-        values: tuple[Any, ...] = () if text is None else (parse_json_option(text, "--input"),)
+        values = _sent_values(args, "signal")
         settings = settings_from_args(args)
         return run_to_the_end(self._signal(args, settings, values))
 
@@ -182,23 +192,11 @@ class UpdateCommand:
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the update command's arguments."""
-        _workflow_id(parser)
-        parser.add_argument("update", metavar="NAME", help="the update's name, as in @runbook.update")
-        parser.add_argument(
-            "--input",
-            "-i",
-            metavar="JSON|@FILE",
-            help="the update's argument as JSON, @file.json or @- for stdin (default: none; 'null' sends None)",
-        )
-        add_cluster_options(parser)
+        _sending(parser, "update", "the update's name, as in @runbook.update")
 
     def run(self, args: argparse.Namespace) -> int:
         """Send the update; print its answer as JSON (with ``--json``, with the id and name too)."""
-        _check_id(args)
-        if not args.update.strip():
-            raise CommandError("the update NAME is empty")
-        text = read_input_text(args.input)
-        values: tuple[Any, ...] = () if text is None else (parse_json_option(text, "--input"),)
+        values = _sent_values(args, "update")
         settings = settings_from_args(args, no_host=NO_CLUSTER_FOR_UPDATES)
         return run_to_the_end(self._update(args, settings, values))
 
