@@ -95,38 +95,35 @@ class Clock:
         interval = LOCAL_POLL_INTERVAL if self.time_skipping else POLL_INTERVAL
         await asyncio.sleep(max(0.0, min(timeout, interval)))
 
-    @asynccontextmanager
-    async def _held(self) -> AsyncIterator[None]:
-        if not self.time_skipping:
-            yield
-            return
-        from temporalio.api.testservice.v1 import LockTimeSkippingRequest, UnlockTimeSkippingRequest
-
-        service = self.client.test_service
-        await service.lock_time_skipping(LockTimeSkippingRequest())
-        try:
-            yield
-        finally:
-            await _quietly(service.unlock_time_skipping(UnlockTimeSkippingRequest()), "unlock time skipping")
-
     def hold_time(self) -> AbstractAsyncContextManager[None]:
         """Keep the time-skipping server's clock still while the caller looks (see ``TemporalClient.hold_time``)."""
-        return self._held()
+        return self._lock_for_the_block(True)
+
+    def time_moving(self) -> AbstractAsyncContextManager[None]:
+        """While awaiting a result on the time-skipping server, let its clock skip (as temporalio does)."""
+        return self._lock_for_the_block(False)
 
     @asynccontextmanager
-    async def time_moving(self) -> AsyncIterator[None]:
-        """While awaiting a result on the time-skipping server, let its clock skip (as temporalio does)."""
+    async def _lock_for_the_block(self, lock: bool) -> AsyncIterator[None]:
+        """Take one of the test server's time-skipping locks for the block (``lock``), or give one back."""
         if not self.time_skipping:
             yield
             return
         from temporalio.api.testservice.v1 import LockTimeSkippingRequest, UnlockTimeSkippingRequest
 
         service = self.client.test_service
-        await service.unlock_time_skipping(UnlockTimeSkippingRequest())
+        take, give = service.lock_time_skipping, service.unlock_time_skipping
+        if lock:
+            await take(LockTimeSkippingRequest())
+        else:
+            await give(UnlockTimeSkippingRequest())
         try:
             yield
         finally:
-            await _quietly(service.lock_time_skipping(LockTimeSkippingRequest()), "lock time skipping")
+            if lock:
+                await _quietly(give(UnlockTimeSkippingRequest()), "unlock time skipping")
+            else:
+                await _quietly(take(LockTimeSkippingRequest()), "lock time skipping")
 
 
 async def _quietly(call: Any, what: str) -> None:
