@@ -118,26 +118,37 @@ async def _existing(client: TemporalClient, workflow_id: str) -> WorkflowDescrip
     return await client.get_workflow_handle(workflow_id).describe(with_state=False)
 
 
+class _OneRunCommand:
+    """A command on one run: ``ID`` and the cluster options; its work runs connected, its errors one line each."""
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        """Add the command's arguments: ``ID``, its own, and the cluster options."""
+        _workflow_id(parser)
+        self._options(parser)
+        add_cluster_options(parser)
+
+    def _options(self, parser: argparse.ArgumentParser) -> None:
+        """Add the arguments this command takes besides ``ID`` (none)."""
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Check the ID, then do the work on the cluster."""
+        _check_id(args)
+        settings = settings_from_args(args)
+        return run_to_the_end(self._work(args, settings))
+
+    async def _work(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
+        raise NotImplementedError
+
+
 # -- describe ----------------------------------------------------------------------------------
 
 
-class DescribeCommand:
+class DescribeCommand(_OneRunCommand):
     """``ntro workflow describe ID``: status, steps, what the run waits for, children."""
 
     help = "show a run on Temporal: status, steps, what it waits for, and its children"
 
-    def configure(self, parser: argparse.ArgumentParser) -> None:
-        """Add the describe command's arguments."""
-        _workflow_id(parser)
-        add_cluster_options(parser)
-
-    def run(self, args: argparse.Namespace) -> int:
-        """Describe the run and print it."""
-        _check_id(args)
-        settings = settings_from_args(args)
-        return run_to_the_end(self._describe(args, settings))
-
-    async def _describe(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
+    async def _work(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
         async with command_client(settings) as client:
             node = await run_tree(client, args.workflow_id)
         if args.json:
@@ -352,24 +363,18 @@ def _answered(gate: Gate, payload: Any) -> dict[str, Any]:
 # -- result ----------------------------------------------------------------------------------
 
 
-class ResultCommand:
-    """``ntro workflow result ID [--wait]``: print a run's result as JSON."""
+class ResultCommand(_OneRunCommand):
+    """``ntro workflow result ID [--wait]``: print a run's result as JSON.
+
+    It exits 1 when the run failed, or is still running without ``--wait``.
+    """
 
     help = "print the result of a run on Temporal as JSON (--wait: wait for it, riding out a server restart)"
 
-    def configure(self, parser: argparse.ArgumentParser) -> None:
-        """Add the result command's arguments."""
-        _workflow_id(parser)
+    def _options(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--wait", action="store_true", help="wait for a running workflow to end")
-        add_cluster_options(parser)
 
-    def run(self, args: argparse.Namespace) -> int:
-        """Print the result; exit 1 when the run failed, or is still running without ``--wait``."""
-        _check_id(args)
-        settings = settings_from_args(args)
-        return run_to_the_end(self._result(args, settings))
-
-    async def _result(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
+    async def _work(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
         from ntro.workflow.exceptions import WorkflowFailedError
 
         async with command_client(settings) as client:
@@ -396,23 +401,12 @@ class ResultCommand:
 # -- cancel ----------------------------------------------------------------------------------
 
 
-class CancelCommand:
-    """``ntro workflow cancel ID``: ask a run to cancel."""
+class CancelCommand(_OneRunCommand):
+    """``ntro workflow cancel ID``: ask a run to cancel (exit 1 when it has already ended)."""
 
     help = "ask a run on Temporal to cancel (its children and activities with it)"
 
-    def configure(self, parser: argparse.ArgumentParser) -> None:
-        """Add the cancel command's arguments."""
-        _workflow_id(parser)
-        add_cluster_options(parser)
-
-    def run(self, args: argparse.Namespace) -> int:
-        """Request the cancellation; exit 1 when the run has already ended."""
-        _check_id(args)
-        settings = settings_from_args(args)
-        return run_to_the_end(self._cancel(args, settings))
-
-    async def _cancel(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
+    async def _work(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
         async with command_client(settings) as client:
             description = await _existing(client, args.workflow_id)
             if description.status.finished:
