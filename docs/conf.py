@@ -41,7 +41,7 @@ nitpick_ignore_regex = [
     # Named in a docstring of the lint; it lives in a private module.
     (r"py:data", r"SKIPPED_DIRECTORIES"),
     # Type variables and internal classes named in signatures.
-    (r"py:class", r"(ntro\.[\w.]+\.[A-Z]|LocalRun|Clock)"),
+    (r"py:class", r"(ntro\.[\w.]+\.[A-Z]|LocalRun|Clock|ClientSession)"),
 ]
 html_theme = "furo"
 html_title = "ntro"

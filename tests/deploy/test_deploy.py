@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ntro_servers import child_env
 from temporalio.api.enums.v1 import EventType
 
 from ntro.client import ClientOptions, WorkflowClient, answer_gate, open_client, open_gates, review_answer
@@ -45,10 +45,8 @@ Workers = Callable[[list[str], dict[str, str]], WorkerProcess]
 
 
 def worker_env(host: str) -> dict[str, str]:
-    """This process's environment for a process talking to the dev server at ``host`` (no other settings)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "NTRO_"))}
-    env["TEMPORAL_HOST"] = host
-    return env
+    """This process's environment for a process talking to the dev server at ``host`` (no ``NTRO_*`` settings)."""
+    return child_env(host, without=("NTRO_",))
 
 
 def _host(env: Any) -> str:

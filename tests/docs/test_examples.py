@@ -36,7 +36,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -46,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ntro_servers import DevServerProcess, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "docs" / "examples"
@@ -351,24 +351,6 @@ def test_transcript(name: str, tmp_path: Path) -> None:
 # -- a cluster for the operating transcripts -----------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for_port(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
-    """Return once the server accepts connections on ``port`` (a person would wait for it too)."""
-    deadline = time.monotonic() + 60
-    while True:
-        assert server.poll() is None, f"the dev server exited ({server.returncode}): {log.read_text()}"
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        assert time.monotonic() < deadline, f"the dev server did not listen on {port} in 60 s"
-        time.sleep(0.1)
-
-
 class Cluster:
     """A dev server and a worker started as ``cluster-setup.console`` says."""
 
@@ -387,9 +369,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
     The ``pip install`` line is what the test session already did.
     """
-    from ntro.runtime.temporal.testing import WorkerProcess, find_cli
+    from ntro.runtime.temporal.testing import WorkerProcess
 
-    port = _free_port()
+    port = free_port()
     host = f"127.0.0.1:{port}"
     env = _environment()
     exported: dict[str, str] = {}
@@ -407,11 +389,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             if argv[0] == "pip":
                 continue
             if argv[0] == "temporal":
-                with open(log, "wb") as out:
-                    server = subprocess.Popen(
-                        [find_cli(), *argv[1:]], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
-                    )
-                _wait_for_port(port, server, log)
+                server = DevServerProcess(port, log, args=argv[1:])
+                server.wait_until_listening()
             elif argv[0] == "export":
                 name, _, value = argv[1].partition("=")
                 env[name] = exported[name] = value
@@ -427,8 +406,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         if worker is not None:
             worker.stop()
         if server is not None:
-            server.terminate()
-            server.wait(timeout=60)
+            server.stop()
 
 
 @pytest.mark.temporal

@@ -11,13 +11,13 @@ result, and no completed activity may run again.
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ntro_servers import free_port
 from temporalio.api.enums.v1 import EventType
 
 from ntro.workflow.bundle import load_bundle
@@ -45,12 +45,6 @@ def _result_type() -> type:
     from _ntro_bundle_durable_steps.models import DurableResult
 
     return DurableResult
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _completed_activities(handle: Any) -> int:
@@ -109,7 +103,7 @@ async def test_a_restarted_server_loses_nothing(
 ) -> None:
     ledger = tmp_path / "ledger.txt"
     ledger.touch()
-    database, port = tmp_path / "temporal.db", _free_port()
+    database, port = tmp_path / "temporal.db", free_port()
     env = await start_server(database=database, port=port)
     host = env.client.service_client.config.target_host
     worker = await start_worker("durable-steps", host, "durable-restart")

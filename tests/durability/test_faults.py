@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 import time
 from collections import Counter
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ntro_servers import child_env, free_port
 from temporalio.api.enums.v1 import EventType
 
 from ntro.workflow.bundle import load_bundle
@@ -47,12 +47,6 @@ def _input(ledger: Path, **fields: Any) -> Any:
     from _ntro_bundle_fault_steps.models import FaultInput
 
     return FaultInput(ledger=str(ledger), **fields)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _values(steps: int) -> list[int]:
@@ -188,16 +182,16 @@ async def _finished(proc: asyncio.subprocess.Process) -> tuple[int, str, str]:
 
 
 async def test_a_server_killed_mid_run_loses_nothing_and_the_waiting_commands_print_the_result(
-    tmp_path: Path, server_process: Any, start_worker: Any, ntro_env: Any
+    tmp_path: Path, server_process: Any, start_worker: Any
 ) -> None:
-    ledger, database, port = tmp_path / "ledger.txt", tmp_path / "temporal.db", _free_port()
+    ledger, database, port = tmp_path / "ledger.txt", tmp_path / "temporal.db", free_port()
     workflow_id, queue = "faults-server-kill", "faults-server-kill"
     # After its first step the run waits for a signal, so both commands are surely waiting before it goes on;
     # durable timers of 2 s between steps: the kill falls while one is pending, with no activity in flight.
     request = _input(ledger, steps=4, pause_seconds=2.0, signals=1)
     server = server_process(database, port)
     client = await server.client()
-    env = ntro_env(server.host)
+    env = child_env(server.host)
     worker = await start_worker("fault-steps", server.host, queue)
     try:
         start = await _ntro(

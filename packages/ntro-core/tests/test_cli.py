@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ntro.cli import main
+from ntro.cli import main, to_json_text
 
 BOTH = {"local": "fake_ntro_backends:FakeLocal", "temporal": "fake_ntro_backends:FakeTemporal"}
 
@@ -52,7 +52,9 @@ def test_runtimes_json(
     fake_backends(**BOTH, infos={"temporal": "fake_ntro_backends:TEMPORAL_INFO"})
     monkeypatch.setenv("TEMPORAL_HOST", "localhost:7233")
     assert main(["runtimes", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    data = json.loads(out)
+    assert out == to_json_text(data) + "\n"  # printed the one way every command prints JSON
     assert data["selected"] == "temporal"
     assert "TEMPORAL_HOST=localhost:7233" in data["reason"]
 

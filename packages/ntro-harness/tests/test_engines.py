@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
+import enum
+import uuid
 from collections.abc import Callable
 
+import pydantic
 import pytest
 
-from ntro.testing import RunResult, parity_diff
+from ntro.testing import RunResult, conformance, parity_diff
 from ntro.testing import _engines as engines
-from ntro.testing._suite import parity_results
+from ntro.testing._parity import normalise, parity_results
 from ntro.workflow.exceptions import RuntimeNotAvailableError
 
 
@@ -118,3 +123,39 @@ def test_a_result_without_a_counterpart_fails() -> None:
 def test_parity_diff_names_the_engines() -> None:
     diff = parity_diff(_result("local", "a", 1), _result("temporal", "a", 2))
     assert diff is not None and "--- local" in diff and "+++ temporal" in diff
+
+
+class _Colour(enum.Enum):
+    RED = "red"
+
+
+class _Line(pydantic.BaseModel):
+    amount: decimal.Decimal
+    booked: dt.date
+
+
+def test_one_normaliser_for_the_harness_and_the_conformance_suite() -> None:
+    """What differs between engines is masked by one function, which both comparisons use."""
+    assert conformance.normalise is normalise
+    root, made_up = "hly-7a820232", "0195e1c2-aaaa-4bbb-8ccc-0123456789ab"
+    value = {
+        "run_id": made_up,
+        "at": "2026-10-31T06:00:00Z",
+        "now": dt.datetime(2026, 10, 31, tzinfo=dt.UTC),
+        "child": f"{root}:ingest:{made_up}",
+        "line": _Line(amount=decimal.Decimal("1.50"), booked=dt.date(2026, 10, 31)),
+        "colour": _Colour.RED,
+        "ids": (uuid.UUID(made_up),),
+        3: "three",
+    }
+    assert normalise(value, root) == {
+        "run_id": "<run_id>",
+        "at": "<datetime>",
+        "now": "<datetime>",
+        "child": "<root>:ingest:<uuid>",
+        "line": {"amount": "1.50", "booked": "2026-10-31"},
+        "colour": "red",
+        "ids": ["<uuid>"],
+        "3": "three",
+    }
+    assert normalise(f"{root}:x") == f"{root}:x"  # without the run's id, its id is a value like any other

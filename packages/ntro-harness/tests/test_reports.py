@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
+from attrs import evolve
 
+from ntro.cli import CommandError, to_json_text
 from ntro.testing import report
 from ntro.testing._results import ActivityCall, RunResult, StepEvent
 
@@ -142,6 +145,16 @@ def test_json_summary_and_results() -> None:
     assert data["results"] == [json.loads(json.dumps(r.to_json(), default=str)) for r in results]
     assert data["results"][0]["result"] == {"nav": "1000.00"}
     assert data["results"][2]["replayed"] is False
+
+
+def test_json_is_printed_the_one_way_ascii_and_valid() -> None:
+    """The JSON report goes through ntro.cli's one printer: ASCII only, and a NaN is an error, never ``NaN``."""
+    accented = evolve(passed_run(), result={"fund": "Fonds d\u2019\u00e9pargne"})
+    text = report.json([accented])
+    assert text.isascii() and "\\u2019" in text and json.loads(text)["results"][0]["result"]["fund"].startswith("Fonds")
+    assert text == to_json_text({"summary": report.summary([accented]), "results": [accented.to_json()]}) + "\n"
+    with pytest.raises(CommandError, match=r"report\['results'\]\[0\]\['result'\]\['ratio'\] is nan"):
+        report.json([evolve(passed_run(), result={"ratio": math.nan})])
 
 
 def test_json_empty() -> None:

@@ -355,3 +355,12 @@ def test_console_script_on_the_examples() -> None:
         )
         assert done.returncode == 0, done.stdout + done.stderr
         assert done.stdout.endswith("OK — 0 errors, 0 warnings\n")
+
+
+def test_command_json_is_ascii(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--json`` prints through ntro.cli's one printer: a path that is not ASCII is escaped, as every command does."""
+    root = bundle_with(tmp_path / "r\u00e9sum\u00e9", {"runbook.md": "# none\n"})
+    assert main(["workflow", "validate", "--json", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert out.isascii() and "r\\u00e9sum\\u00e9" in out
+    assert json.loads(out)["path"] == str(root)

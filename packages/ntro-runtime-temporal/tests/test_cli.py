@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from ntro.cli import CommandError, main
 from ntro.runtime.temporal._connect import add_connection_options, settings_from_args
-from ntro.runtime.temporal.testing import ServerNotFoundError, WorkerProcess, start_dev_server
+from ntro.runtime.temporal.testing import WorkerProcess
 
 pytestmark = [pytest.mark.temporal]
 
@@ -22,42 +21,11 @@ HELLO = BUNDLES / "hello"
 TASK_QUEUE = "cli-tests"
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def dev_host() -> AsyncIterator[str]:
-    """A dev server (in-memory SQLite) on 127.0.0.1; yields its host:port."""
-    try:
-        env = await start_dev_server()
-    except ServerNotFoundError as exc:
-        pytest.fail(str(exc))
-    async with env:
-        yield env.client.service_client.config.target_host
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
-    env.update(extra)
-    return env
-
-
 @pytest.fixture(scope="module")
-def worker(dev_host: str) -> Iterator[WorkerProcess]:
-    process = WorkerProcess([str(BUNDLES), "--task-queue", TASK_QUEUE], _env(TEMPORAL_HOST=dev_host))
-    try:
-        process.wait_for("ntro worker: hosting")
+def worker(dev_host: str, serve: Any) -> Iterator[WorkerProcess]:
+    with serve([str(BUNDLES), "--task-queue", TASK_QUEUE], dev_host) as process:
         yield process
-    finally:
-        code = process.stop()
-    assert code == 0
     process.wait_for("ntro worker: stopped")
-
-
-@pytest.fixture
-def host_env(dev_host: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    for name in list(os.environ):
-        if name.startswith("TEMPORAL_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("TEMPORAL_HOST", dev_host)
-    return dev_host
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

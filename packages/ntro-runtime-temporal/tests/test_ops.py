@@ -12,23 +12,21 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import re
-import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
+from ntro_servers import child_env, free_port, use_host
 
 from ntro import documents
 from ntro.cli import main
 from ntro.runtime.temporal import NtroPlugin
-from ntro.runtime.temporal.testing import ServerNotFoundError, WorkerProcess, start_dev_server
+from ntro.runtime.temporal.testing import WorkerProcess
 
 pytestmark = [pytest.mark.temporal]
 
@@ -46,72 +44,34 @@ SAMPLES = {
 LOOKS = 300  # bounded polling: describe at most this many times before giving up
 
 
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
-    env.update(extra)
-    return env
-
-
 @pytest.fixture(scope="module")
 def documents_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The document store the module's worker and its ``answer ... upload`` commands share (NTRO_DOCUMENTS)."""
     return str(tmp_path_factory.mktemp("documents"))
 
 
-async def _server(**kwargs: Any) -> Any:
-    try:
-        return await start_dev_server(plugins=[NtroPlugin()], **kwargs)
-    except ServerNotFoundError as exc:
-        pytest.fail(str(exc))
+def _worker_args(bundles: Sequence[Path] = (EXAMPLES, HELLO.parent), *options: str, queue: str = QUEUE) -> list[str]:
+    return [*(str(b) for b in bundles), "--task-queue", queue, "--sticky-timeout", "1", *options]
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def dev() -> AsyncIterator[Any]:
-    """A dev server (in memory) on 127.0.0.1, with an ntro-plugged client."""
-    env = await _server()
-    async with env:
-        yield env
-
-
-@pytest.fixture(scope="module")
-def dev_host(dev: Any) -> str:
-    return str(dev.client.service_client.config.target_host)
-
-
-def _start_worker(
-    host: str,
-    bundles: Sequence[Path] = (EXAMPLES, HELLO.parent),
-    *options: str,
-    queue: str = QUEUE,
-    **env: str,
-) -> WorkerProcess:
-    process = WorkerProcess(
-        [*(str(b) for b in bundles), "--task-queue", queue, "--sticky-timeout", "1", *options],
-        _env(TEMPORAL_HOST=host, **env),
-    )
+def _start_worker(host: str, bundles: Sequence[Path], **env: str) -> WorkerProcess:
+    process = WorkerProcess(_worker_args(bundles), child_env(host, **env))
     process.wait_for("ntro worker: hosting")
     return process
 
 
 @pytest.fixture(scope="module")
-def worker(dev_host: str, documents_dir: str) -> Iterator[WorkerProcess]:
-    process = _start_worker(dev_host, NTRO_DOCUMENTS=documents_dir)
-    try:
+def worker(dev_host: str, documents_dir: str, serve: Any) -> Iterator[WorkerProcess]:
+    with serve(_worker_args(), dev_host, NTRO_DOCUMENTS=documents_dir) as process:
         yield process
-    finally:
-        code = process.stop()
-    assert code == 0
 
 
 @pytest.fixture
-def host_env(dev_host: str, documents_dir: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    for name in list(os.environ):
-        if name.startswith("TEMPORAL_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("TEMPORAL_HOST", dev_host)
+def host_env(host_env: str, documents_dir: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The shared ``host_env``, with the module's document store (``NTRO_DOCUMENTS``)."""
     monkeypatch.setenv("NTRO_DOCUMENTS", documents_dir)
     documents.set_default_store(None)
-    yield dev_host
+    yield host_env
     documents.set_default_store(None)  # an --documents option sets this process's default store
 
 
@@ -253,7 +213,7 @@ def test_walk_nav_monthly_with_describe_and_answer(worker: WorkerProcess, host_e
 
 
 def test_signal_cancel_and_what_a_finished_run_refuses(
-    worker: WorkerProcess, dev: Any, host_env: str, capsys: Any
+    worker: WorkerProcess, dev_server: Any, host_env: str, capsys: Any
 ) -> None:
     workflow_id = _start(capsys, "nav-monthly", "--id", f"ops-{uuid.uuid4().hex[:8]}")
     _describe_until(capsys, workflow_id, "waits for an upload of trial-balance")
@@ -303,11 +263,11 @@ def test_signal_cancel_and_what_a_finished_run_refuses(
     )
 
 
-async def _terminate(dev: Any, workflow_id: str) -> None:
-    await dev.client.get_workflow_handle(workflow_id).terminate(reason="closing early")
+async def _terminate(dev_server: Any, workflow_id: str) -> None:
+    await dev_server.client.get_workflow_handle(workflow_id).terminate(reason="closing early")
 
 
-def test_result_and_list(worker: WorkerProcess, dev: Any, host_env: str, capsys: Any) -> None:
+def test_result_and_list(worker: WorkerProcess, dev_server: Any, host_env: str, capsys: Any) -> None:
     hello = _start(capsys, "hello", "--input", '{"name": "ops", "times": 2}')
     result = json.loads(_ok(capsys, "workflow", "result", hello, "--wait"))
     assert result == {"greeting": "hello ops hello ops", "workflow_id": hello}
@@ -334,7 +294,7 @@ def test_result_and_list(worker: WorkerProcess, dev: Any, host_env: str, capsys:
     completed = json.loads(_ok(capsys, "workflow", "list", "--status", "completed", "--json"))
     assert hello in {run["workflow_id"] for run in completed}
 
-    asyncio.run(_terminate(dev, waiting))
+    asyncio.run(_terminate(dev_server, waiting))
     assert _error(capsys, 1, "workflow", "result", waiting) == f"workflow {waiting} was terminated: closing early"
 
 
@@ -406,7 +366,7 @@ def _waiting_start(host: str, workflow_id: str) -> subprocess.Popen[str]:
             *(sys.executable, "-m", "ntro.cli", "workflow", "start", "nav-monthly", "--bundles", str(EXAMPLES)),
             *("--task-queue", QUEUE, "--id", workflow_id, "--wait"),
         ],
-        env=_env(TEMPORAL_HOST=host),
+        env=child_env(host),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -434,23 +394,14 @@ async def test_open_client_with_connection_settings(worker: WorkerProcess, dev_h
     assert hello.__name__ == "HelloWorkflow"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.asyncio(loop_scope="session")
 async def test_start_wait_rides_out_a_server_restart(
-    tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch, start_server: Any
 ) -> None:
-    database, port = tmp_path / "temporal.db", _free_port()
-    server = await _server(database=database, port=port)
+    database, port = tmp_path / "temporal.db", free_port()
+    server = await start_server(database=database, port=port)
     host = f"127.0.0.1:{port}"
-    for name in list(os.environ):
-        if name.startswith("TEMPORAL_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("TEMPORAL_HOST", host)
+    use_host(monkeypatch, host)
     store = str(tmp_path / "documents")
     monkeypatch.setenv("NTRO_DOCUMENTS", store)  # where the walk's uploads go, and the worker reads them
     workflow_id = f"restart-{uuid.uuid4().hex[:8]}"
@@ -464,7 +415,7 @@ async def test_start_wait_rides_out_a_server_restart(
         finally:
             await server.shutdown()
         # Same database, same port: the waiting command and the worker reconnect by themselves.
-        server = await _server(database=database, port=port)
+        server = await start_server(database=database, port=port)
         async with server:
             await asyncio.to_thread(_walk, capsys, workflow_id)
             out, err = await asyncio.to_thread(waiting.communicate, timeout=90)
@@ -477,7 +428,7 @@ async def test_start_wait_rides_out_a_server_restart(
 
 @pytest.mark.asyncio(loop_scope="session")
 async def test_result_waits_out_an_outage_longer_than_temporalios_own_retries(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, start_server: Any
 ) -> None:
     import logging
 
@@ -488,9 +439,9 @@ async def test_result_waits_out_an_outage_longer_than_temporalios_own_retries(
 
     from ntro.runtime.temporal import TemporalClient
 
-    database, port = tmp_path / "temporal.db", _free_port()
+    database, port = tmp_path / "temporal.db", free_port()
     host = f"127.0.0.1:{port}"
-    server = await _server(database=database, port=port)
+    server = await start_server(database=database, port=port)
     # temporalio retries an unavailable server for ~10 s by itself; with that cut short,
     # the outage below reaches TemporalClient's own waiting.
     impatient = RetryConfig(initial_interval_millis=20, max_retries=1, max_elapsed_time_millis=50)
@@ -512,7 +463,7 @@ async def test_result_waits_out_an_outage_longer_than_temporalios_own_retries(
                 pytest.fail("result() never saw the server unavailable")
             assert not result.done()
         finally:
-            server = await _server(database=database, port=port)
+            server = await start_server(database=database, port=port)
         async with server:
             await handle.signal("done")
             assert (await result).text == "outage: []"
@@ -520,7 +471,9 @@ async def test_result_waits_out_an_outage_longer_than_temporalios_own_retries(
     assert f"waiting for workflow {handle.id}'s result to be reachable again" in warning.getMessage()
 
 
-def test_update_answers_refuses_and_ends_a_run(worker: WorkerProcess, dev: Any, host_env: str, capsys: Any) -> None:
+def test_update_answers_refuses_and_ends_a_run(
+    worker: WorkerProcess, dev_server: Any, host_env: str, capsys: Any
+) -> None:
     workflow_id = _start(capsys, "tally", "--id", f"tally-{uuid.uuid4().hex[:8]}", "--input", '{"total": 5}')
     assert _ok(capsys, "workflow", "update", workflow_id, "add", "--input", "7").strip() == "12"
     # The validator refuses before the total changes; one line, exit 1.
@@ -559,22 +512,11 @@ def bucket(s3_endpoint: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def s3_worker(dev_host: str, s3_endpoint: str, bucket: str) -> Iterator[WorkerProcess]:
+def s3_worker(dev_host: str, s3_endpoint: str, bucket: str, serve: Any) -> Iterator[WorkerProcess]:
     """A worker that knows documents only through the bucket (``--documents s3://...``), as one on a cluster."""
-    process = _start_worker(
-        dev_host,
-        [EXAMPLES],
-        "--documents",
-        f"s3://{bucket}/docs",
-        queue=S3_QUEUE,
-        AWS_ENDPOINT_URL=s3_endpoint,
-        **S3_CREDENTIALS,
-    )
-    try:
+    args = _worker_args([EXAMPLES], "--documents", f"s3://{bucket}/docs", queue=S3_QUEUE)
+    with serve(args, dev_host, AWS_ENDPOINT_URL=s3_endpoint, **S3_CREDENTIALS) as process:
         yield process
-    finally:
-        code = process.stop()
-    assert code == 0
 
 
 def _start_ingest(capsys: pytest.CaptureFixture[str]) -> str:

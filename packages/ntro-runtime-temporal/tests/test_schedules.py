@@ -10,17 +10,17 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from ntro.cli import CommandError, main
-from ntro.runtime.temporal._schedules import NEEDS_A_CLUSTER, cron_fields, every_words, parse_every
-from ntro.runtime.temporal.testing import ServerNotFoundError, WorkerProcess, start_dev_server
+from ntro.runtime.temporal._schedules import NEEDS_A_CLUSTER
+from ntro.runtime.temporal._scheduling import cron_fields, every_words, parse_every
+from ntro.runtime.temporal.testing import WorkerProcess
 
 pytestmark = [pytest.mark.temporal]
 
@@ -30,41 +30,10 @@ HELLO_INPUT = '{"name": "schedule", "times": 2}'
 LOOKS = 300  # bounded polling: list at most this many times before giving up
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def dev_host() -> AsyncIterator[str]:
-    """A dev server (in memory) on 127.0.0.1; yields its host:port."""
-    try:
-        env = await start_dev_server()
-    except ServerNotFoundError as exc:
-        pytest.fail(str(exc))
-    async with env:
-        yield env.client.service_client.config.target_host
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
-    env.update(extra)
-    return env
-
-
 @pytest.fixture(scope="module")
-def worker(dev_host: str) -> Iterator[WorkerProcess]:
-    process = WorkerProcess([str(BUNDLES), "--task-queue", QUEUE], _env(TEMPORAL_HOST=dev_host))
-    try:
-        process.wait_for("ntro worker: hosting")
+def worker(dev_host: str, serve: Any) -> Iterator[WorkerProcess]:
+    with serve([str(BUNDLES), "--task-queue", QUEUE], dev_host) as process:
         yield process
-    finally:
-        code = process.stop()
-    assert code == 0
-
-
-@pytest.fixture
-def host_env(dev_host: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    for name in list(os.environ):
-        if name.startswith("TEMPORAL_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("TEMPORAL_HOST", dev_host)
-    return dev_host
 
 
 def _ok(capsys: pytest.CaptureFixture[str], *argv: str) -> str:

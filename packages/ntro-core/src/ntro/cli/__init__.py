@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ntro.cli._app import Command, CommandError, OutputLostError, build_parser, finish_output, main
 from ntro.cli._documents import add_documents_option, documents_from_args
-from ntro.cli._run import read_input_text, to_json_text
+from ntro.cli._json import add_json_option, print_json, read_input_text, to_json_text
 from ntro.cli._signals import report_interruption
 
 __all__ = [
@@ -23,10 +23,12 @@ __all__ = [
     "CommandError",
     "OutputLostError",
     "add_documents_option",
+    "add_json_option",
     "build_parser",
     "documents_from_args",
     "finish_output",
     "main",
+    "print_json",
     "read_input_text",
     "report_interruption",
     "to_json_text",

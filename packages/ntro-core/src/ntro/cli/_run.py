@@ -28,9 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
-import math
 import os
 import re
 import sys
@@ -42,96 +40,16 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ntro.cli._app import CommandError
 from ntro.cli._documents import add_documents_option, documents_from_args
+from ntro.cli._json import print_json, read_input_text
 from ntro.workflow.exceptions import RuntimeNotAvailableError, WorkflowError, WorkflowFailedError
 
 if TYPE_CHECKING:
     from ntro.client import Gate
     from ntro.documents import DocumentStore
 
-__all__ = ["RUN_COMMAND", "RunCommand", "read_input_text", "to_json_text"]
+__all__ = ["RUN_COMMAND", "RunCommand"]
 
 _SUMMARY_LINES = 12
-
-
-def read_input_text(spec: str | None, option: str = "--input") -> str | None:
-    """Return the JSON text of an option (``--input`` by default): inline, ``@file``, or ``@-`` for stdin.
-
-    Raises:
-        CommandError: The file cannot be read, or is not UTF-8 text (the message names ``option``).
-    """
-    if spec is None or not spec.startswith("@"):
-        return spec
-    name = spec[1:]
-    if not name.strip():
-        raise CommandError(f"{option} {spec}: no file name after '@'; give @FILE, or @- for stdin")
-    source = "stdin" if name == "-" else f"the input file {name}"
-    try:
-        if name == "-":
-            if sys.stdin is None:
-                raise CommandError(f"{option} @-: stdin is closed; pipe the JSON in, or give it inline")
-            data: bytes = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
-        else:
-            data = Path(name).read_bytes()
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        what = "stdin is not" if name == "-" else "not"
-        raise CommandError(
-            f"{option} {spec}: {what} UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start}); "
-            "give JSON saved as UTF-8"
-        ) from None
-    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise CommandError(f"{option} {spec}: cannot read {source}: {reason}") from None
-
-
-def _non_finite(value: Any, path: str = "") -> tuple[str, float] | None:
-    """Return where in a JSON-ready ``value`` a NaN or an infinity is (``['a'][0]``), and which, or ``None``."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return path, value
-    if isinstance(value, dict):
-        items: Any = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        found = _non_finite(item, f"{path}[{key!r}]")
-        if found is not None:
-            return found
-    return None
-
-
-def to_json_text(value: Any, what: str = "the result") -> str:
-    """Return ``value`` (pydantic models, dataclasses, datetimes...) as indented JSON text.
-
-    The text is always valid JSON: a value JSON cannot hold is an error,
-    never printed as something a JSON reader would reject.
-
-    Args:
-        value: What to print.
-        what: What it is, for the message (``the result``, ``the answer``).
-
-    Raises:
-        CommandError: ``value`` holds a NaN or an infinity (JSON has neither), or
-            nests too deeply to write (exit 1; the message says where).
-    """
-    from pydantic_core import to_jsonable_python
-
-    try:
-        ready = to_jsonable_python(value, serialize_unknown=True)
-        found = _non_finite(ready)
-        if found is None:
-            return json.dumps(ready, indent=2, allow_nan=False)
-    except (RecursionError, ValueError) as exc:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        reason = "it nests too deeply" if isinstance(exc, RecursionError) or "depth" in text else text
-        raise CommandError(f"{what} cannot be printed as JSON: {reason}", exit_code=1) from None
-    where, number = found
-    raise CommandError(
-        f"{what} cannot be printed as JSON: {what.split()[-1]}{where} is {number}, and JSON has no NaN or "
-        "Infinity (return None or a string there instead)",
-        exit_code=1,
-    )
 
 
 def _first_line(text: str) -> str:
@@ -459,7 +377,7 @@ class RunCommand:
             quiet = _engine_warnings_quiet(loggers, verbose=bool(getattr(args, "verbose", False)))
             with quiet, _hosting(store, args.documents):
                 result = asyncio.run(self._session(args, bundle, children, value, store))
-        print(to_json_text(result))
+        print_json(result, "the result")
         return 0
 
     async def _session(

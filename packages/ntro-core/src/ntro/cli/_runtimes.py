@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from ntro.cli._app import CommandError
+from ntro.cli._json import add_json_option, print_json
 from ntro.runtime.protocol import describe_selection, installed_runtimes
 from ntro.workflow.exceptions import RuntimeNotAvailableError
 
@@ -17,7 +17,7 @@ class RuntimesCommand:
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add ``--json``."""
-        parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+        add_json_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         """Print the backends and the selection."""
@@ -26,18 +26,16 @@ class RuntimesCommand:
             choice = describe_selection(installed)
         except RuntimeNotAvailableError as exc:
             if args.json:
-                print(json.dumps({"installed": sorted(installed), "selected": None, "error": str(exc)}))
+                print_json({"installed": sorted(installed), "selected": None, "error": str(exc)})
                 return 1
             raise CommandError(str(exc), exit_code=1) from None
         if args.json:
-            print(
-                json.dumps(
-                    {
-                        "installed": {n: ep.value for n, ep in sorted(installed.items())},
-                        "selected": choice.name,
-                        "reason": choice.reason,
-                    }
-                )
+            print_json(
+                {
+                    "installed": {n: ep.value for n, ep in sorted(installed.items())},
+                    "selected": choice.name,
+                    "reason": choice.reason,
+                }
             )
             return 0
         print("installed runtime backends:")

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ntro.testing import report
     from ntro.testing._harness import WorkflowHarness, discover_activities
     from ntro.testing._loader import load_runbook, load_runbook_with_children
+    from ntro.testing._parity import parity_diff
     from ntro.testing._results import ActivityCall, RunResult, StepEvent
     from ntro.testing._scenarios import (
         BUILT_IN_SCENARIOS,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
         load_scenarios,
         select_scenarios,
     )
-    from ntro.testing._suite import explore, parity_diff, run_scenarios
+    from ntro.testing._suite import explore, run_scenarios
     from ntro.testing._validate import ValidationReport, validate_runbook
     from ntro.testing.lint import RULES, Finding, Rule, lint_file, lint_paths, lint_source
 
@@ -90,7 +91,8 @@ _LAZY: dict[str, str] = {
             "select_scenarios",
         )
     },
-    **{name: "ntro.testing._suite" for name in ("explore", "parity_diff", "run_scenarios")},
+    **{name: "ntro.testing._suite" for name in ("explore", "run_scenarios")},
+    "parity_diff": "ntro.testing._parity",
     **{name: "ntro.testing._validate" for name in ("ValidationReport", "validate_runbook")},
 }
 

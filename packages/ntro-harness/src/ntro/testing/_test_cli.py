@@ -104,7 +104,8 @@ class TestCommand:
         bases: list[Any],
     ) -> list[Any]:
         from ntro.testing._harness import WorkflowHarness
-        from ntro.testing._suite import DEFAULT_MAX_PATHS, explore, parity_results, run_scenarios
+        from ntro.testing._parity import parity_results
+        from ntro.testing._suite import DEFAULT_MAX_PATHS, explore, run_scenarios
         from ntro.workflow.exceptions import RuntimeNotAvailableError
 
         activities: list[Any] = []

@@ -16,7 +16,6 @@ import argparse
 import contextvars
 import importlib
 import importlib.util
-import json
 import re
 import sys
 import traceback
@@ -29,7 +28,7 @@ from typing import Any, Final
 
 import attrs
 
-from ntro.cli import CommandError
+from ntro.cli import CommandError, add_json_option, print_json
 from ntro.runtime.protocol import add_throwaway_import_check, maybe_workflow_definition
 
 __all__ = [
@@ -421,7 +420,7 @@ class ValidateCommand:
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the command's arguments to ``parser``."""
         parser.add_argument("path", metavar="DIR", help="the runbook bundle directory")
-        parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        add_json_option(parser, help="print the report as JSON")
         parser.add_argument(
             "--workflow-class", metavar="NAME", help="the workflow class's name (default: <CamelSlug>Workflow)"
         )
@@ -438,7 +437,7 @@ class ValidateCommand:
             raise CommandError(f"{where}: cannot be read ({exc.strerror or exc}); check its permissions") from None
         missing = any(i.code in ("RUNBOOK_DIR_NOT_FOUND", "RUNBOOK_DIR_NOT_A_DIR") for i in report.errors)
         if args.json:
-            sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+            print_json(report.to_json(), "the report")
             sys.stdout.flush()
             return 2 if missing else (0 if report.ok else 1)
         if missing:

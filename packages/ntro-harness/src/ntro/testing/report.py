@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from ntro.cli import to_json_text
 from ntro.testing._results import ActivityCall, RunResult, StepEvent
 
 __all__ = ["html", "human", "json", "junit", "summary"]
@@ -134,10 +135,13 @@ def json(results: Sequence[RunResult]) -> str:
         results: The runs.
 
     Returns:
-        Indented JSON text, ending with a newline.
+        Indented JSON text (:func:`ntro.cli.to_json_text`'s), ending with a newline.
+
+    Raises:
+        ~ntro.cli.CommandError: A result holds a NaN or an infinity, which JSON has not.
     """
     document = {"summary": summary(results), "results": [r.to_json() for r in results]}
-    return _json.dumps(document, indent=2, default=str, ensure_ascii=False) + "\n"
+    return to_json_text(document, "the report") + "\n"
 
 
 # -- junit ----------------------------------------------------------------------------------------

@@ -17,22 +17,19 @@ requests sent while a gate is open) and an optional check.
 whose activities all run for real, and returns an engine-neutral
 :class:`Outcome`: status, result, failure shape, activity calls per workflow,
 the pending actions answered and the updates' answers, with timestamps and
-run ids masked.
+run ids masked by :func:`normalise`, the one engine-parity normaliser that
+``ntro workflow test --runtime A,B`` compares engines with too.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import enum
-import re
-import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ntro.client import ROW_ACTION, Gate, answer_gate
+from ntro.testing._parity import normalise
 
 if TYPE_CHECKING:
     from ntro.testing._harness import WorkflowHarness
@@ -55,33 +52,6 @@ __all__ = [
 
 TASK_QUEUE = "conformance"
 """The task queue conformance harnesses use (cases check that ``info()`` reports it)."""
-
-_RUN_ID_KEYS = frozenset({"run_id", "first_execution_run_id"})
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")
-
-
-def normalise(value: Any) -> Any:
-    """Return ``value`` as plain JSON data, with ISO timestamps and run ids masked (engines differ there)."""
-    dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        return normalise(dump(mode="json"))
-    if attrs.has(type(value)):
-        return normalise(attrs.asdict(value))
-    if isinstance(value, dict):
-        return {str(k): "<run_id>" if k in _RUN_ID_KEYS else normalise(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [normalise(v) for v in value]
-    if isinstance(value, dt.datetime):
-        return "<datetime>"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (decimal.Decimal, uuid.UUID)):
-        return str(value)
-    if isinstance(value, enum.Enum):
-        return normalise(value.value)
-    if isinstance(value, str) and _DATETIME.match(value):
-        return "<datetime>"
-    return value
 
 
 @attrs.frozen

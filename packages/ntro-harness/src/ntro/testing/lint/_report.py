@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import Literal
 
+from ntro.cli import to_json_text
 from ntro.testing.lint._findings import Finding
 from ntro.testing.lint._rules import RULES
 
@@ -44,7 +44,7 @@ def _json(findings: Sequence[Finding], files: int) -> str:
             "by_code": dict(sorted(by_code.items())),
         },
     }
-    return json.dumps(document, indent=2) + "\n"
+    return to_json_text(document, "the findings") + "\n"
 
 
 def _escape_data(text: str) -> str:

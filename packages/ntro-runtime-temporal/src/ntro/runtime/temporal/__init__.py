@@ -42,15 +42,7 @@ from ntro.runtime.temporal._binding import TemporalBindingError
 if TYPE_CHECKING:
     from ntro.runtime.protocol import Runtime
     from ntro.runtime.temporal._backend import BACKEND_INFO
-    from ntro.runtime.temporal._client import (
-        QueryTimeoutError,
-        TemporalClient,
-        TemporalUnavailableError,
-        TemporalWorkflowHandle,
-        UnknownQueryError,
-        UnknownUpdateError,
-        open_client,
-    )
+    from ntro.runtime.temporal._client import TemporalClient, open_client
     from ntro.runtime.temporal._connect import (
         ConnectionSettings,
         add_connection_options,
@@ -59,9 +51,16 @@ if TYPE_CHECKING:
     )
     from ntro.runtime.temporal._converter import ntro_data_converter
     from ntro.runtime.temporal._errors import NtroFailureConverter
+    from ntro.runtime.temporal._handle import TemporalWorkflowHandle
     from ntro.runtime.temporal._plugin import NtroPlugin
     from ntro.runtime.temporal._runtime import TemporalChildHandle, TemporalRuntime
     from ntro.runtime.temporal._sandbox import PASSTHROUGH_MODULES
+    from ntro.runtime.temporal._session import (
+        QueryTimeoutError,
+        TemporalUnavailableError,
+        UnknownQueryError,
+        UnknownUpdateError,
+    )
 
 __all__ = [
     "BACKEND_INFO",
@@ -94,11 +93,11 @@ _LAZY: dict[str, str] = {
     "NtroFailureConverter": "ntro.runtime.temporal._errors",
     "PASSTHROUGH_MODULES": "ntro.runtime.temporal._sandbox",
     "TemporalClient": "ntro.runtime.temporal._client",
-    "TemporalWorkflowHandle": "ntro.runtime.temporal._client",
-    "TemporalUnavailableError": "ntro.runtime.temporal._client",
-    "UnknownQueryError": "ntro.runtime.temporal._client",
-    "UnknownUpdateError": "ntro.runtime.temporal._client",
-    "QueryTimeoutError": "ntro.runtime.temporal._client",
+    "TemporalWorkflowHandle": "ntro.runtime.temporal._handle",
+    "TemporalUnavailableError": "ntro.runtime.temporal._session",
+    "UnknownQueryError": "ntro.runtime.temporal._session",
+    "UnknownUpdateError": "ntro.runtime.temporal._session",
+    "QueryTimeoutError": "ntro.runtime.temporal._session",
     "open_client": "ntro.runtime.temporal._client",
     "ConnectionSettings": "ntro.runtime.temporal._connect",
     "add_connection_options": "ntro.runtime.temporal._connect",

@@ -5,9 +5,12 @@ directory of bundles) on a task queue until it receives SIGINT or SIGTERM.
 ``ntro workflow start SLUG`` starts a hosted runbook by slug through
 :class:`~ntro.runtime.temporal.TemporalClient` and, with ``--wait``, prints
 its result as JSON, riding out a server restart meanwhile. Both connect with
-the options of :mod:`ntro.runtime.temporal._connect`; the operations commands
+the options of :mod:`ntro.runtime.temporal._connect` and find runbooks with
+:mod:`ntro.runtime.temporal._bundles`; the operations commands
 (``describe``, ``answer``...) are in :mod:`ntro.runtime.temporal._ops`, the
-schedule commands in :mod:`ntro.runtime.temporal._schedules`.
+schedule commands in :mod:`ntro.runtime.temporal._schedules`, the registry
+commands in :mod:`ntro.runtime.temporal._publish`, what they all share in
+:mod:`ntro.runtime.temporal._commands`.
 
 Nothing here imports temporalio at module level: ``ntro --help`` loads every
 command, and should stay quick.
@@ -17,135 +20,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
-import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ntro.cli import (
-    CommandError,
-    add_documents_option,
-    documents_from_args,
-    finish_output,
-    read_input_text,
-    report_interruption,
-    to_json_text,
+from ntro.cli import CommandError, add_documents_option, documents_from_args, print_json
+from ntro.runtime.temporal._bundles import add_bundles_option, bundle_and_input, load_bundles, registry_bundle
+from ntro.runtime.temporal._commands import (
+    add_task_queue_option,
+    command_client,
+    positive_int,
+    run_to_the_end,
+    seconds,
+    task_queue_of,
 )
-from ntro.runtime.temporal._connect import (
-    DEFAULT_TASK_QUEUE,
-    TASK_QUEUE_ENV,
-    ConnectionSettings,
-    add_connection_options,
-    connect,
-    default_task_queue,
-    settings_from_args,
-)
-from ntro.runtime.temporal._process import exit_skipping_finalization, running_as_ntro_command
-from ntro.workflow.exceptions import NtroError, WorkflowError
+from ntro.runtime.temporal._connect import ConnectionSettings, add_connection_options, connect, settings_from_args
 
-if TYPE_CHECKING:
-    from ntro.runtime.temporal._client import TemporalClient
-
-__all__ = [
-    "START_COMMAND",
-    "WORKER_COMMAND",
-    "StartCommand",
-    "WorkerCommand",
-    "add_bundles_option",
-    "bundle_and_input",
-    "command_client",
-    "load_bundles",
-    "positive_int",
-    "quiet_runtime",
-    "registry_bundle",
-    "seconds",
-]
-
-BUNDLES_ENV = "NTRO_BUNDLES"
-
-
-def _task_queue(args: argparse.Namespace) -> str:
-    return str(args.task_queue or default_task_queue())
-
-
-def _add_task_queue(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--task-queue",
-        "-q",
-        metavar="Q",
-        help=f"task queue [env {TASK_QUEUE_ENV}, default {DEFAULT_TASK_QUEUE!r}]",
-    )
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1 (a count or a limit)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not at least 1")
-    return value
-
-
-def seconds(*, allow_zero: bool = False) -> Callable[[str], float]:
-    """An argparse type: a finite number of seconds, more than 0 (or at least 0 with ``allow_zero``)."""
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{text} is not a finite number of seconds")
-        if value < 0 or (value == 0 and not allow_zero):
-            raise argparse.ArgumentTypeError(f"{text} is not {'0 or more' if allow_zero else 'more than 0'} seconds")
-        return value
-
-    return parse
-
-
-def load_bundles(paths: Sequence[str]) -> list[Any]:
-    """Load every runbook bundle in ``paths`` (bundle directories, or directories of bundles).
-
-    Raises:
-        CommandError: A path holds no bundle, a bundle does not load, or two bundles share a slug.
-    """
-    from ntro.workflow.bundle import BundleError, load_bundle
-
-    bundles: list[Any] = []
-    seen: dict[str, Path] = {}
-    for raw in paths:
-        if not raw.strip():  # Path("") is ".": an empty argument must not mean the current directory
-            raise CommandError("an empty bundle path was given; pass a runbook bundle or a directory of bundles")
-        path = Path(raw)
-        try:
-            if path.is_dir() and not (path / "runbook.md").exists():
-                found = sorted(d for d in path.iterdir() if (d / "runbook.md").is_file())
-                if not found:
-                    raise CommandError(f"{raw}: no runbook bundle here (no runbook.md in it or in its subdirectories)")
-            else:
-                found = [path]  # load_bundle says what is wrong with it
-        except OSError as exc:
-            on = f" on {exc.filename}" if exc.filename is not None and str(exc.filename) != raw else ""
-            raise CommandError(f"{raw}: cannot be read ({exc.strerror or exc}{on}); check its permissions") from None
-        for directory in found:
-            try:
-                bundle = load_bundle(directory)
-            except BundleError as exc:
-                raise CommandError(str(exc)) from None
-            other = seen.get(bundle.slug)
-            if other is not None and other != bundle.path:
-                raise CommandError(f"two bundles have slug {bundle.slug!r}: {other} and {bundle.path}")
-            if other is None:
-                seen[bundle.slug] = bundle.path
-                bundles.append(bundle)
-    return bundles
+__all__ = ["START_COMMAND", "WORKER_COMMAND", "StartCommand", "WorkerCommand"]
 
 
 class WorkerCommand:
@@ -177,7 +69,7 @@ class WorkerCommand:
             metavar="SECONDS",
             help="with --registry: read the registry every SECONDS (default 5)",
         )
-        _add_task_queue(parser)
+        add_task_queue_option(parser)
         parser.add_argument(
             "--max-concurrent-activities", type=positive_int, default=None, metavar="N", help="activities run at once"
         )
@@ -225,8 +117,8 @@ class WorkerCommand:
         if args.documents is not None:  # the hosted activities' ntro.documents calls read this store
             set_default_store(store)
         if registry is not None:
-            return _run_to_the_end(self._follow(args, settings, registry, store.url))
-        return _run_to_the_end(self._serve(args, settings, bundles or [], store.url))
+            return run_to_the_end(self._follow(args, settings, registry, store.url))
+        return run_to_the_end(self._serve(args, settings, bundles or [], store.url))
 
     def _options(self, args: argparse.Namespace) -> dict[str, Any]:
         options: dict[str, Any] = {
@@ -244,7 +136,7 @@ class WorkerCommand:
         from ntro.runtime.temporal._plugin import NtroPlugin
 
         client = await connect(settings, plugins=[NtroPlugin()])
-        task_queue = _task_queue(args)
+        task_queue = task_queue_of(args)
         follower = RegistryFollower(
             client,
             registry,
@@ -272,7 +164,7 @@ class WorkerCommand:
         workflows, activities = hosted(bundles)
         plugin = NtroPlugin(workflows=workflows, activities=activities)
         client = await connect(settings, plugins=[plugin])  # workers built on this client inherit the plugin
-        task_queue = _task_queue(args)
+        task_queue = task_queue_of(args)
         try:
             worker = Worker(client, task_queue=task_queue, **self._options(args))
         except ValueError as exc:
@@ -303,161 +195,6 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-def _run_to_the_end(work: Coroutine[Any, Any, int]) -> int:
-    """Run ``work`` and return its exit code, ntro's own errors as one line.
-
-    An ntro error, or an error the server answered with, becomes a
-    :class:`~ntro.cli.CommandError` (exit 1). As the ``ntro`` process itself,
-    exit right after (see ``_process``): the error line is printed here, as
-    ``ntro``'s main would.
-    """
-    if not running_as_ntro_command():
-        return asyncio.run(_one_line_errors(work))
-    try:
-        code = asyncio.run(_one_line_errors(work))
-    except CommandError as exc:
-        print(f"ntro: error: {exc.message}", file=sys.stderr)
-        code = exc.exit_code
-    except KeyboardInterrupt:  # SIGINT, or SIGTERM
-        code = report_interruption()
-    return exit_skipping_finalization(finish_output(code))
-
-
-async def _one_line_errors(work: Coroutine[Any, Any, int]) -> int:
-    from temporalio.service import RPCError
-
-    try:
-        return await work
-    except CommandError:
-        raise
-    except (NtroError, WorkflowError) as exc:
-        raise CommandError(str(exc) or type(exc).__name__, exit_code=1) from None
-    except RPCError as exc:
-        raise CommandError(f"Temporal refused the request: {exc.message} ({exc.status.name})", exit_code=1) from None
-
-
-_quiet: list[Any] = []
-
-
-def quiet_runtime() -> Any:
-    """Return a temporalio runtime whose native core logs errors only, made once per process.
-
-    The commands that talk to a cluster say what went wrong in one line;
-    the core's retry warnings (``gRPC call ... retried 5 times``) would
-    bury it.
-    """
-    if not _quiet:
-        from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
-
-        _quiet.append(
-            Runtime(
-                telemetry=TelemetryConfig(
-                    logging=LoggingConfig(filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))
-                )
-            )
-        )
-    return _quiet[0]
-
-
-@asynccontextmanager
-async def command_client(settings: ConnectionSettings, task_queue: str | None = None) -> AsyncIterator[TemporalClient]:
-    """Connect for one command and yield a :class:`~ntro.runtime.temporal.TemporalClient`.
-
-    Raises:
-        CommandError: The cluster cannot be reached.
-    """
-    from ntro.runtime.temporal._client import TemporalClient
-    from ntro.runtime.temporal._plugin import NtroPlugin
-
-    client = await connect(settings, plugins=[NtroPlugin()], runtime=quiet_runtime())
-    yield TemporalClient(client, task_queue=task_queue)
-
-
-def add_bundles_option(parser: argparse.ArgumentParser) -> None:
-    """Add ``--bundles PATH`` (repeatable) and ``--registry URL``, where :func:`bundle_and_input` finds the slug."""
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--bundles",
-        action="append",
-        metavar="PATH",
-        help="a runbook bundle or a directory of bundles, to resolve the slug and check the input "
-        f"(repeatable) [env {BUNDLES_ENV}, {os.pathsep}-separated]",
-    )
-    where.add_argument(
-        "--registry",
-        metavar="URL",
-        help="resolve the slug in this runbook registry instead (its newest version) [env NTRO_REGISTRY]",
-    )
-
-
-def registry_bundle(url: str | None, slug: str, version: str | None = None) -> Any:
-    """Return the bundle of ``slug`` (at ``version``, default the newest) from the registry at ``url``, imported.
-
-    Its files are written to a temporary directory, removed when the process ends.
-
-    Raises:
-        CommandError: The registry cannot be read, or has no such slug or version, or the bundle does not load.
-    """
-    import atexit
-    import shutil
-    import tempfile
-
-    from ntro.registry import RegistryError, RegistryUnreachableError, open_registry
-    from ntro.workflow.bundle import BundleError
-
-    try:
-        registry = open_registry(url)
-        published = registry.get(slug, version)
-        cache = tempfile.mkdtemp(prefix="ntro-registry-")
-        atexit.register(shutil.rmtree, cache, True)
-        return registry.load(published, cache)
-    except RegistryUnreachableError as exc:
-        raise CommandError(str(exc), exit_code=1) from None
-    except (RegistryError, BundleError) as exc:
-        raise CommandError(str(exc)) from None
-
-
-def bundle_and_input(args: argparse.Namespace) -> tuple[Any, Any]:
-    """Return the bundle of ``args.slug`` (found under ``--bundles``) and ``args.input`` parsed for it.
-
-    The input (JSON, ``@file`` or ``@-``) is checked against the runbook's
-    input model; ``None`` when the runbook takes none and none is given.
-
-    Raises:
-        CommandError: No bundles are given, the slug is not among them, or the input does not fit.
-    """
-    from ntro.registry import REGISTRY_ENV
-    from ntro.workflow.bundle import InputError, parse_input
-
-    paths = _bundle_paths(args)
-    registry = getattr(args, "registry", None)
-    if registry is not None or (not paths and os.environ.get(REGISTRY_ENV, "").strip()):
-        bundle = registry_bundle(registry, args.slug)
-    elif not paths:
-        raise CommandError(
-            f"cannot resolve slug {args.slug!r}: say where the runbook bundles are with --bundles PATH "
-            f"(or {BUNDLES_ENV}=PATH), or name a registry with --registry URL"
-        )
-    else:
-        bundles = {b.slug: b for b in load_bundles(paths)}
-        bundle = bundles.get(args.slug)
-        if bundle is None:
-            known = ", ".join(sorted(bundles)) or "none"
-            raise CommandError(f"unknown slug {args.slug!r}; the bundles under {' '.join(paths)} have: {known}")
-    try:
-        arg = parse_input(bundle.workflow_cls, read_input_text(args.input))
-    except InputError as exc:
-        raise CommandError(f"bad input for {args.slug}: {exc}") from None
-    return bundle, arg
-
-
-def _bundle_paths(args: argparse.Namespace) -> list[str]:
-    if args.bundles:
-        return list(args.bundles)
-    from_env = os.environ.get(BUNDLES_ENV, "").strip()
-    return [p for p in from_env.split(os.pathsep) if p] if from_env else []
-
-
 def _binding_run(args: argparse.Namespace) -> tuple[Any, Any, str]:
     """The bundle, the input and the task queue of a run of ``args.binding``.
 
@@ -486,7 +223,7 @@ def _binding_run(args: argparse.Namespace) -> tuple[Any, Any, str]:
     except InputError as exc:  # an unpinned binding's input, and a newer version's model
         which = f"version {binding.version}" if binding.pinned else "the newest version"
         raise CommandError(f"binding {binding.id}'s input does not fit {which} of {binding.slug}: {exc}") from None
-    task_queue = _task_queue(args)
+    task_queue = task_queue_of(args)
     return bundle, arg, pinned_queue(task_queue, binding.revision) if binding.pinned else task_queue
 
 
@@ -511,7 +248,7 @@ class StartCommand:
         )
         parser.add_argument("--id", dest="workflow_id", help="the workflow id (default: a random UUID)")
         add_bundles_option(parser)
-        _add_task_queue(parser)
+        add_task_queue_option(parser)
         add_connection_options(parser)
 
     def run(self, args: argparse.Namespace) -> int:
@@ -525,8 +262,8 @@ class StartCommand:
             raise CommandError("say what to start: a runbook's SLUG, or --binding ID")
         else:
             bundle, arg = bundle_and_input(args)
-            task_queue = _task_queue(args)
-        return _run_to_the_end(self._start(args, settings, bundle, arg, task_queue))
+            task_queue = task_queue_of(args)
+        return run_to_the_end(self._start(args, settings, bundle, arg, task_queue))
 
     async def _start(
         self, args: argparse.Namespace, settings: ConnectionSettings, bundle: Any, arg: Any, task_queue: str
@@ -553,7 +290,7 @@ class StartCommand:
                 result = await handle.result()
             except WorkflowFailedError as exc:
                 raise CommandError(exc.message, exit_code=1) from None
-        print(to_json_text(result))
+        print_json(result, "the result")
         return 0
 
 

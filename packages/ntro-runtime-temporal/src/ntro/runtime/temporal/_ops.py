@@ -18,7 +18,8 @@ Each takes the connection options of ``ntro worker`` and ``--json``. Answers
 go through :mod:`ntro.client`, the one module that reads gates and builds
 answers for every engine. Bad input is one line and exit 2; an unknown id,
 a run in the wrong state or a server that cannot be reached is one line and
-exit 1. Nothing here imports temporalio at module level.
+exit 1. How ``describe`` words a run is :mod:`ntro.runtime.temporal._describing`.
+Nothing here imports temporalio at module level.
 """
 
 from __future__ import annotations
@@ -28,15 +29,29 @@ import asyncio
 import json
 import re
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from ntro.cli import CommandError, add_documents_option, documents_from_args, read_input_text, to_json_text
-from ntro.runtime.temporal._cli import _add_task_queue, _run_to_the_end, _task_queue, command_client, positive_int
-from ntro.runtime.temporal._connect import ConnectionSettings, add_connection_options, settings_from_args
+from ntro.cli import (
+    CommandError,
+    add_documents_option,
+    documents_from_args,
+    print_json,
+    read_input_text,
+    to_json_text,
+)
+from ntro.runtime.temporal._commands import (
+    add_cluster_options,
+    add_task_queue_option,
+    command_client,
+    parse_json_option,
+    positive_int,
+    run_to_the_end,
+    task_queue_of,
+    utc_text,
+)
+from ntro.runtime.temporal._connect import ConnectionSettings, settings_from_args
+from ntro.runtime.temporal._describing import render, run_tree
 
 if TYPE_CHECKING:
     from ntro.client import Gate
@@ -61,21 +76,10 @@ __all__ = [
     "UpdateCommand",
 ]
 
-STEP_MARKS = {"completed": "✓", "active": "▶", "pending": "·"}
-"""How ``describe`` marks a step: done, under way, to come."""
-
-MAX_DEPTH = 8
-"""How deep ``describe`` follows running children."""
-
 _DONE = {"approve": "approved", "reject": "rejected"}
 
 STATUS_CHOICES = ("running", "completed", "failed", "canceled", "cancelled", "terminated", "timed_out")
 """What ``ntro workflow list --status`` takes (``cancelled`` is ``canceled``)."""
-
-
-def _configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
-    add_connection_options(parser)
 
 
 def _workflow_id(parser: argparse.ArgumentParser) -> None:
@@ -87,12 +91,26 @@ def _check_id(args: argparse.Namespace) -> None:
         raise CommandError("the workflow ID is empty")
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else "?"
+def _sending(parser: argparse.ArgumentParser, what: str, name_help: str) -> None:
+    """The arguments of a command that sends ``what`` (a signal, an update): ID, NAME and its one ``--input``."""
+    _workflow_id(parser)
+    parser.add_argument(what, metavar="NAME", help=name_help)
+    parser.add_argument(
+        "--input",
+        "-i",
+        metavar="JSON|@FILE",
+        help=f"the {what}'s argument as JSON, @file.json or @- for stdin (default: none; 'null' sends None)",
+    )
+    add_cluster_options(parser)
 
 
-def _print_json(value: Any) -> None:
-    print(to_json_text(value, "the output"))
+def _sent_values(args: argparse.Namespace, what: str) -> tuple[Any, ...]:
+    """What a signal or an update carries: nothing, or its ``--input`` (after checking the ID and the NAME)."""
+    _check_id(args)
+    if not getattr(args, what).strip():
+        raise CommandError(f"the {what} NAME is empty")
+    text = read_input_text(args.input)
+    return () if text is None else (parse_json_option(text, "--input"),)
 
 
 async def _existing(client: TemporalClient, workflow_id: str) -> WorkflowDescription:
@@ -100,144 +118,47 @@ async def _existing(client: TemporalClient, workflow_id: str) -> WorkflowDescrip
     return await client.get_workflow_handle(workflow_id).describe(with_state=False)
 
 
+class _OneRunCommand:
+    """A command on one run: ``ID`` and the cluster options; its work runs connected, its errors one line each."""
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        """Add the command's arguments: ``ID``, its own, and the cluster options."""
+        _workflow_id(parser)
+        self._options(parser)
+        add_cluster_options(parser)
+
+    def _options(self, parser: argparse.ArgumentParser) -> None:
+        """Add the arguments this command takes besides ``ID`` (none)."""
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Check the ID, then do the work on the cluster."""
+        _check_id(args)
+        settings = settings_from_args(args)
+        return run_to_the_end(self._work(args, settings))
+
+    async def _work(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
+        raise NotImplementedError
+
+
 # -- describe ----------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class _Node:
-    description: WorkflowDescription
-    children: tuple[_Node, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        data = self.description.to_json()
-        data["running_children"] = [child.to_json() for child in self.children]
-        return data
-
-
-async def _tree(client: TemporalClient, workflow_id: str) -> _Node:
-    """Describe the run and its running children (the client's one walk of a run), as a tree."""
-    from ntro.client import RunWatcher
-
-    descriptions = await RunWatcher(client, workflow_id).look()
-    if workflow_id not in descriptions:  # say why, in the client's words (unknown id, unreachable server)
-        await client.get_workflow_handle(workflow_id).describe()
-
-    def node(wid: str, depth: int) -> _Node:
-        description = descriptions[wid]
-        children = tuple(
-            node(child.workflow_id, depth + 1)
-            for child in description.children
-            if child.status == "running" and child.workflow_id in descriptions and depth < MAX_DEPTH
-        )
-        return _Node(description, children)
-
-    return node(workflow_id, 0)
-
-
-def waits_for(description: WorkflowDescription, root_id: str) -> str | None:
-    """Say in plain words what a running workflow waits for, and how to answer it.
-
-    Returns:
-        ``waits for a review: ... (answer with: ntro workflow answer ROOT approve|reject)``,
-        ``waits for an upload of SOURCE: ... (answer with: ... upload SOURCE FILE)``...;
-        ``None`` for a finished run.
-    """
-    if description.status.finished:
-        return None
-    action = description.action
-    if action is None:
-        return "nothing to answer now" if description.steps else None
-    kind = action.kind
-    reason = action.reason or ""
-    if kind == "interactive_review":
-        return (
-            f"waits for a review: {reason or 'approve or reject'} "
-            f"(answer with: ntro workflow answer {root_id} approve|reject)"
-        )
-    if kind == "submit_file":
-        source = action.slots[0].name or "a file"
-        return (
-            f"waits for an upload of {source}{f': {reason}' if reason else ''} "
-            f"(answer with: ntro workflow answer {root_id} upload {source} FILE)"
-        )
-    if kind == "submit_files":
-        listed = ", ".join(f"{s.name or 'a file'} ({s.status})" for s in action.slots)
-        return (
-            f"waits for uploads{f' ({reason})' if reason else ''}: {listed or 'none listed'} "
-            f"(answer each with: ntro workflow answer {root_id} upload SOURCE FILE)"
-        )
-    if kind == "drill_down":
-        return "waits for its child workflows"
-    return f"waits for a {kind} action{f': {reason}' if reason else ''}"
-
-
-def render(node: _Node, root_id: str, indent: int = 0) -> list[str]:
-    """Return the text lines ``ntro workflow describe`` prints for ``node`` and its running children."""
-    d = node.description
-    pad = "  " * indent
-    lines: list[str] = []
-    if indent == 0:
-        where = f" on task queue {d.task_queue!r}" if d.task_queue else ""
-        ended = f", ended {_when(d.close_time)}" if d.close_time is not None else ""
-        lines.append(
-            f"workflow {d.workflow_id} ({d.workflow_type}) {d.status.in_words}{where}, "
-            f"started {_when(d.start_time)}{ended}"
-        )
-    for step in d.steps:
-        lines.append(f"{pad}  {STEP_MARKS.get(step.status, '?')} {step.title}")
-    if not d.status.finished and not d.steps and d.pending_action is None and not d.children:
-        lines.append(f"{pad}  no runbook state (not an NtroWorkflow, or no worker answered its queries)")
-    wait = waits_for(d, root_id)
-    if wait:
-        lines.append(f"{pad}  {wait}")
-    if d.children:
-        lines.append(f"{pad}  children:")
-        described = {c.description.workflow_id: c for c in node.children}
-        for child in d.children:
-            sub = described.get(child.workflow_id)
-            status = sub.description.status.value.lower().replace("_", " ") if sub is not None else child.status
-            lines.append(f"{pad}    {child.workflow_id} ({child.slug}, step {child.step_id}): {status}")
-            if sub is not None:
-                lines += render(sub, root_id, indent + 2)
-    return lines
-
-
-class DescribeCommand:
+class DescribeCommand(_OneRunCommand):
     """``ntro workflow describe ID``: status, steps, what the run waits for, children."""
 
     help = "show a run on Temporal: status, steps, what it waits for, and its children"
 
-    def configure(self, parser: argparse.ArgumentParser) -> None:
-        """Add the describe command's arguments."""
-        _workflow_id(parser)
-        _configure(parser)
-
-    def run(self, args: argparse.Namespace) -> int:
-        """Describe the run and print it."""
-        _check_id(args)
-        settings = settings_from_args(args)
-        return _run_to_the_end(self._describe(args, settings))
-
-    async def _describe(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
+    async def _work(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
         async with command_client(settings) as client:
-            node = await _tree(client, args.workflow_id)
+            node = await run_tree(client, args.workflow_id)
         if args.json:
-            _print_json(node.to_json())
+            print_json(node.to_json())
         else:
             print("\n".join(render(node, args.workflow_id)))
         return 0
 
 
 # -- signal --------------------------------------------------------------------------------------
-
-
-def _parse_json(text: str, option: str) -> Any:
-    from ntro.workflow.bundle import InputError, parse_json
-
-    try:
-        return parse_json(text, option)
-    except InputError as exc:
-        raise CommandError(str(exc)) from None
 
 
 class SignalCommand:
@@ -247,31 +168,19 @@ class SignalCommand:
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the signal command's arguments."""
-        _workflow_id(parser)
-        parser.add_argument("signal", metavar="NAME", help="the signal's name, e.g. user_action")
-        parser.add_argument(
-            "--input",
-            "-i",
-            metavar="JSON|@FILE",
-            help="the signal's argument as JSON, @file.json or @- for stdin (default: none; 'null' sends None)",
-        )
-        _configure(parser)
+        _sending(parser, "signal", "the signal's name, e.g. user_action")
 
     def run(self, args: argparse.Namespace) -> int:
         """Send the signal; print one line."""
-        _check_id(args)
-        if not args.signal.strip():
-            raise CommandError("the signal NAME is empty")
-        text = read_input_text(args.input)
-        values: tuple[Any, ...] = () if text is None else (_parse_json(text, "--input"),)
+        values = _sent_values(args, "signal")
         settings = settings_from_args(args)
-        return _run_to_the_end(self._signal(args, settings, values))
+        return run_to_the_end(self._signal(args, settings, values))
 
     async def _signal(self, args: argparse.Namespace, settings: ConnectionSettings, values: tuple[Any, ...]) -> int:
         async with command_client(settings) as client:
             await client.get_workflow_handle(args.workflow_id).signal(args.signal, *values)
         if args.json:
-            _print_json({"workflow_id": args.workflow_id, "signal": args.signal, "sent": True})
+            print_json({"workflow_id": args.workflow_id, "signal": args.signal, "sent": True})
         else:
             print(f"sent signal {args.signal} to workflow {args.workflow_id}")
         return 0
@@ -294,33 +203,21 @@ class UpdateCommand:
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         """Add the update command's arguments."""
-        _workflow_id(parser)
-        parser.add_argument("update", metavar="NAME", help="the update's name, as in @runbook.update")
-        parser.add_argument(
-            "--input",
-            "-i",
-            metavar="JSON|@FILE",
-            help="the update's argument as JSON, @file.json or @- for stdin (default: none; 'null' sends None)",
-        )
-        _configure(parser)
+        _sending(parser, "update", "the update's name, as in @runbook.update")
 
     def run(self, args: argparse.Namespace) -> int:
         """Send the update; print its answer as JSON (with ``--json``, with the id and name too)."""
-        _check_id(args)
-        if not args.update.strip():
-            raise CommandError("the update NAME is empty")
-        text = read_input_text(args.input)
-        values: tuple[Any, ...] = () if text is None else (_parse_json(text, "--input"),)
+        values = _sent_values(args, "update")
         settings = settings_from_args(args, no_host=NO_CLUSTER_FOR_UPDATES)
-        return _run_to_the_end(self._update(args, settings, values))
+        return run_to_the_end(self._update(args, settings, values))
 
     async def _update(self, args: argparse.Namespace, settings: ConnectionSettings, values: tuple[Any, ...]) -> int:
         async with command_client(settings) as client:
             answer = await client.get_workflow_handle(args.workflow_id).update(args.update, *values)
         if args.json:
-            _print_json({"workflow_id": args.workflow_id, "update": args.update, "answer": answer})
+            print_json({"workflow_id": args.workflow_id, "update": args.update, "answer": answer})
         else:
-            print(to_json_text(answer, "the answer"))
+            print_json(answer, "the answer")
         return 0
 
 
@@ -357,7 +254,7 @@ class AnswerCommand:
             help="a correction for the review, a JSON object (repeatable)",
         )
         add_documents_option(parser)
-        _configure(parser)
+        add_cluster_options(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         """Check the answer, send it, and print one line per gate answered."""
@@ -384,12 +281,12 @@ class AnswerCommand:
                     "to upload, use: ntro workflow answer ID upload SOURCE FILE"
                 )
             for raw in args.correction:
-                value = _parse_json(read_input_text(raw, "--correction") or "", "--correction")
+                value = parse_json_option(read_input_text(raw, "--correction") or "", "--correction")
                 if not isinstance(value, dict):
                     raise CommandError(f"--correction must be a JSON object, not {raw}")
                 corrections.append(value)
         settings = settings_from_args(args)
-        return _run_to_the_end(self._answer(args, settings, path, store, corrections))
+        return run_to_the_end(self._answer(args, settings, path, store, corrections))
 
     async def _answer(
         self,
@@ -436,7 +333,7 @@ class AnswerCommand:
                     f"({upload.describe()}); stored as {payload['document_ref']} in {store.url}"
                 )
         if args.json:
-            _print_json(answered)
+            print_json(answered)
         else:
             print("\n".join(lines))
         return 0
@@ -466,24 +363,18 @@ def _answered(gate: Gate, payload: Any) -> dict[str, Any]:
 # -- result ----------------------------------------------------------------------------------
 
 
-class ResultCommand:
-    """``ntro workflow result ID [--wait]``: print a run's result as JSON."""
+class ResultCommand(_OneRunCommand):
+    """``ntro workflow result ID [--wait]``: print a run's result as JSON.
+
+    It exits 1 when the run failed, or is still running without ``--wait``.
+    """
 
     help = "print the result of a run on Temporal as JSON (--wait: wait for it, riding out a server restart)"
 
-    def configure(self, parser: argparse.ArgumentParser) -> None:
-        """Add the result command's arguments."""
-        _workflow_id(parser)
+    def _options(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--wait", action="store_true", help="wait for a running workflow to end")
-        _configure(parser)
 
-    def run(self, args: argparse.Namespace) -> int:
-        """Print the result; exit 1 when the run failed, or is still running without ``--wait``."""
-        _check_id(args)
-        settings = settings_from_args(args)
-        return _run_to_the_end(self._result(args, settings))
-
-    async def _result(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
+    async def _work(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
         from ntro.workflow.exceptions import WorkflowFailedError
 
         async with command_client(settings) as client:
@@ -501,32 +392,21 @@ class ResultCommand:
                 raise CommandError(exc.message, exit_code=1) from None
         if args.json:
             data = json.loads(to_json_text(result))
-            _print_json({"workflow_id": args.workflow_id, "status": "COMPLETED", "result": data})
+            print_json({"workflow_id": args.workflow_id, "status": "COMPLETED", "result": data})
         else:
-            print(to_json_text(result))
+            print_json(result, "the result")
         return 0
 
 
 # -- cancel ----------------------------------------------------------------------------------
 
 
-class CancelCommand:
-    """``ntro workflow cancel ID``: ask a run to cancel."""
+class CancelCommand(_OneRunCommand):
+    """``ntro workflow cancel ID``: ask a run to cancel (exit 1 when it has already ended)."""
 
     help = "ask a run on Temporal to cancel (its children and activities with it)"
 
-    def configure(self, parser: argparse.ArgumentParser) -> None:
-        """Add the cancel command's arguments."""
-        _workflow_id(parser)
-        _configure(parser)
-
-    def run(self, args: argparse.Namespace) -> int:
-        """Request the cancellation; exit 1 when the run has already ended."""
-        _check_id(args)
-        settings = settings_from_args(args)
-        return _run_to_the_end(self._cancel(args, settings))
-
-    async def _cancel(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
+    async def _work(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
         async with command_client(settings) as client:
             description = await _existing(client, args.workflow_id)
             if description.status.finished:
@@ -536,7 +416,7 @@ class CancelCommand:
                 )
             await client.get_workflow_handle(args.workflow_id).cancel()
         if args.json:
-            _print_json({"workflow_id": args.workflow_id, "cancel_requested": True})
+            print_json({"workflow_id": args.workflow_id, "cancel_requested": True})
         else:
             print(f"asked workflow {args.workflow_id} to cancel")
         return 0
@@ -566,25 +446,25 @@ class ListCommand:
             help="only runs pinned to this registry revision (r3-1a2b3c4d) by the workers that follow a "
             "registry on --task-queue",
         )
-        _add_task_queue(parser)
-        _configure(parser)
+        add_task_queue_option(parser)
+        add_cluster_options(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         """Print one line per run."""
         settings = settings_from_args(args)
         if args.revision is not None and not re.fullmatch(r"r\d+-[0-9a-f]{8}", args.revision):
             raise CommandError(f"--revision {args.revision!r} is not a revision id; they look like r3-1a2b3c4d")
-        return _run_to_the_end(self._list(args, settings))
+        return run_to_the_end(self._list(args, settings))
 
     async def _list(self, args: argparse.Namespace, settings: ConnectionSettings) -> int:
         from ntro.runtime.temporal._deploy import deployment_name, pinned_to
 
         status = _status_named(args.status) if args.status else None
-        where = pinned_to(deployment_name(_task_queue(args)), args.revision) if args.revision is not None else None
+        where = pinned_to(deployment_name(task_queue_of(args)), args.revision) if args.revision is not None else None
         async with command_client(settings) as client:
             runs = await client.list_workflows(status=status, limit=args.limit, where=where)
         if args.json:
-            _print_json([run.to_json() for run in runs])
+            print_json([run.to_json() for run in runs])
             return 0
         if not runs:
             print("no workflows" + (f" with status {args.status}" if args.status else ""))
@@ -595,7 +475,7 @@ class ListCommand:
             status_words = run.status.value.lower()
             print(
                 f"{run.workflow_id:<{width_id}}  {run.workflow_type:<{width_type}}  {status_words:<14}"
-                f"started {_when(run.start_time)}"
+                f"started {utc_text(run.start_time)}"
             )
         return 0
 

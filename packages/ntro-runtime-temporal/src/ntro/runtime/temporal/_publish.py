@@ -32,10 +32,9 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from ntro.cli import CommandError, read_input_text
-from ntro.runtime.temporal._cli import _add_task_queue, _run_to_the_end, _task_queue, command_client
+from ntro.cli import CommandError, add_json_option, print_json, read_input_text
+from ntro.runtime.temporal._commands import add_task_queue_option, command_client, run_to_the_end, task_queue_of
 from ntro.runtime.temporal._connect import ConnectionSettings, add_connection_options, settings_from_args
-from ntro.runtime.temporal._ops import _print_json
 
 __all__ = [
     "BINDINGS_COMMAND",
@@ -128,7 +127,7 @@ def _checked_bundle(path: str) -> Any:
 
 
 def _timetable(args: argparse.Namespace) -> str | timedelta | None:
-    from ntro.runtime.temporal._schedules import cron_fields, parse_every
+    from ntro.runtime.temporal._scheduling import cron_fields, parse_every
 
     if args.cron is not None:
         try:
@@ -178,7 +177,7 @@ class CreateCommand:
             action="store_true",
             help="keep the binding's runs on this version (default: each run takes the newest version)",
         )
-        _add_task_queue(parser)
+        add_task_queue_option(parser)
         add_connection_options(parser)
 
     def run(self, args: argparse.Namespace) -> int:
@@ -226,7 +225,7 @@ class CreateCommand:
                 except InputError as exc:
                     raise CommandError(f"bad input for binding {binding_id}: {exc}") from None
         if settings is not None and spec is not None:
-            return _run_to_the_end(
+            return run_to_the_end(
                 self._publish_and_schedule(args, settings, registry, existing, bundle, binding_id, arg, spec)
             )
         published, revision = _publish(args, registry, existing)
@@ -248,10 +247,10 @@ class CreateCommand:
         spec: str | timedelta,
     ) -> int:
         from ntro.runtime.temporal._deploy import pinned_queue
-        from ntro.runtime.temporal._schedules import create_schedule, delete_schedule, next_words
+        from ntro.runtime.temporal._scheduling import create_schedule, delete_schedule, next_words
 
         assert binding_id is not None
-        task_queue = _task_queue(args)
+        task_queue = task_queue_of(args)
         async with command_client(settings, task_queue) as client:  # reached before anything is published
             published, revision = _publish(args, registry, existing)
             queue = pinned_queue(task_queue, revision.id) if args.pin else task_queue
@@ -326,7 +325,7 @@ def _publish(args: argparse.Namespace, registry: Any, existing: Any) -> tuple[An
 
 
 def _schedule_words(binding: Any) -> str:
-    from ntro.runtime.temporal._schedules import every_words
+    from ntro.runtime.temporal._scheduling import every_words
 
     if binding.cron is not None:
         return f"cron {binding.cron}"
@@ -372,7 +371,7 @@ class VersionsCommand:
         """Add the versions command's arguments."""
         parser.add_argument("slug", nargs="?", help="the runbook's slug (default: every runbook)")
         add_registry_option(parser)
-        parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+        add_json_option(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         """Print one line per version, newest last."""
@@ -383,7 +382,7 @@ class VersionsCommand:
             versions = [v for v in registry.published() if args.slug in (None, v.slug)]
             newest = {v.slug: v for v in versions}
         if args.json:
-            _print_json([{**v.to_json(), "newest": newest[v.slug] == v} for v in versions])
+            print_json([{**v.to_json(), "newest": newest[v.slug] == v} for v in versions])
             return 0
         if not versions:
             print(f"nothing is published to {registry.url}")
@@ -414,7 +413,7 @@ class BindingsCommand:
         """Add the bindings command's arguments."""
         parser.add_argument("--remove", metavar="ID", help="remove this binding, and delete its schedule")
         add_registry_option(parser)
-        parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+        add_json_option(parser)
         add_connection_options(parser)
 
     def run(self, args: argparse.Namespace) -> int:
@@ -425,7 +424,7 @@ class BindingsCommand:
                 binding = registry.binding(args.remove)
             if binding.scheduled:
                 settings = settings_from_args(args, no_host=f"binding {binding.id} has a schedule on Temporal")
-                return _run_to_the_end(self._remove_scheduled(registry, binding, settings))
+                return run_to_the_end(self._remove_scheduled(registry, binding, settings))
             with _registry_errors():
                 registry.remove_binding(binding.id)
             print(f"removed binding {binding.id}")
@@ -433,7 +432,7 @@ class BindingsCommand:
         with _registry_errors():
             bindings = registry.bindings()
         if args.json:
-            _print_json([b.to_json() for b in bindings])
+            print_json([b.to_json() for b in bindings])
             return 0
         if not bindings:
             print(f"no bindings in {registry.url}")
@@ -442,7 +441,7 @@ class BindingsCommand:
         return 0
 
     async def _remove_scheduled(self, registry: Any, binding: Any, settings: ConnectionSettings) -> int:
-        from ntro.runtime.temporal._schedules import delete_schedule
+        from ntro.runtime.temporal._scheduling import delete_schedule
 
         async with command_client(settings) as client:
             found = await delete_schedule(client, binding.id)
