@@ -82,9 +82,15 @@ def _no_browser(reason: str) -> None:
     pytest.skip(f"the browser tests need {reason}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Chromium (Debian's), through Playwright's sync API."""
+    """Headless Chromium (Debian's), through Playwright's sync API.
+
+    One per test module, never per session: while Playwright's sync API is
+    open it keeps an event loop running in the main thread, and every asyncio
+    test that pytest runs after it (the conformance suite's, say) would fail
+    with "Runner.run() cannot be called from a running event loop".
+    """
     executable = _chromium()
     if executable is None:
         _no_browser("Debian's chromium (apt-get install chromium)")
