@@ -83,9 +83,14 @@ def _no_browser(reason: str) -> None:
     pytest.skip(f"the browser tests need {reason}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Chromium (Debian's), through Playwright's sync API."""
+    """Headless Chromium (Debian's), through Playwright's sync API, for one test module.
+
+    Not for the session: while Playwright's sync API is open, its event loop
+    counts as running in this thread, so no async test (pytest-asyncio's
+    loops) could run after the console's tests in the same pytest run.
+    """
     executable = _chromium()
     if executable is None:
         _no_browser("Debian's chromium (apt-get install chromium)")
