@@ -99,8 +99,10 @@ def _documents_in_a_temporary_store(tmp_path_factory: pytest.TempPathFactory) ->
 #
 # A new kind of test that needs a server and a worker (a browser test of the console, say) builds on these: its
 # conftest asks for ``dev_host`` and ``serve`` (or ``start_server``/``server_process`` for a server of its own)
-# instead of starting one the long way. The time-skipping test server is packages/ntro-runtime-temporal/tests'
-# ``env`` (only those tests use it).
+# instead of starting one the long way. A module's server of its own that sync code starts is an
+# ntro_servers.DevServerProcess (the console's browser tests use one: Playwright's sync API holds an event loop, so
+# pytest-asyncio cannot start ``dev_server`` under it). The time-skipping test server is
+# packages/ntro-runtime-temporal/tests' ``env`` (only those tests use it).
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,8 @@ SUPPORT = Path(__file__).parent / "support"
 if str(SUPPORT) not in sys.path:
     sys.path.insert(0, str(SUPPORT))
 
-from console_support import BUNDLES, CHROMIUM_FLAGS, EXPENSES, INGEST, NAV, ConsoleProcess, DevServer  # noqa: E402
+from console_support import BUNDLES, CHROMIUM_FLAGS, EXPENSES, INGEST, NAV, ConsoleProcess  # noqa: E402
+from ntro_servers import DevServerProcess, free_port  # noqa: E402
 
 
 @pytest.fixture
@@ -84,12 +85,11 @@ def _no_browser(reason: str) -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Chromium (Debian's), through Playwright's sync API.
+    """Headless Chromium (Debian's), through Playwright's sync API, for one test module.
 
-    One per test module, never per session: while Playwright's sync API is
-    open it keeps an event loop running in the main thread, and every asyncio
-    test that pytest runs after it (the conformance suite's, say) would fail
-    with "Runner.run() cannot be called from a running event loop".
+    Not for the session: while Playwright's sync API is open, its event loop
+    counts as running in this thread, so no async test (pytest-asyncio's
+    loops) could run after the console's tests in the same pytest run.
     """
     executable = _chromium()
     if executable is None:
@@ -119,27 +119,23 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def cluster(serve: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A Temporal dev server with ``ntro worker`` hosting nav-monthly and document-ingest, and their document store.
 
     Yields ``(host, task queue, environment)``: the environment names the
-    server and the store, as the console next to that worker needs.
+    server and the store, as the console next to that worker needs. The
+    server is a :class:`~ntro_servers.DevServerProcess` of the module's own
+    (in memory), not the session's ``dev_server``: that one is started on
+    pytest-asyncio's loop, which cannot run while Playwright's sync API holds one.
     """
-    if not os.environ.get("NTRO_REQUIRE_TEMPORAL"):
-        pytest.importorskip("temporalio", reason="the Temporal browser tests need temporalio and the dev server")
-    from ntro.runtime.temporal.testing import WorkerProcess
-
-    documents = tmp_path_factory.mktemp("documents")
-    server = DevServer()
+    documents = str(tmp_path_factory.mktemp("documents"))
+    server = DevServerProcess(free_port(), tmp_path_factory.mktemp("temporal") / "server.log")
     queue = "console-tests"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
-    env.update(TEMPORAL_HOST=server.host, NTRO_DOCUMENTS=str(documents))
-    worker = WorkerProcess([str(NAV), str(INGEST), "--task-queue", queue], env)
     try:
-        worker.wait_for("ntro worker: hosting")
-        yield server.host, queue, {"TEMPORAL_HOST": server.host, "NTRO_DOCUMENTS": str(documents)}
+        server.wait_until_listening()
+        with serve([str(NAV), str(INGEST), "--task-queue", queue], server.host, NTRO_DOCUMENTS=documents):
+            yield server.host, queue, {"TEMPORAL_HOST": server.host, "NTRO_DOCUMENTS": documents}
     finally:
-        worker.stop()
         server.stop()
 
 

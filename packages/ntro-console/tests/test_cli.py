@@ -6,7 +6,8 @@ import importlib.util
 from typing import Any
 
 import pytest
-from console_support import NAV, free_port
+from console_support import NAV
+from ntro_servers import free_port
 
 
 def _fails(console_process: Any, *args: str, env: dict[str, str] | None = None) -> tuple[int, list[str]]:

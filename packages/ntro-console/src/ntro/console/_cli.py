@@ -27,6 +27,7 @@ from typing import Any
 from ntro.cli import CommandError, add_documents_option, documents_from_args
 from ntro.console._config import (
     DEFAULT_PORT,
+    LOCAL_HOSTS,
     LOOPBACK,
     TOKENS_ENV,
     ConsoleConfig,
@@ -149,7 +150,7 @@ class ConsoleCommand:
         children = [c for c in _load(args.child) if all(c.path != b.path for b in bundles)]
         options = client_options(args, bundles, children)
         documents = documents_from_args(args)
-        allowed = None if tokens else ("127.0.0.1", "localhost", "::1", "[::1]", args.bind)
+        allowed = None if tokens else (*LOCAL_HOSTS, args.bind)
         return ConsoleConfig(
             runtime=args.runtime,
             client_options=options,

@@ -31,6 +31,9 @@ DEFAULT_PORT = 8765
 LOOPBACK = "127.0.0.1"
 """The interface ``ntro console`` binds by default: this machine only."""
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+"""The ``Host`` names of this machine, that a console without tokens answers to (not exported)."""
+
 TOKENS_ENV = "NTRO_CONSOLE_TOKENS"
 """Environment variable with the console's tokens: ``NAME=SECRET`` pairs separated by commas or whitespace."""
 
@@ -134,7 +137,7 @@ class ConsoleConfig:
     tokens: Sequence[Token] = ()
     documents: DocumentStore | None = None
     max_upload_bytes: int = 26 * 2**20
-    allowed_hosts: Sequence[str] | None = ("127.0.0.1", "localhost", "::1", "[::1]")
+    allowed_hosts: Sequence[str] | None = LOCAL_HOSTS
 
     def bundle(self, slug: str) -> Any | None:
         """The startable bundle with ``slug``, or ``None``."""

@@ -271,15 +271,16 @@ class NtroWorkflow:
         self._warn_checks(checks_spec)
         self._gate_token += 1
         gate = self._gate_token
-        published = self._pending_action = PendingAction.advertised(
+        opened = PendingAction.advertised(
             action, gate=gate, display_hint=display_hint, feedback=self._user_feedback, step_id=self._current_step_id
-        ).to_wire()
-        _notify_gate(published, "opened")
+        )
+        published = self._pending_action = opened.to_wire()
+        _notify_gate(opened, "opened")
         try:
             await runbook.wait_condition(predicate, timeout=timeout)
         finally:
             pending = self._close(gate) or published
-            _notify_gate(pending, "closed")
+            _notify_gate(opened, "closed")
         self._capture_step_snapshot(
             display_hint=pending.get("display_hint") or {"component": "SUMMARY", "config": {}},
             payload={"args": pending.get("args", {}), "reason": pending.get("reason")},
@@ -326,15 +327,16 @@ class NtroWorkflow:
         self._pending_payload = body
         self._gate_token += 1
         gate = self._review_gate = self._gate_token
-        published = self._pending_action = PendingAction.review(
+        opened = PendingAction.review(
             payload=body,
             display_hint=hint,
             reason=reason,
             step_id=self._current_step_id,
             feedback=self._user_feedback,
             gate=gate,
-        ).to_wire()
-        _notify_gate(published, "opened")
+        )
+        published = self._pending_action = opened.to_wire()
+        _notify_gate(opened, "opened")
         try:
             await runbook.wait_condition(lambda: self._drain_row_actions() or self._received_user_action is not None)
         finally:
@@ -342,7 +344,7 @@ class NtroWorkflow:
             closing = self._close(gate) or published
             hint = closing.get("display_hint", hint)
             self._pending_payload = None
-            _notify_gate(closing, "closed")
+            _notify_gate(opened, "closed")
         decision = self._take_user_action()
         self._capture_step_snapshot(display_hint=hint, payload=body, decision=decision, overwrite=True)
         return decision
@@ -433,10 +435,11 @@ class NtroWorkflow:
             slots.append(UploadSlot.wire_for(spec, source=source, signal=SignalTarget(SLOT_SIGNAL, child_id)))
         self._gate_token += 1
         gate = self._gate_token
-        published = self._pending_action = PendingAction.uploads(
+        opened = PendingAction.uploads(
             slots, title=title, instructions=instructions, actions=actions, step_id=self._current_step_id, gate=gate
-        ).to_wire()
-        _notify_gate(published, "opened")
+        )
+        self._pending_action = opened.to_wire()
+        _notify_gate(opened, "opened")
 
         async def one(index: int) -> Any:
             try:
@@ -450,7 +453,8 @@ class NtroWorkflow:
         try:
             outcomes = await asyncio.gather(*(one(i) for i in range(len(inputs))), return_exceptions=True)
         finally:
-            _notify_gate(self._close(gate) or published, "closed")
+            self._close(gate)
+            _notify_gate(opened, "closed")
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome

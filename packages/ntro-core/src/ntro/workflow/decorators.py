@@ -12,10 +12,13 @@ import enum
 import functools
 import warnings
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ntro.runtime.protocol import driving_runtime
 from ntro.runtime.protocol._definitions import STEP_ATTR
+
+if TYPE_CHECKING:
+    from ntro.runtime.protocol import PendingAction
 
 __all__ = ["STEP_ATTR", "UIComponent", "step", "ui_step"]
 
@@ -50,7 +53,7 @@ def _notify(step_id: str, title: str, status: str) -> None:
         runtime.step_changed(step_id, title, status)
 
 
-def _notify_gate(pending_action: dict[str, Any], status: str) -> None:
+def _notify_gate(action: PendingAction, status: str) -> None:
     """Tell the driving runtime that a gate is ``"opened"`` or ``"closed"`` (for observers only).
 
     A runtime written before :meth:`~ntro.runtime.protocol.Runtime.gate_changed`
@@ -59,7 +62,7 @@ def _notify_gate(pending_action: dict[str, Any], status: str) -> None:
     runtime = driving_runtime()
     changed = getattr(runtime, "gate_changed", None)
     if changed is not None:
-        changed(pending_action, status)
+        changed(action, status)
 
 
 def step(*, name: str, title: str, icon: str | None = None, config: dict[str, Any] | None = None) -> Callable[[F], F]:

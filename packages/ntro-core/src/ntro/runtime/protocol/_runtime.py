@@ -11,13 +11,16 @@ from __future__ import annotations
 import logging
 import random as _random
 import uuid
-from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from contextvars import ContextVar, Token
 from datetime import datetime, timedelta
-from typing import Any, NoReturn, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, runtime_checkable
 
 from ntro.runtime.protocol._info import ActivityInfo, WorkflowInfo
 from ntro.runtime.protocol._options import ActivityOptions, ChildWorkflowOptions
+
+if TYPE_CHECKING:
+    from ntro.runtime.protocol._actions import PendingAction
 
 __all__ = [
     "ChildWorkflowHandle",
@@ -121,8 +124,8 @@ class Runtime(Protocol):
         not affect workflow state (on Temporal it runs again on replay).
         """
 
-    def gate_changed(self, pending_action: Mapping[str, Any], status: str) -> None:
-        """Note that a gate (``pending_action``, as the runbook advertises it) is ``"opened"`` or ``"closed"``.
+    def gate_changed(self, action: PendingAction, status: str) -> None:
+        """Note that a gate (``action``, as the runbook advertised it when it opened) is ``"opened"`` or ``"closed"``.
 
         For observers (:class:`~ntro.runtime.protocol.RunEventSource`), like :meth:`step_changed`: it
         must not affect workflow state.

@@ -23,8 +23,8 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Callable, Generator, Mapping, Sequence
-from typing import Any, NoReturn
+from collections.abc import Callable, Generator, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ntro.runtime.local._activities import Activities, activity_name
 from ntro.runtime.local._children import ChildWorkflows
@@ -40,6 +40,9 @@ from ntro.runtime.local._stepping import InContext
 from ntro.runtime.local._waiting import Waiting
 from ntro.runtime.protocol import ChildWorkflowOptions, WorkflowDefinition, WorkflowInfo, resolve_workflow
 from ntro.workflow.exceptions import WorkflowNotFoundError
+
+if TYPE_CHECKING:
+    from ntro.runtime.protocol import PendingAction
 
 DEFAULT_RETAIN_FINISHED = 1000
 """How many finished runs a LocalRuntime keeps reachable by id, by default."""
@@ -266,13 +269,12 @@ class LocalRuntime(ChildWorkflows, Handlers, Activities, Waiting):
             run = get_run()
             self._emit(f"step.{status}", run.workflow_id if run else "<no-workflow>", step_id=step_id, title=title)
 
-    def gate_changed(self, pending_action: Mapping[str, Any], status: str) -> None:
+    def gate_changed(self, action: PendingAction, status: str) -> None:
         """Report a gate opening or closing to observers (``gate.opened``, ``gate.closed``)."""
         if self._observers:
             run = get_run()
             where = run.workflow_id if run else "<no-workflow>"
-            gate, action, step_id = (pending_action.get(key) for key in ("gate", "kind", "step_id"))
-            self._emit(f"gate.{status}", where, gate=gate, action=action, step_id=step_id)
+            self._emit(f"gate.{status}", where, gate=action.gate, action=action.kind, step_id=action.step_id)
 
 
 class _NoArgument:

@@ -6,7 +6,7 @@ import random as _random
 import sys
 import uuid
 import weakref
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
@@ -30,7 +30,7 @@ from ntro.runtime.temporal._options import activity_kwargs, child_kwargs
 from ntro.runtime.temporal._scopes import scoped_workflow
 
 if TYPE_CHECKING:
-    from ntro.runtime.protocol import LoggerLike
+    from ntro.runtime.protocol import LoggerLike, PendingAction
 
 __all__ = ["DEFAULT_START_TO_CLOSE_TIMEOUT", "TemporalRuntime"]
 
@@ -210,10 +210,9 @@ class TemporalRuntime:
         """Report a step's progress (``step.started``...) to a client hosting this worker; never on replay."""
         report(f"step.{status}", {"step_id": step_id, "title": title})
 
-    def gate_changed(self, pending_action: Mapping[str, Any], status: str) -> None:
+    def gate_changed(self, action: PendingAction, status: str) -> None:
         """Report a gate opening or closing (``gate.opened``, ``gate.closed``), as :meth:`step_changed` does."""
-        gate, action, step_id = (pending_action.get(key) for key in ("gate", "kind", "step_id"))
-        report(f"gate.{status}", {"gate": gate, "action": action, "step_id": step_id})
+        report(f"gate.{status}", {"gate": action.gate, "action": action.kind, "step_id": action.step_id})
 
 
 class _NoArgument:
